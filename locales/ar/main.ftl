@@ -1,0 +1,107 @@
+# منصة — العربية. كل معرّف هنا موجود في ../en/main.ftl بالمتغيرات نفسها.
+
+app-title = وزارة البلدية
+app-subtitle = جهاز الخدمة الذاتية
+demo-badge = تجريبي
+language-switch = English
+language-switch-label = التبديل إلى الإنجليزية
+
+## Attract
+attract-title = أوراقك الرسمية تُطبع هنا
+attract-body = اطبع رخصة البناء أو شهادة إتمام البناء أو بيان الراتب نسخةً أصليةً قابلةً للتحقق.
+attract-start = المس للبدء
+
+## Identify
+identify-title = التعريف بنفسك
+identify-body = أدخل بطاقتك الشخصية في القارئ، أو اكتب رقمك الشخصي.
+identify-qid-label = الرقم الشخصي (١١ رقمًا)
+identify-continue = متابعة
+identify-reading-card = جارٍ قراءة بطاقتك…
+keypad-clear = مسح
+keypad-delete = حذف
+back = رجوع
+cancel = إلغاء
+
+## One-time code
+code-title = أدخل الرمز
+code-body = أرسلنا رمزًا من ٦ أرقام إلى { $phone }.
+code-label = رمز التحقق
+code-verify = تحقق
+code-attempts-left = { $count ->
+    [zero] رمز خاطئ. لم تبقَ محاولات.
+    [one] رمز خاطئ. بقيت محاولة واحدة.
+    [two] رمز خاطئ. بقيت محاولتان.
+    [few] رمز خاطئ. بقيت { $count } محاولات.
+    [many] رمز خاطئ. بقيت { $count } محاولة.
+   *[other] رمز خاطئ. بقيت { $count } محاولة.
+}
+
+## Documents
+documents-title = أوراقك
+documents-empty = لا توجد لديك أوراق للطباعة.
+documents-print = طباعة
+doc-kind-building_permit = رخصة بناء
+doc-kind-completion_certificate = شهادة إتمام بناء
+doc-kind-salary_statement = بيان راتب
+documents-issued = صدرت في { $date }
+
+## Printing
+printing-title = جارٍ الطباعة
+printing-body = يُرجى الانتظار حتى تُطبع ورقتك.
+
+## Done
+done-title = ورقتك جاهزة
+done-body = خذ ورقتك من الطابعة وتذكرتك من الأسفل.
+done-take-card = خذ بطاقتك.
+done-reference = الرقم المرجعي { $reference }
+done-finish = إنهاء
+
+## Errors
+error-title = حدث خطأ
+error-invalid-qid = هذا الرقم الشخصي غير صحيح. تحقق من الأرقام الأحد عشر.
+error-resident-not-found = لا يوجد مقيم مسجل بهذا الرقم الشخصي.
+error-account-locked = هذا الحساب مقفل. يُرجى التواصل مع الوزارة.
+error-too-many-attempts = رموز خاطئة كثيرة. يُرجى البدء من جديد.
+error-code-expired = انتهت صلاحية الرمز. يُرجى البدء من جديد.
+error-network = لا يمكن الوصول إلى الوزارة الآن. يُرجى المحاولة لاحقًا.
+error-printer = في الطابعة مشكلة. لم يُطبع شيء.
+error-card = تعذرت قراءة بطاقتك. يُرجى أخذها والمحاولة مرة أخرى.
+error-generic = يُرجى المحاولة مرة أخرى.
+error-ok = حسنًا
+
+## Demo panel (no SMS exists in the demo)
+demo-sms = رسالة تجريبية: الرمز { $code }
+demo-insert-card = تجريبي: إدخال البطاقة الشخصية
+
+## Paper: building permit (A4)
+paper-ministry = دولة قطر — وزارة البلدية
+paper-permit-title = رخصة بناء
+paper-permit-no = رقم الرخصة
+paper-owner = المالك
+paper-owner-qid = الرقم الشخصي للمالك
+paper-plot = رقم القطعة
+paper-zone = المنطقة
+paper-municipality = البلدية
+paper-use = استخدام المبنى
+paper-floors = عدد الطوابق
+paper-area = المساحة المبنية (م²)
+paper-consultant = الاستشاري
+paper-contractor = المقاول
+paper-issued = تاريخ الإصدار
+paper-expires = تاريخ الانتهاء
+paper-footer = طُبعت في جهاز الخدمة الذاتية. تحقق من هذه الورقة في أي جهاز بواسطة ختمها.
+
+## Ticket (thermal)
+ticket-title = وزارة البلدية
+ticket-printed = طُبعت الورقة
+ticket-thanks = شكرًا لكم
+
+## Inactivity
+idle-warning = { $seconds ->
+    [zero] هل ما زلت هنا؟ تنتهي الجلسة الآن.
+    [one] هل ما زلت هنا؟ تنتهي الجلسة بعد ثانية واحدة.
+    [two] هل ما زلت هنا؟ تنتهي الجلسة بعد ثانيتين.
+    [few] هل ما زلت هنا؟ تنتهي الجلسة بعد { $seconds } ثوانٍ.
+   *[other] هل ما زلت هنا؟ تنتهي الجلسة بعد { $seconds } ثانية.
+}
+idle-more-time = أحتاج إلى وقت إضافي

@@ -1,0 +1,21 @@
+# Shared by scripts/demo.sh and scripts/test.sh. Debian 12 package sets and helpers.
+
+# What the kiosk needs at run time: X11/Wayland client libraries that winit loads, fontconfig.
+RUNTIME_PACKAGES=(libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0 libwayland-cursor0 libfontconfig1 libgl1)
+# What the test suite needs besides: a real CUPS with a cups-pdf queue, pdftotext, qpdf,
+# a virtual display for screenshots, and pkg-config for the build.
+TEST_PACKAGES=(cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils qpdf xvfb xauth pkg-config)
+
+# Install the packages of "$@" that are not installed yet (apt-get as root, or via sudo).
+need_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing missing packages: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}

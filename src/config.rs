@@ -1,0 +1,293 @@
+//! Kiosk configuration: a TOML file with documented defaults (see `docs/config.example.toml`).
+//!
+//! Errors name the key and the problem, e.g. `printer.dot_width: 500 is not one of 384,
+//! 432, 512, 576`, so a technician can fix the file without reading code.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::devices::serial::SerialConfig;
+use crate::i18n::Lang;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// This kiosk.
+    pub kiosk: KioskConfig,
+    /// The ministry API.
+    pub ministry: MinistryConfig,
+    /// The offline outbox database.
+    pub outbox: OutboxConfig,
+    /// Motorised ID card reader (CRT-310 family); absent = typed QID only.
+    pub card_reader: Option<SerialConfig>,
+    /// Thermal receipt printer (ESC/POS).
+    pub printer: Option<ThermalConfig>,
+    /// A4 printer.
+    pub a4: A4Config,
+}
+
+/// Kiosk identity and behaviour.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    /// Kiosk id printed on tickets and used in reference numbers (1–16 of A–Z, 0–9, `-`).
+    pub id: String,
+    /// Language of the attract screen.
+    pub language: Lang,
+    /// Seconds without input before the inactivity warning (30–600).
+    pub idle_timeout_s: u32,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        KioskConfig {
+            id: "K01".into(),
+            language: Lang::Ar,
+            idle_timeout_s: 90,
+        }
+    }
+}
+
+/// Where the ministry API is and how the kiosk authenticates.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MinistryConfig {
+    /// Base URL without the `/v1` prefix, `https://` (or `http://` on loopback only).
+    pub base_url: String,
+    /// The kiosk's bearer token.
+    pub kiosk_token: String,
+    /// Per-request timeout in milliseconds (500–60000).
+    pub timeout_ms: u64,
+}
+
+impl Default for MinistryConfig {
+    fn default() -> Self {
+        MinistryConfig {
+            base_url: "http://127.0.0.1:8787".into(),
+            kiosk_token: "demo-kiosk-token".into(),
+            timeout_ms: 8000,
+        }
+    }
+}
+
+/// The outbox database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxConfig {
+    /// SQLite file.
+    pub path: PathBuf,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        OutboxConfig {
+            path: PathBuf::from("/var/lib/manassa/outbox.sqlite"),
+        }
+    }
+}
+
+/// Thermal printer: the serial line plus the head width. (No `deny_unknown_fields` here:
+/// serde cannot combine it with the flattened serial settings.)
+#[derive(Debug, Clone, Deserialize)]
+pub struct ThermalConfig {
+    /// Serial line settings.
+    #[serde(flatten)]
+    pub serial: SerialConfig,
+    /// Printable width in dots at 203 dpi: 384 (58 mm), 432, 512 or 576 (80 mm).
+    #[serde(default = "default_dot_width")]
+    pub dot_width: u32,
+}
+
+fn default_dot_width() -> u32 {
+    576
+}
+
+/// Where A4 papers go.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, tag = "sink", rename_all = "lowercase")]
+pub enum A4Config {
+    /// A CUPS queue (IPP), by name.
+    Cups {
+        /// Queue name as in `lpstat -p`.
+        queue: String,
+    },
+    /// A folder (the demo): each paper is written there as a PDF.
+    File {
+        /// Target folder, created if missing.
+        folder: PathBuf,
+    },
+}
+
+impl Default for A4Config {
+    fn default() -> Self {
+        A4Config::Cups {
+            queue: "kiosk-a4".into(),
+        }
+    }
+}
+
+/// A configuration problem, naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// TOML syntax or a type error (the message names the key and line).
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A value out of its allowed range.
+    #[error("{key}: {problem}")]
+    Invalid {
+        /// Dotted key, e.g. `printer.dot_width`.
+        key: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+impl Config {
+    /// Read and validate a TOML file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text).map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::Parse {
+                path: path.to_owned(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Parse and validate TOML text.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: PathBuf::new(),
+            message: e.to_string(),
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Check ranges and formats that TOML types alone cannot express.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let id = &self.kiosk.id;
+        if id.is_empty()
+            || id.len() > 16
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(ConfigError::Invalid {
+                key: "kiosk.id",
+                problem: format!("{id:?} must be 1–16 characters of A–Z, 0–9 and -"),
+            });
+        }
+        if !(30..=600).contains(&self.kiosk.idle_timeout_s) {
+            return Err(ConfigError::Invalid {
+                key: "kiosk.idle_timeout_s",
+                problem: format!("{} is outside 30–600 seconds", self.kiosk.idle_timeout_s),
+            });
+        }
+        let url = &self.ministry.base_url;
+        let loopback = url.starts_with("http://127.") || url.starts_with("http://localhost");
+        if !(url.starts_with("https://") || loopback) {
+            return Err(ConfigError::Invalid {
+                key: "ministry.base_url",
+                problem: format!("{url:?} must be https:// (plain http only on loopback)"),
+            });
+        }
+        if self.ministry.kiosk_token.trim().is_empty() {
+            return Err(ConfigError::Invalid {
+                key: "ministry.kiosk_token",
+                problem: "must not be empty".into(),
+            });
+        }
+        if !(500..=60_000).contains(&self.ministry.timeout_ms) {
+            return Err(ConfigError::Invalid {
+                key: "ministry.timeout_ms",
+                problem: format!("{} is outside 500–60000 ms", self.ministry.timeout_ms),
+            });
+        }
+        if let Some(p) = &self.printer
+            && ![384, 432, 512, 576].contains(&p.dot_width)
+        {
+            return Err(ConfigError::Invalid {
+                key: "printer.dot_width",
+                problem: format!("{} is not one of 384, 432, 512, 576", p.dot_width),
+            });
+        }
+        if let A4Config::Cups { queue } = &self.a4
+            && (queue.is_empty() || queue.contains(['/', '#', ' ']))
+        {
+            return Err(ConfigError::Invalid {
+                key: "a4.queue",
+                problem: format!("{queue:?} is not a CUPS queue name"),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.kiosk.id, "K01");
+    }
+
+    #[test]
+    fn full_file_parses() {
+        let c = Config::parse(
+            r#"
+            [kiosk]
+            id = "DOHA-07"
+            language = "en"
+            [ministry]
+            base_url = "https://api.example.qa"
+            kiosk_token = "t"
+            [printer]
+            path = "/dev/serial/by-id/thermal"
+            baud = 115200
+            dot_width = 512
+            [a4]
+            sink = "file"
+            folder = "/tmp/out"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.kiosk.language, Lang::En);
+        assert_eq!(c.printer.unwrap().dot_width, 512);
+        assert_eq!(c.a4, A4Config::File { folder: "/tmp/out".into() });
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = Config::parse("[printer]\npath = \"/dev/x\"\ndot_width = 500\n").unwrap_err();
+        assert!(e.to_string().starts_with("printer.dot_width:"), "{e}");
+        let e = Config::parse("[kiosk]\nidle_timeout_s = 5\n").unwrap_err();
+        assert!(e.to_string().starts_with("kiosk.idle_timeout_s:"), "{e}");
+        let e = Config::parse("[ministry]\nbase_url = \"http://api.example.qa\"\n").unwrap_err();
+        assert!(e.to_string().starts_with("ministry.base_url:"), "{e}");
+        let e = Config::parse("[kiosk]\ncolour = 1\n").unwrap_err();
+        assert!(e.to_string().contains("colour"), "{e}");
+    }
+}

@@ -1,0 +1,168 @@
+//! PDF writer (printpdf) for [`Paper`]s laid out by the shared text engine.
+//!
+//! Glyphs are written by id (Type0/Identity-H fonts, embedded) at the positions the text
+//! engine computed, each with the logical text of its cluster, which printpdf turns into
+//! the font's /ToUnicode CMap (PDF 32000-1 §9.10.3): the text is searchable and extracts
+//! in logical order even though the Arabic glyphs are contextual forms and ligatures.
+
+use std::collections::HashMap;
+
+use printpdf::{
+    Codepoint, Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+};
+
+use super::{A4_HEIGHT_PT, Element, Paper, Rgb};
+use crate::text::{FaceId, fonts};
+
+/// Failure to produce a PDF.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// A bundled font could not be parsed by the PDF library.
+    #[error("font {0} could not be embedded")]
+    Font(&'static str),
+}
+
+/// The /ToUnicode text of one glyph. A ligature in a right-to-left run (e.g. the word
+/// Allah in Naskh, U+0644 U+0644 U+0647 as one glyph) maps to several characters; text
+/// extractors (poppler's pdftotext among them) reverse each glyph's characters when they
+/// reorder an RTL line into logical order, so the mapping is stored in visual order to
+/// come out logical.
+fn extraction_text(logical: &str, rtl: bool) -> String {
+    if rtl && logical.chars().count() > 1 {
+        logical.chars().rev().collect()
+    } else {
+        logical.to_string()
+    }
+}
+
+fn color(c: Rgb) -> Color {
+    Color::Rgb(printpdf::Rgb::new(c.0, c.1, c.2, None))
+}
+
+/// Serialise `paper` to PDF bytes (A4 pages, fonts embedded, /Title set).
+pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
+    let mut doc = PdfDocument::new(&paper.title);
+    doc.metadata.info.document_title = paper.title.clone();
+    doc.metadata.info.creator = "Manassa kiosk".into();
+    doc.metadata.info.producer = "Manassa (printpdf)".into();
+
+    // Embed only the faces this paper uses, under stable resource names.
+    let mut used: Vec<FaceId> = paper
+        .pages
+        .iter()
+        .flat_map(|p| &p.elements)
+        .filter_map(|e| match e {
+            Element::Text { para, .. } => Some(para),
+            _ => None,
+        })
+        .flat_map(|p| p.lines.iter().flat_map(|l| l.runs.iter().map(|r| r.face)))
+        .collect();
+    used.sort();
+    used.dedup();
+    let mut ids: HashMap<FaceId, FontId> = HashMap::new();
+    for face in used {
+        let f = fonts::face(face);
+        let mut warnings = Vec::new();
+        let parsed = ParsedFont::from_bytes(f.data, 0, &mut warnings).ok_or(PdfError::Font(f.name))?;
+        let id = FontId(f.name.to_string());
+        doc.resources
+            .fonts
+            .map
+            .insert(id.clone(), printpdf::PdfFont::new(parsed));
+        ids.insert(face, id);
+    }
+
+    let mut pages = Vec::new();
+    for page in &paper.pages {
+        let mut ops = Vec::new();
+        for el in &page.elements {
+            match el {
+                Element::Text { para, x, y, color: c } => {
+                    ops.push(Op::StartTextSection);
+                    ops.push(Op::SetFillColor { col: color(*c) });
+                    for line in &para.lines {
+                        let baseline = A4_HEIGHT_PT - (y + line.baseline);
+                        for run in &line.runs {
+                            ops.push(Op::SetFont {
+                                font: PdfFontHandle::External(ids[&run.face].clone()),
+                                size: Pt(run.size),
+                            });
+                            for g in &run.glyphs {
+                                ops.push(Op::SetTextMatrix {
+                                    matrix: TextMatrix::Translate(Pt(x + g.x), Pt(baseline + g.y)),
+                                });
+                                let text = extraction_text(&para.text[g.text.clone()], run.rtl);
+                                ops.push(Op::ShowText {
+                                    items: vec![TextItem::GlyphIds(vec![Codepoint::with_cid(
+                                        g.id, 0.0, text,
+                                    )])],
+                                });
+                            }
+                        }
+                    }
+                    ops.push(Op::EndTextSection);
+                }
+                Element::Rule {
+                    from,
+                    to,
+                    width,
+                    color: c,
+                } => {
+                    ops.push(Op::SetOutlineColor { col: color(*c) });
+                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                    ops.push(Op::DrawLine {
+                        line: Line {
+                            points: [from, to]
+                                .iter()
+                                .map(|p| LinePoint {
+                                    p: Point {
+                                        x: Pt(p.0),
+                                        y: Pt(A4_HEIGHT_PT - p.1),
+                                    },
+                                    bezier: false,
+                                })
+                                .collect(),
+                            is_closed: false,
+                        },
+                    });
+                }
+                Element::Box {
+                    at,
+                    size,
+                    fill,
+                    color: c,
+                } => {
+                    if *fill {
+                        ops.push(Op::SetFillColor { col: color(*c) });
+                    } else {
+                        ops.push(Op::SetOutlineColor { col: color(*c) });
+                        ops.push(Op::SetOutlineThickness { pt: Pt(1.0) });
+                    }
+                    ops.push(Op::DrawRectangle {
+                        rectangle: Rect {
+                            x: Pt(at.0),
+                            y: Pt(A4_HEIGHT_PT - at.1 - size.1),
+                            width: Pt(size.0),
+                            height: Pt(size.1),
+                            mode: Some(if *fill {
+                                PaintMode::Fill
+                            } else {
+                                PaintMode::Stroke
+                            }),
+                            winding_order: None,
+                        },
+                    });
+                }
+            }
+        }
+        pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
+    }
+    doc.with_pages(pages);
+    let mut warnings = Vec::new();
+    let opts = PdfSaveOptions {
+        subset_fonts: false,
+        ..PdfSaveOptions::default()
+    };
+    Ok(doc.save(&opts, &mut warnings))
+}

@@ -1,0 +1,208 @@
+//! User-facing text: Fluent (Project Fluent, `.ftl`) bundles for Arabic and English, built
+//! from `locales/{ar,en}/*.ftl` at compile time so a kiosk can never start with text missing.
+//!
+//! Isolation marks: Fluent wraps placeables in FSI/PDI (U+2068/U+2069) by default. We turn
+//! that off: the sanitiser removes those characters from untrusted values anyway, and every
+//! renderer (Slint, the PDF/raster text engine, speech) then sees plain text whose direction
+//! the Unicode bidi algorithm resolves from the paragraph direction. Placeables that must
+//! stay left-to-right (QIDs, codes, reference numbers) are digits and ASCII, which UAX #9
+//! keeps in order inside Arabic text.
+
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use serde::{Deserialize, Serialize};
+use unic_langid::LanguageIdentifier;
+
+/// A language the kiosk speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Arabic (Qatar), right to left. The default.
+    #[default]
+    Ar,
+    /// English, left to right.
+    En,
+}
+
+impl Lang {
+    /// BCP 47 tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Ar => "ar-QA",
+            Lang::En => "en-GB",
+        }
+    }
+
+    /// Whether the script runs right to left.
+    pub fn is_rtl(self) -> bool {
+        self == Lang::Ar
+    }
+
+    /// The other language (the one-touch switch on every screen).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ar => Lang::En,
+            Lang::En => Lang::Ar,
+        }
+    }
+
+    /// Parse "ar"/"en" (and region-tagged forms such as "ar-QA").
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.split(['-', '_']).next()?.to_ascii_lowercase().as_str() {
+            "ar" => Some(Lang::Ar),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// The Fluent sources, embedded at compile time: (language, file name, text).
+pub const SOURCES: &[(Lang, &str, &str)] = &[
+    (Lang::Ar, "main.ftl", include_str!("../../locales/ar/main.ftl")),
+    (Lang::En, "main.ftl", include_str!("../../locales/en/main.ftl")),
+];
+
+struct Bundles {
+    ar: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+fn build(lang: Lang) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = lang.tag().parse().expect("valid BCP 47 tag");
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    bundle.set_use_isolating(false);
+    for (l, name, text) in SOURCES {
+        if *l != lang {
+            continue;
+        }
+        let res = FluentResource::try_new(text.to_string())
+            .unwrap_or_else(|(_, errs)| panic!("locales/{l:?}/{name}: {errs:?}"));
+        bundle
+            .add_resource(res)
+            .unwrap_or_else(|errs| panic!("locales/{l:?}/{name}: {errs:?}"));
+    }
+    bundle
+}
+
+fn bundles() -> &'static Bundles {
+    static B: OnceLock<Bundles> = OnceLock::new();
+    B.get_or_init(|| Bundles {
+        ar: build(Lang::Ar),
+        en: build(Lang::En),
+    })
+}
+
+/// An argument value for a message placeable.
+pub enum Arg<'a> {
+    /// Text (already sanitised if untrusted).
+    Str(&'a str),
+    /// A number, selecting plural categories (CLDR: Arabic has zero/one/two/few/many/other).
+    Num(i64),
+}
+
+/// Format message `id` in `lang` with arguments. A missing id yields the id itself (and a
+/// test makes sure none is missing), so a screen never shows an empty label.
+pub fn tr_args(lang: Lang, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+    let b = bundles();
+    let bundle = match lang {
+        Lang::Ar => &b.ar,
+        Lang::En => &b.en,
+    };
+    let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+        tracing::warn!(message_id = id, "missing Fluent message");
+        return id.to_string();
+    };
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        match v {
+            Arg::Str(s) => fargs.set(*k, FluentValue::from(*s)),
+            Arg::Num(n) => fargs.set(*k, FluentValue::from(*n)),
+        }
+    }
+    let mut errors = Vec::new();
+    let out = bundle.format_pattern(pattern, Some(&fargs), &mut errors);
+    if !errors.is_empty() {
+        tracing::warn!(message_id = id, "Fluent formatting errors: {}", errors.len());
+    }
+    out.into_owned()
+}
+
+/// Format message `id` in `lang` without arguments.
+pub fn tr(lang: Lang, id: &str) -> String {
+    tr_args(lang, id, &[])
+}
+
+/// Message ids defined in one language's sources (for parity checks and diagnostics).
+pub fn message_ids(lang: Lang) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (l, _, text) in SOURCES {
+        if *l != lang {
+            continue;
+        }
+        let res = FluentResource::try_new(text.to_string()).expect("parsed above");
+        for entry in res.entries() {
+            if let fluent_syntax::ast::Entry::Message(m) = entry {
+                ids.push(m.id.name.to_string());
+            }
+        }
+    }
+    ids.sort();
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_define_the_same_ids() {
+        let ar = message_ids(Lang::Ar);
+        let en = message_ids(Lang::En);
+        assert!(ar.len() > 40);
+        assert_eq!(ar, en);
+    }
+
+    #[test]
+    fn placeables_are_the_same_in_every_language() {
+        for id in message_ids(Lang::En) {
+            let vars = |lang| {
+                let (_, _, text) = SOURCES.iter().find(|(l, _, _)| *l == lang).unwrap();
+                let start = text.find(&format!("\n{id} =")).map(|i| i + 1).unwrap_or(0);
+                let rest = &text[start..];
+                let end = rest[1..].find("\n\n").or_else(|| rest[1..].find("\n#")).map(|e| e + 1).unwrap_or(rest.len());
+                let mut v: Vec<String> = rest[..end]
+                    .split('$')
+                    .skip(1)
+                    .map(|s| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect())
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            assert_eq!(vars(Lang::Ar), vars(Lang::En), "placeables of {id}");
+        }
+    }
+
+    #[test]
+    fn arabic_plural_categories() {
+        let f = |n| tr_args(Lang::Ar, "code-attempts-left", &[("count", Arg::Num(n))]);
+        assert!(f(0).contains("لم تبقَ"));
+        assert!(f(1).contains("محاولة واحدة"));
+        assert!(f(2).contains("محاولتان"));
+        assert!(f(3).contains("3 محاولات"));
+        assert!(f(11).contains("11 محاولة"));
+        assert!(f(100).contains("100 محاولة"));
+        assert_eq!(
+            tr_args(Lang::En, "code-attempts-left", &[("count", Arg::Num(1))]),
+            "Wrong code. One attempt left."
+        );
+    }
+
+    #[test]
+    fn no_isolation_marks_in_output() {
+        let s = tr_args(Lang::Ar, "done-reference", &[("reference", Arg::Str("K01-000001"))]);
+        assert_eq!(s, "الرقم المرجعي K01-000001");
+    }
+}

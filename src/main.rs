@@ -1,0 +1,280 @@
+//! `manassa`: the kiosk, its reference ministry server, device emulators and tools.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use manassa::config::{A4Config, Config, ThermalConfig};
+use manassa::devices::a4::A4Sink;
+use manassa::devices::card_reader::{self, CardReaderEmulator};
+use manassa::devices::escpos::PrinterEmulator;
+use manassa::devices::serial::SerialConfig;
+use manassa::devices::thermal::ThermalPrinter;
+use manassa::documents::{pdf, permit::BuildingPermit};
+use manassa::ministry::client::Client;
+use manassa::ministry::server::{self, SimConfig};
+use manassa::outbox::{Outbox, spawn_sync_worker};
+use manassa::runtime::{Kiosk, Services, forward_card_events};
+use manassa::session::Session;
+use manassa::ui::KioskUi;
+
+#[derive(Parser)]
+#[command(name = "manassa", version, about = "Self-service government kiosk")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The kiosk with its embedded defaults: reference server on loopback, emulated card
+    /// reader and thermal printer on pseudo-terminals, A4 papers written to a folder.
+    Demo {
+        /// Folder for A4 PDFs and the demo database.
+        #[arg(long, default_value = "demo-out")]
+        out: PathBuf,
+    },
+    /// The kiosk in production: full screen, configured devices and ministry API.
+    Run {
+        /// TOML configuration file.
+        #[arg(long, default_value = "/etc/manassa/manassa.toml")]
+        config: PathBuf,
+    },
+    /// The reference ministry server alone (plain HTTP on loopback).
+    Sim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// SQLite database (in memory when absent).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Serve the demo endpoint that reveals one-time codes (there is no SMS gateway).
+        #[arg(long)]
+        demo_sms: bool,
+    },
+    /// Run a device emulator on a pseudo-terminal.
+    Emulate {
+        #[command(subcommand)]
+        device: EmulatedDevice,
+    },
+    /// Official papers.
+    Doc {
+        #[command(subcommand)]
+        action: DocAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum EmulatedDevice {
+    /// Motorised card reader (CRT-310 framing). Reads commands on stdin: insert QID, remove, nak, garbage, quit.
+    CardReader {
+        /// Symlink to create for the pseudo-terminal.
+        #[arg(long)]
+        pty: PathBuf,
+        /// Insert a card carrying this data at start.
+        #[arg(long)]
+        insert: Option<String>,
+    },
+    /// ESC/POS thermal printer; prints each job's text, QR payloads and sizes.
+    Printer {
+        /// Symlink to create for the pseudo-terminal.
+        #[arg(long)]
+        pty: PathBuf,
+        /// Folder to write decoded jobs into.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocAction {
+    /// Render a building permit (the API's document payload as JSON) to an A4 PDF.
+    Render {
+        /// JSON payload file.
+        #[arg(long)]
+        data: PathBuf,
+        /// Output PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write a PNG preview of page 1 (150 dpi).
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn main() -> anyhow::Result<()> {
+    init_logging();
+    let cli = Cli::parse();
+    match cli.command {
+        None => {
+            let cfg = Path::new("/etc/manassa/manassa.toml");
+            if cfg.exists() {
+                run(cfg)
+            } else {
+                demo(Path::new("demo-out"))
+            }
+        }
+        Some(Command::Demo { out }) => demo(&out),
+        Some(Command::Run { config }) => run(&config),
+        Some(Command::Sim {
+            listen,
+            db,
+            demo_sms,
+        }) => {
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async {
+                let listener = tokio::net::TcpListener::bind(listen).await?;
+                tracing::info!(addr = %listener.local_addr()?, "reference ministry server listening");
+                server::serve(
+                    listener,
+                    SimConfig {
+                        db_path: db,
+                        demo_sms,
+                        ..SimConfig::default()
+                    },
+                )
+                .await
+            })
+        }
+        Some(Command::Emulate { device }) => match device {
+            EmulatedDevice::CardReader { pty, insert } => card_reader::run_cli(&pty, insert),
+            EmulatedDevice::Printer { pty, out } => {
+                manassa::devices::escpos::run_cli(&pty, out.as_deref())
+            }
+        },
+        Some(Command::Doc { action }) => match action {
+            DocAction::Render { data, out, png } => {
+                let text = std::fs::read_to_string(&data)
+                    .with_context(|| format!("cannot read {}", data.display()))?;
+                let value: serde_json::Value = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not JSON", data.display()))?;
+                // Accept either the bare payload or a whole SignedDocument.
+                let payload = value.get("payload").unwrap_or(&value);
+                let permit = BuildingPermit::from_payload(payload)?;
+                let paper = permit.layout();
+                std::fs::write(&out, pdf::write(&paper)?)
+                    .with_context(|| format!("cannot write {}", out.display()))?;
+                if let Some(png) = png {
+                    let page = manassa::documents::render_page(&paper, 0, 150.0)
+                        .context("page 1 could not be rendered")?;
+                    page.save_png(&png)
+                        .with_context(|| format!("cannot write {}", png.display()))?;
+                }
+                Ok(())
+            }
+        },
+    }
+}
+
+/// The kiosk in production, from a configuration file.
+fn run(path: &Path) -> anyhow::Result<()> {
+    let cfg = Config::load(path)?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let kiosk = build_kiosk(&cfg, &rt, false)?;
+    let ui = KioskUi::new(kiosk)?;
+    ui.run(true)?;
+    Ok(())
+}
+
+/// Assemble services from `cfg` and wire devices to a new kiosk.
+fn build_kiosk(cfg: &Config, rt: &tokio::runtime::Runtime, demo: bool) -> anyhow::Result<Kiosk> {
+    let client = Client::new(
+        &cfg.ministry.base_url,
+        &cfg.ministry.kiosk_token,
+        std::time::Duration::from_millis(cfg.ministry.timeout_ms),
+    )?;
+    if let Some(dir) = cfg.outbox.path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("outbox.path: cannot create {}", dir.display()))?;
+    }
+    let outbox = Arc::new(
+        Outbox::open(&cfg.outbox.path)
+            .with_context(|| format!("outbox.path: cannot open {}", cfg.outbox.path.display()))?,
+    );
+    let sync = {
+        let _guard = rt.enter();
+        spawn_sync_worker(outbox.clone(), client.clone())
+    };
+    let (card, card_events) = match &cfg.card_reader {
+        Some(serial) => {
+            let (h, ev) = card_reader::spawn(serial.clone());
+            (Some(h), Some(ev))
+        }
+        None => (None, None),
+    };
+    let thermal = cfg
+        .printer
+        .as_ref()
+        .map(|p| ThermalPrinter::spawn(p.serial.clone(), p.dot_width));
+    let services = Services {
+        client,
+        outbox,
+        sync,
+        a4: A4Sink::from(&cfg.a4),
+        thermal,
+        card,
+        kiosk_id: cfg.kiosk.id.clone(),
+        demo,
+    };
+    let session = Session::new(cfg.kiosk.language, cfg.kiosk.idle_timeout_s as u64);
+    let kiosk = Kiosk::new(session, services, rt.handle().clone());
+    if let Some(ev) = card_events {
+        forward_card_events(ev, kiosk.sender());
+    }
+    Ok(kiosk)
+}
+
+/// The demo: everything embedded, nothing to configure.
+fn demo(out: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let sim = rt.block_on(server::spawn(
+        SimConfig {
+            demo_sms: true,
+            ..SimConfig::default()
+        },
+        "127.0.0.1:0".parse()?,
+    ))?;
+    tracing::info!(url = %sim.base_url(), "demo: reference ministry server");
+    let card_emu = CardReaderEmulator::start()?;
+    let printer_emu = PrinterEmulator::start()?;
+    tracing::info!(
+        card_reader = %card_emu.path().display(),
+        printer = %printer_emu.path().display(),
+        "demo: device emulators on pseudo-terminals"
+    );
+
+    let mut cfg = Config::default();
+    cfg.ministry.base_url = sim.base_url();
+    cfg.outbox.path = std::fs::canonicalize(out)?.join("outbox.sqlite");
+    cfg.a4 = A4Config::File {
+        folder: out.join("papers"),
+    };
+    cfg.card_reader = Some(SerialConfig::new(card_emu.path()));
+    cfg.printer = Some(ThermalConfig {
+        serial: SerialConfig::new(printer_emu.path()),
+        dot_width: 576,
+    });
+    let kiosk = build_kiosk(&cfg, &rt, true)?;
+    let ui = KioskUi::new(kiosk)?;
+    let emu = Arc::new(card_emu);
+    let e = emu.clone();
+    ui.on_demo_insert_card(move || {
+        e.insert_card("28463400123");
+    });
+    ui.run(false)?;
+    drop(printer_emu);
+    drop(sim);
+    Ok(())
+}

@@ -1,0 +1,344 @@
+//! Runs the session's effects: the bridge between the pure [`Session`] and the edges
+//! (ministry API, printers, card reader, outbox). Slint-free: [`crate::ui`] owns the window
+//! and calls [`Kiosk::dispatch`] and [`Kiosk::poll`] on the UI thread; everything slow runs
+//! on the tokio runtime or a device thread and comes back as an [`Intent`] over a channel.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use serde_json::json;
+
+use crate::devices::a4::A4Sink;
+use crate::devices::card_reader::{CardEvent, CardReaderHandle};
+use crate::documents::{pdf, permit::BuildingPermit};
+use crate::i18n::Lang;
+use crate::ministry::client::{ApiError, Client};
+use crate::ministry::{DocumentKind, ResidentSession, SignedDocument};
+use crate::outbox::{Outbox, SyncWorker};
+use crate::session::{DocItem, Effect, Failure, Intent, Session, View};
+use crate::devices::thermal::ThermalPrinter;
+use crate::documents::ticket::{self, Ticket};
+
+/// The kiosk's connections to the outside world.
+pub struct Services {
+    /// Ministry API client.
+    pub client: Client,
+    /// Durable outbox.
+    pub outbox: Arc<Outbox>,
+    /// Outbox sync worker (woken after every enqueue).
+    pub sync: SyncWorker,
+    /// A4 output.
+    pub a4: A4Sink,
+    /// Thermal ticket printer, if configured.
+    pub thermal: Option<ThermalPrinter>,
+    /// Card reader, if configured.
+    pub card: Option<CardReaderHandle>,
+    /// Kiosk id for reference numbers and audit records.
+    pub kiosk_id: String,
+    /// Demo mode: show the one-time code on a demo panel (no SMS gateway exists).
+    pub demo: bool,
+}
+
+/// An intent on its way back to the UI thread. Answers to effects carry the session
+/// generation that asked; device events carry none and always apply.
+pub struct Tagged {
+    generation: Option<u64>,
+    intent: Intent,
+}
+
+/// Feeds device events into the kiosk from any thread.
+#[derive(Clone)]
+pub struct IntentSender(Sender<Tagged>);
+
+impl IntentSender {
+    /// Queue `intent`; returns false once the kiosk is gone.
+    pub fn send(&self, intent: Intent) -> bool {
+        self.0
+            .send(Tagged {
+                generation: None,
+                intent,
+            })
+            .is_ok()
+    }
+}
+
+/// The session plus the machinery that runs its effects.
+pub struct Kiosk {
+    session: Session,
+    services: Arc<Services>,
+    rt: tokio::runtime::Handle,
+    tx: Sender<Tagged>,
+    rx: Receiver<Tagged>,
+    started: Instant,
+    /// Bumped on every wipe; answers from an older generation are dropped.
+    generation: u64,
+}
+
+impl Kiosk {
+    /// A kiosk on the attract screen. `rt` runs the effects.
+    pub fn new(session: Session, services: Services, rt: tokio::runtime::Handle) -> Kiosk {
+        let (tx, rx) = channel();
+        Kiosk {
+            session,
+            services: Arc::new(services),
+            rt,
+            tx,
+            rx,
+            started: Instant::now(),
+            generation: 0,
+        }
+    }
+
+    /// A sender device threads use to feed intents in (e.g. card events).
+    pub fn sender(&self) -> IntentSender {
+        IntentSender(self.tx.clone())
+    }
+
+    /// Whether this kiosk runs in demo mode.
+    pub fn is_demo(&self) -> bool {
+        self.services.demo
+    }
+
+    /// The current view model.
+    pub fn view(&self) -> View {
+        self.session.view()
+    }
+
+    /// Apply a user intent and start its effects.
+    pub fn dispatch(&mut self, intent: Intent) {
+        let effects = self.session.handle(intent);
+        for e in effects {
+            self.run(e);
+        }
+    }
+
+    /// Tick the clock and apply every intent that arrived from effects and devices.
+    /// Returns whether anything happened (the UI re-renders then).
+    pub fn poll(&mut self) -> bool {
+        let before = self.session.view();
+        let now = self.started.elapsed().as_millis() as u64;
+        self.dispatch(Intent::Tick(now));
+        while let Ok(t) = self.rx.try_recv() {
+            if t.generation.is_none_or(|g| g == self.generation) {
+                self.dispatch(t.intent);
+            }
+        }
+        self.session.view() != before
+    }
+
+    fn run(&mut self, effect: Effect) {
+        let svc = self.services.clone();
+        let tx = self.tx.clone();
+        let generation = self.generation;
+        let send = move |intent: Intent| {
+            let _ = tx.send(Tagged {
+                generation: Some(generation),
+                intent,
+            });
+        };
+        match effect {
+            Effect::Wipe => {
+                // Answers still on their way belong to the old session and are dropped.
+                self.generation += 1;
+            }
+            Effect::EjectCard => {
+                if let Some(card) = &svc.card {
+                    card.eject();
+                }
+            }
+            Effect::StartChallenge { qid, method } => {
+                self.rt.spawn(async move {
+                    match svc.client.start_challenge(&qid, method).await {
+                        Ok(ch) => {
+                            let id = ch.challenge_id.clone();
+                            send(Intent::ChallengeStarted {
+                                challenge_id: ch.challenge_id,
+                                masked_phone: ch.masked_phone,
+                            });
+                            if svc.demo
+                                && let Ok(code) = svc.client.demo_sms_code(&id).await
+                            {
+                                send(Intent::DemoCode(code));
+                            }
+                        }
+                        Err(e) => send(Intent::Failed(failure(&e))),
+                    }
+                });
+            }
+            Effect::VerifyCode { challenge_id, code } => {
+                self.rt.spawn(async move {
+                    match svc.client.verify_code(&challenge_id, &code).await {
+                        Ok(s) => send(Intent::CodeVerified {
+                            token: s.session_token,
+                        }),
+                        Err(e) => send(Intent::Failed(failure(&e))),
+                    }
+                });
+            }
+            Effect::ListDocuments { token } => {
+                self.rt.spawn(async move {
+                    match svc.client.list_documents(&resident(&token)).await {
+                        Ok(list) => send(Intent::DocumentsListed(
+                            list.into_iter()
+                                .map(|d| DocItem {
+                                    id: d.id,
+                                    kind: d.kind,
+                                    number: d.number,
+                                    issued_on: d.issued_on,
+                                })
+                                .collect(),
+                        )),
+                        Err(e) => send(Intent::Failed(failure(&e))),
+                    }
+                });
+            }
+            Effect::PrintDocument {
+                token,
+                document_id,
+                lang,
+            } => {
+                self.rt.spawn(async move {
+                    send(match print_document(&svc, &token, &document_id, lang).await {
+                        Ok(reference) => Intent::PrintFinished { reference },
+                        Err(f) => Intent::Failed(f),
+                    });
+                });
+            }
+        }
+    }
+}
+
+fn resident(token: &str) -> ResidentSession {
+    ResidentSession {
+        session_token: token.to_string(),
+        expires_in_s: 0,
+    }
+}
+
+/// Map an API error to what the session needs to know.
+pub fn failure(e: &ApiError) -> Failure {
+    match e {
+        ApiError::InvalidQid(_) => Failure::InvalidQid,
+        ApiError::Problem {
+            code,
+            attempts_left,
+            ..
+        } => match code.as_str() {
+            "invalid-qid" => Failure::InvalidQid,
+            "resident-not-found" => Failure::ResidentNotFound,
+            "account-locked" => Failure::AccountLocked,
+            "wrong-code" => Failure::WrongCode {
+                attempts_left: attempts_left.unwrap_or(0),
+            },
+            "too-many-attempts" => Failure::TooManyAttempts,
+            "challenge-expired" => Failure::CodeExpired,
+            _ => Failure::Other,
+        },
+        ApiError::Network(_) | ApiError::Timeout | ApiError::Malformed(_) => Failure::Network,
+        ApiError::Config(_) => Failure::Other,
+    }
+}
+
+/// Fetch, render and print one paper, print the ticket and audit it. Returns the ticket's
+/// reference number.
+async fn print_document(
+    svc: &Services,
+    token: &str,
+    document_id: &str,
+    lang: Lang,
+) -> Result<String, Failure> {
+    let doc: SignedDocument = svc
+        .client
+        .fetch_document(&resident(token), document_id)
+        .await
+        .map_err(|e| failure(&e))?;
+    if doc.kind != DocumentKind::BuildingPermit {
+        // Completion certificates and salary statements arrive with issue #4's layouts.
+        return Err(Failure::Other);
+    }
+    let permit = BuildingPermit::from_payload(&doc.payload).map_err(|e| {
+        tracing::warn!(field = %e.field, "document payload rejected");
+        Failure::Other
+    })?;
+    let bytes = tokio::task::spawn_blocking(move || pdf::write(&permit.layout()))
+        .await
+        .map_err(|_| Failure::Other)?
+        .map_err(|_| Failure::Other)?;
+
+    let reference = reference_number(&svc.kiosk_id);
+    let a4 = svc.a4.print(&bytes, &doc.number).await;
+    let a4_ok = a4.is_ok();
+    if let Err(e) = &a4 {
+        tracing::warn!(error = %e, "A4 job refused");
+    }
+
+    let mut ticket_status = "not_configured";
+    if a4_ok && let Some(printer) = &svc.thermal {
+        let t = Ticket {
+            lang,
+            reference: reference.clone(),
+            document_number: doc.number.clone(),
+        };
+        ticket_status = match printer.print(ticket::render(&t, printer.dot_width())).await {
+            Ok(()) => "printed",
+            Err(e) => {
+                tracing::warn!(error = %e, "ticket not printed");
+                "failed"
+            }
+        };
+    }
+
+    let audit = json!({
+        "kiosk_id": svc.kiosk_id,
+        "reference": reference,
+        "document_id": doc.id,
+        "document_number": doc.number,
+        "document_kind": doc.kind,
+        "a4": if a4_ok { "submitted" } else { "failed" },
+        "ticket": ticket_status,
+    });
+    let outbox = svc.outbox.clone();
+    let queued = tokio::task::spawn_blocking(move || outbox.enqueue("print_audit", &audit)).await;
+    match queued {
+        Ok(Ok(_)) => svc.sync.wake(),
+        _ => tracing::error!("print audit could not be queued"),
+    }
+    if a4_ok {
+        Ok(reference)
+    } else {
+        Err(Failure::Printer)
+    }
+}
+
+/// `KIOSK-YYYYMMDD-XXXXXX`: kiosk id, UTC date and six random hex digits.
+fn reference_number(kiosk_id: &str) -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let rnd = uuid::Uuid::new_v4().simple().to_string()[..6].to_uppercase();
+    format!(
+        "{kiosk_id}-{:04}{:02}{:02}-{rnd}",
+        now.year(),
+        now.month() as u8,
+        now.day()
+    )
+}
+
+/// Bridge the card reader's events into session intents (runs on its own thread).
+pub fn forward_card_events(events: Receiver<CardEvent>, tx: IntentSender) {
+    std::thread::Builder::new()
+        .name("card-events".into())
+        .spawn(move || {
+            for ev in events {
+                let intent = match ev {
+                    CardEvent::Inserted { card_data } => Intent::CardRead { qid: card_data },
+                    CardEvent::Removed | CardEvent::Retained => Intent::CardRemoved,
+                    CardEvent::Invalid { .. } => Intent::CardUnreadable,
+                    _ => continue,
+                };
+                if !tx.send(intent) {
+                    break;
+                }
+            }
+        })
+        .expect("spawn card-events thread");
+}

@@ -1,0 +1,701 @@
+//! The resident's session: a pure state machine.
+//!
+//! [`Session::handle`] takes an [`Intent`] (a touch, a card read, an API answer, a clock
+//! tick) and returns the [`Effect`]s the runtime must perform; [`Session::view`] is what the
+//! UI renders. No I/O, no clock, no Slint here, so every journey is tested in microseconds.
+//!
+//! Invariants:
+//! - personal data (QID, code, resident token, document list) lives only inside [`State`]
+//!   and is dropped on every return to [`Screen::Attract`] (the wipe);
+//! - a late API answer for a state the user has left is ignored, never applied;
+//! - the card is ejected whenever a session that read it ends.
+
+use crate::i18n::Lang;
+use crate::ministry::{DocumentKind, IdMethod};
+
+/// QID length (Qatar ID number), digits.
+pub const QID_LEN: usize = 11;
+/// One-time code length, digits.
+pub const CODE_LEN: usize = 6;
+/// Seconds of warning before an idle session is wiped (WCAG 2.2.1 asks for at least 20).
+pub const IDLE_WARNING_S: u64 = 20;
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// Touch to start.
+    Attract,
+    /// Insert card or type QID.
+    Identify,
+    /// Type the one-time code.
+    Code,
+    /// Choose a paper.
+    Documents,
+    /// Paper and ticket being printed.
+    Printing,
+    /// Take your papers.
+    Done,
+    /// A problem the user must acknowledge.
+    Error,
+}
+
+/// A message to show, by Fluent id, rendered in the current language by the UI (so a
+/// language switch re-renders it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    /// Fluent message id.
+    pub id: &'static str,
+    /// Numeric argument `$count`, if the message has one.
+    pub count: Option<i64>,
+}
+
+impl Msg {
+    fn new(id: &'static str) -> Msg {
+        Msg { id, count: None }
+    }
+}
+
+/// Why an effect failed, as the session needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The QID failed validation.
+    InvalidQid,
+    /// No resident with that QID.
+    ResidentNotFound,
+    /// The resident's account is locked.
+    AccountLocked,
+    /// Wrong one-time code.
+    WrongCode {
+        /// Attempts the server still allows.
+        attempts_left: u32,
+    },
+    /// The challenge is dead after too many wrong codes.
+    TooManyAttempts,
+    /// The code expired.
+    CodeExpired,
+    /// The ministry could not be reached or answered garbage.
+    Network,
+    /// A printer refused or failed the job.
+    Printer,
+    /// The card could not be read.
+    Card,
+    /// Anything else.
+    Other,
+}
+
+impl Failure {
+    fn msg(&self) -> Msg {
+        match self {
+            Failure::InvalidQid => Msg::new("error-invalid-qid"),
+            Failure::ResidentNotFound => Msg::new("error-resident-not-found"),
+            Failure::AccountLocked => Msg::new("error-account-locked"),
+            Failure::WrongCode { attempts_left } => Msg {
+                id: "code-attempts-left",
+                count: Some(*attempts_left as i64),
+            },
+            Failure::TooManyAttempts => Msg::new("error-too-many-attempts"),
+            Failure::CodeExpired => Msg::new("error-code-expired"),
+            Failure::Network => Msg::new("error-network"),
+            Failure::Printer => Msg::new("error-printer"),
+            Failure::Card => Msg::new("error-card"),
+            Failure::Other => Msg::new("error-generic"),
+        }
+    }
+}
+
+/// A paper the resident can print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocItem {
+    /// API document id.
+    pub id: String,
+    /// Kind, for the localised title.
+    pub kind: DocumentKind,
+    /// Printed number, e.g. `BP-2026-004512`.
+    pub number: String,
+    /// Issue date `YYYY-MM-DD`.
+    pub issued_on: String,
+}
+
+/// A key of the on-screen or tactile numeric keypad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// A digit 0–9.
+    Digit(u8),
+    /// Remove the last digit.
+    Delete,
+    /// Empty the field.
+    Clear,
+}
+
+impl Key {
+    fn apply(self, field: &str, max: usize) -> String {
+        let mut s = field.to_string();
+        match self {
+            Key::Digit(d) if d < 10 && s.len() < max => s.push(char::from(b'0' + d)),
+            Key::Digit(_) => {}
+            Key::Delete => {
+                s.pop();
+            }
+            Key::Clear => s.clear(),
+        }
+        s
+    }
+}
+
+/// Everything that can happen to a session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// Touch on the attract screen.
+    Start,
+    /// The one-touch language switch.
+    SwitchLanguage,
+    /// The QID field's new content (the UI filters nothing; the session keeps digits only).
+    QidEdited(String),
+    /// A keypad key for the field on screen (QID or code).
+    Key(Key),
+    /// Continue with the typed QID.
+    SubmitQid,
+    /// The card reader read an ID card; `qid` is the card's ID number.
+    CardRead {
+        /// The card's ID number.
+        qid: String,
+    },
+    /// A card was inserted but could not be read.
+    CardUnreadable,
+    /// The card was taken out of the reader.
+    CardRemoved,
+    /// Any touch or key that is not otherwise an intent ("I need more time").
+    Activity,
+    /// The code field's new content.
+    CodeEdited(String),
+    /// Verify the typed code.
+    SubmitCode,
+    /// The ministry started a challenge.
+    ChallengeStarted {
+        /// Challenge id for verification.
+        challenge_id: String,
+        /// Phone number as the ministry masked it.
+        masked_phone: String,
+    },
+    /// Demo only: the code the (non-existent) SMS would carry, shown on a demo panel.
+    DemoCode(String),
+    /// The code was right; the resident's session token.
+    CodeVerified {
+        /// Short-lived resident session token (kept in memory only).
+        token: String,
+    },
+    /// The resident's papers.
+    DocumentsListed(Vec<DocItem>),
+    /// Print this paper.
+    SelectDocument(String),
+    /// The paper and ticket were printed.
+    PrintFinished {
+        /// Reference number printed on the ticket.
+        reference: String,
+    },
+    /// An effect failed.
+    Failed(Failure),
+    /// Back one step.
+    Back,
+    /// Abandon the session.
+    Cancel,
+    /// Finish on the done screen, or dismiss an error.
+    Finish,
+    /// Clock tick, milliseconds on a monotonic clock.
+    Tick(u64),
+}
+
+/// What the runtime must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Start resident authentication (answers `ChallengeStarted` or `Failed`).
+    StartChallenge {
+        /// The QID.
+        qid: String,
+        /// From a card read or typed.
+        method: IdMethod,
+    },
+    /// Verify the code (answers `CodeVerified` or `Failed`).
+    VerifyCode {
+        /// Challenge id.
+        challenge_id: String,
+        /// The code.
+        code: String,
+    },
+    /// List papers (answers `DocumentsListed` or `Failed`).
+    ListDocuments {
+        /// Resident token.
+        token: String,
+    },
+    /// Fetch, render and print a paper, print the ticket, audit it (answers `PrintFinished`
+    /// or `Failed`).
+    PrintDocument {
+        /// Resident token.
+        token: String,
+        /// Document id.
+        document_id: String,
+        /// The language the resident used (ticket text).
+        lang: Lang,
+    },
+    /// Give the card back.
+    EjectCard,
+    /// The session ended: cancel anything in flight, forget everything.
+    Wipe,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Attract,
+    Identify {
+        qid: String,
+        busy: bool,
+        error: Option<Msg>,
+    },
+    Code {
+        challenge_id: String,
+        masked_phone: String,
+        code: String,
+        busy: bool,
+        error: Option<Msg>,
+        demo_code: Option<String>,
+    },
+    Documents {
+        token: String,
+        docs: Option<Vec<DocItem>>,
+        error: Option<Msg>,
+    },
+    Printing {
+        token: String,
+        docs: Vec<DocItem>,
+    },
+    Done {
+        reference: String,
+    },
+    Error {
+        msg: Msg,
+    },
+}
+
+/// What the UI shows: plain data, no Slint types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// The screen.
+    pub screen: Screen,
+    /// Current language.
+    pub lang: Lang,
+    /// QID field content.
+    pub qid: String,
+    /// Code field content.
+    pub code: String,
+    /// Masked phone of the code screen.
+    pub masked_phone: String,
+    /// Waiting for an answer.
+    pub busy: bool,
+    /// Message on the current screen (or the error screen's message).
+    pub error: Option<Msg>,
+    /// Papers on the documents screen (`None` while loading).
+    pub documents: Option<Vec<DocItem>>,
+    /// Reference on the done screen.
+    pub reference: String,
+    /// Seconds left before an idle wipe, while the warning shows.
+    pub idle_warning_s: Option<u64>,
+    /// A card is in the reader (the done screen says "take your card").
+    pub card_in_reader: bool,
+    /// Demo panel: the one-time code.
+    pub demo_code: Option<String>,
+}
+
+/// The state machine.
+#[derive(Debug, Clone)]
+pub struct Session {
+    state: State,
+    lang: Lang,
+    default_lang: Lang,
+    idle_timeout_ms: u64,
+    last_input_ms: u64,
+    now_ms: u64,
+    card_in_reader: bool,
+}
+
+impl Session {
+    /// A session on the attract screen. `idle_timeout_s` is the idle time before the
+    /// warning; the wipe follows [`IDLE_WARNING_S`] later.
+    pub fn new(default_lang: Lang, idle_timeout_s: u64) -> Session {
+        Session {
+            state: State::Attract,
+            lang: default_lang,
+            default_lang,
+            idle_timeout_ms: idle_timeout_s * 1000,
+            last_input_ms: 0,
+            now_ms: 0,
+            card_in_reader: false,
+        }
+    }
+
+    /// The current screen.
+    pub fn screen(&self) -> Screen {
+        match self.state {
+            State::Attract => Screen::Attract,
+            State::Identify { .. } => Screen::Identify,
+            State::Code { .. } => Screen::Code,
+            State::Documents { .. } => Screen::Documents,
+            State::Printing { .. } => Screen::Printing,
+            State::Done { .. } => Screen::Done,
+            State::Error { .. } => Screen::Error,
+        }
+    }
+
+    /// Current language.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// Apply one intent; returns the effects to run, in order.
+    pub fn handle(&mut self, intent: Intent) -> Vec<Effect> {
+        let user_input = !matches!(
+            intent,
+            Intent::Tick(_)
+                | Intent::ChallengeStarted { .. }
+                | Intent::DemoCode(_)
+                | Intent::CodeVerified { .. }
+                | Intent::DocumentsListed(_)
+                | Intent::PrintFinished { .. }
+                | Intent::Failed(_)
+                | Intent::CardRemoved
+        );
+        if user_input {
+            self.last_input_ms = self.now_ms;
+        }
+        let mut fx = Vec::new();
+        match intent {
+            Intent::Tick(now) => {
+                self.now_ms = now;
+                if self.state != State::Attract
+                    && !matches!(self.state, State::Printing { .. })
+                    && now.saturating_sub(self.last_input_ms)
+                        >= self.idle_timeout_ms + IDLE_WARNING_S * 1000
+                {
+                    self.wipe(&mut fx);
+                }
+            }
+            Intent::SwitchLanguage => self.lang = self.lang.other(),
+            Intent::Start => {
+                if self.state == State::Attract {
+                    self.state = identify();
+                }
+            }
+            Intent::Cancel => {
+                if !matches!(self.state, State::Printing { .. }) {
+                    self.wipe(&mut fx);
+                }
+            }
+            Intent::Back => match &self.state {
+                State::Identify { .. } => self.wipe(&mut fx),
+                State::Code { .. } | State::Documents { .. } => {
+                    // Going back drops the challenge or the resident token.
+                    self.state = identify();
+                }
+                _ => {}
+            },
+            Intent::Finish => {
+                if matches!(self.state, State::Done { .. } | State::Error { .. }) {
+                    self.wipe(&mut fx);
+                }
+            }
+            Intent::QidEdited(text) => {
+                if let State::Identify { qid, busy: false, error } = &mut self.state {
+                    *qid = text.chars().filter(char::is_ascii_digit).take(QID_LEN).collect();
+                    *error = None;
+                }
+            }
+            Intent::Key(key) => match &mut self.state {
+                State::Identify {
+                    qid,
+                    busy: false,
+                    error,
+                } => {
+                    *qid = key.apply(qid, QID_LEN);
+                    *error = None;
+                }
+                State::Code {
+                    code,
+                    busy: false,
+                    error,
+                    ..
+                } => {
+                    *code = key.apply(code, CODE_LEN);
+                    *error = None;
+                }
+                _ => {}
+            },
+            Intent::SubmitQid => {
+                if let State::Identify { qid, busy, error } = &mut self.state {
+                    if *busy {
+                        return fx;
+                    }
+                    if qid.len() != QID_LEN {
+                        *error = Some(Failure::InvalidQid.msg());
+                    } else {
+                        *busy = true;
+                        *error = None;
+                        fx.push(Effect::StartChallenge {
+                            qid: qid.clone(),
+                            method: IdMethod::Typed,
+                        });
+                    }
+                }
+            }
+            Intent::CardRead { qid: card_qid } => {
+                self.card_in_reader = true;
+                match &mut self.state {
+                    State::Attract => {
+                        self.state = identify();
+                        self.start_card_challenge(card_qid, &mut fx);
+                    }
+                    State::Identify { busy: false, .. } => {
+                        self.start_card_challenge(card_qid, &mut fx);
+                    }
+                    // A card inserted mid-journey is not for this session: give it back.
+                    _ => fx.push(Effect::EjectCard),
+                }
+            }
+            Intent::CardRemoved => self.card_in_reader = false,
+            Intent::Activity => {}
+            Intent::CardUnreadable => {
+                fx.push(Effect::EjectCard);
+                if let State::Identify { error, .. } = &mut self.state {
+                    *error = Some(Failure::Card.msg());
+                }
+            }
+            Intent::ChallengeStarted {
+                challenge_id,
+                masked_phone,
+            } => {
+                if let State::Identify { busy: true, .. } = self.state {
+                    self.state = State::Code {
+                        challenge_id,
+                        masked_phone,
+                        code: String::new(),
+                        busy: false,
+                        error: None,
+                        demo_code: None,
+                    };
+                }
+            }
+            Intent::DemoCode(c) => {
+                if let State::Code { demo_code, .. } = &mut self.state {
+                    *demo_code = Some(c);
+                }
+            }
+            Intent::CodeEdited(text) => {
+                if let State::Code { code, busy: false, error, .. } = &mut self.state {
+                    *code = text.chars().filter(char::is_ascii_digit).take(CODE_LEN).collect();
+                    *error = None;
+                }
+            }
+            Intent::SubmitCode => {
+                if let State::Code {
+                    challenge_id,
+                    code,
+                    busy,
+                    error,
+                    ..
+                } = &mut self.state
+                {
+                    if *busy || code.len() != CODE_LEN {
+                        return fx;
+                    }
+                    *busy = true;
+                    *error = None;
+                    fx.push(Effect::VerifyCode {
+                        challenge_id: challenge_id.clone(),
+                        code: code.clone(),
+                    });
+                }
+            }
+            Intent::CodeVerified { token } => {
+                if let State::Code { busy: true, .. } = self.state {
+                    fx.push(Effect::ListDocuments {
+                        token: token.clone(),
+                    });
+                    self.state = State::Documents {
+                        token,
+                        docs: None,
+                        error: None,
+                    };
+                }
+            }
+            Intent::DocumentsListed(list) => {
+                if let State::Documents { docs, .. } = &mut self.state {
+                    *docs = Some(list);
+                }
+            }
+            Intent::SelectDocument(id) => {
+                if let State::Documents {
+                    token,
+                    docs: Some(docs),
+                    ..
+                } = &self.state
+                    && docs.iter().any(|d| d.id == id)
+                {
+                    fx.push(Effect::PrintDocument {
+                        token: token.clone(),
+                        document_id: id,
+                        lang: self.lang,
+                    });
+                    self.state = State::Printing {
+                        token: token.clone(),
+                        docs: docs.clone(),
+                    };
+                }
+            }
+            Intent::PrintFinished { reference } => {
+                if let State::Printing { .. } = self.state {
+                    self.state = State::Done { reference };
+                }
+            }
+            Intent::Failed(failure) => self.fail(failure, &mut fx),
+        }
+        fx
+    }
+
+    fn start_card_challenge(&mut self, card_qid: String, fx: &mut Vec<Effect>) {
+        let digits: String = card_qid.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() != QID_LEN {
+            fx.push(Effect::EjectCard);
+            self.state = State::Identify {
+                qid: String::new(),
+                busy: false,
+                error: Some(Failure::Card.msg()),
+            };
+            return;
+        }
+        self.state = State::Identify {
+            qid: digits.clone(),
+            busy: true,
+            error: None,
+        };
+        fx.push(Effect::StartChallenge {
+            qid: digits,
+            method: IdMethod::Card,
+        });
+    }
+
+    fn fail(&mut self, failure: Failure, fx: &mut Vec<Effect>) {
+        let msg = failure.msg();
+        match &mut self.state {
+            State::Identify { busy, error, .. } if *busy => {
+                *busy = false;
+                match failure {
+                    Failure::Network | Failure::AccountLocked => {
+                        self.state = State::Error { msg };
+                    }
+                    _ => *error = Some(msg),
+                }
+            }
+            State::Code {
+                busy, error, code, ..
+            } if *busy => {
+                *busy = false;
+                code.clear();
+                match failure {
+                    Failure::WrongCode { .. } => *error = Some(msg),
+                    _ => self.state = State::Error { msg },
+                }
+            }
+            State::Documents { error, docs, .. } if docs.is_none() => {
+                *error = Some(msg.clone());
+                self.state = State::Error { msg };
+            }
+            State::Printing { token, docs } => {
+                // Nothing was delivered; the resident may choose again.
+                self.state = State::Documents {
+                    token: token.clone(),
+                    docs: Some(docs.clone()),
+                    error: Some(msg),
+                };
+            }
+            _ => {
+                let _ = fx;
+            }
+        }
+    }
+
+    /// Forget everything about the resident and return to the attract screen.
+    fn wipe(&mut self, fx: &mut Vec<Effect>) {
+        if self.card_in_reader {
+            fx.push(Effect::EjectCard);
+            self.card_in_reader = false;
+        }
+        fx.push(Effect::Wipe);
+        self.state = State::Attract;
+        self.lang = self.default_lang;
+    }
+
+    /// The view model for the UI.
+    pub fn view(&self) -> View {
+        let mut v = View {
+            screen: self.screen(),
+            lang: self.lang,
+            qid: String::new(),
+            code: String::new(),
+            masked_phone: String::new(),
+            busy: false,
+            error: None,
+            documents: None,
+            reference: String::new(),
+            idle_warning_s: None,
+            card_in_reader: self.card_in_reader,
+            demo_code: None,
+        };
+        match &self.state {
+            State::Attract => {}
+            State::Identify { qid, busy, error } => {
+                v.qid = qid.clone();
+                v.busy = *busy;
+                v.error = error.clone();
+            }
+            State::Code {
+                masked_phone,
+                code,
+                busy,
+                error,
+                demo_code,
+                ..
+            } => {
+                v.masked_phone = masked_phone.clone();
+                v.code = code.clone();
+                v.busy = *busy;
+                v.error = error.clone();
+                v.demo_code = demo_code.clone();
+            }
+            State::Documents { docs, error, .. } => {
+                v.documents = docs.clone();
+                v.busy = docs.is_none();
+                v.error = error.clone();
+            }
+            State::Printing { .. } => v.busy = true,
+            State::Done { reference } => v.reference = reference.clone(),
+            State::Error { msg } => v.error = Some(msg.clone()),
+        }
+        if self.state != State::Attract && !matches!(self.state, State::Printing { .. }) {
+            let idle = self.now_ms.saturating_sub(self.last_input_ms);
+            if idle >= self.idle_timeout_ms {
+                let left = (self.idle_timeout_ms + IDLE_WARNING_S * 1000).saturating_sub(idle);
+                v.idle_warning_s = Some(left.div_ceil(1000));
+            }
+        }
+        v
+    }
+}
+
+fn identify() -> State {
+    State::Identify {
+        qid: String::new(),
+        busy: false,
+        error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

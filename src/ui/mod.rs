@@ -1,0 +1,184 @@
+//! The only module that touches Slint: renders the session's [`View`] into the window's
+//! properties and forwards the window's callbacks to the [`Kiosk`] as intents.
+//!
+//! Everything here runs on the UI thread and does no I/O: the kiosk's effects run on tokio
+//! and device threads, and their answers are picked up by [`KioskUi::pump`] (a 50 ms timer
+//! in production; tests call it directly under Slint's testing backend).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use crate::i18n::{Arg, Lang, tr, tr_args};
+use crate::ministry::DocumentKind;
+use crate::runtime::Kiosk;
+use crate::session::{Intent, Key, Msg, Screen, View};
+
+slint::include_modules!();
+
+/// The kiosk window bound to a kiosk.
+pub struct KioskUi {
+    window: AppWindow,
+    kiosk: Rc<RefCell<Kiosk>>,
+}
+
+fn kind_id(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::BuildingPermit => "doc-kind-building_permit",
+        DocumentKind::CompletionCertificate => "doc-kind-completion_certificate",
+        DocumentKind::SalaryStatement => "doc-kind-salary_statement",
+    }
+}
+
+fn msg_text(lang: Lang, m: &Msg) -> String {
+    match m.count {
+        Some(n) => tr_args(lang, m.id, &[("count", Arg::Num(n))]),
+        None => tr(lang, m.id),
+    }
+}
+
+/// Write the view model into the window's properties.
+fn render(w: &AppWindow, v: &View) {
+    let lang = v.lang;
+    w.global::<L10n>().set_lang(match lang {
+        Lang::Ar => "ar".into(),
+        Lang::En => "en".into(),
+    });
+    w.set_rtl(lang.is_rtl());
+    w.set_screen(match v.screen {
+        Screen::Attract => ScreenKind::Attract,
+        Screen::Identify => ScreenKind::Identify,
+        Screen::Code => ScreenKind::Code,
+        Screen::Documents => ScreenKind::Documents,
+        Screen::Printing => ScreenKind::Printing,
+        Screen::Done => ScreenKind::Done,
+        Screen::Error => ScreenKind::Error,
+    });
+    w.set_qid(v.qid.as_str().into());
+    w.set_code(v.code.as_str().into());
+    w.set_code_prompt(tr_args(lang, "code-body", &[("phone", Arg::Str(&v.masked_phone))]).into());
+    w.set_busy(v.busy);
+    w.set_error_text(v.error.as_ref().map(|m| msg_text(lang, m)).unwrap_or_default().into());
+    let rows: Vec<DocRow> = v
+        .documents
+        .iter()
+        .flatten()
+        .map(|d| DocRow {
+            id: d.id.as_str().into(),
+            title: tr(lang, kind_id(d.kind)).into(),
+            number: d.number.as_str().into(),
+            issued: tr_args(lang, "documents-issued", &[("date", Arg::Str(&d.issued_on))]).into(),
+        })
+        .collect();
+    w.set_documents(ModelRc::new(VecModel::from(rows)));
+    w.set_documents_loaded(v.documents.is_some());
+    w.set_reference_text(if v.reference.is_empty() {
+        SharedString::new()
+    } else {
+        tr_args(lang, "done-reference", &[("reference", Arg::Str(&v.reference))]).into()
+    });
+    w.set_card_in_reader(v.card_in_reader);
+    w.set_idle_warning(
+        v.idle_warning_s
+            .map(|s| tr_args(lang, "idle-warning", &[("seconds", Arg::Num(s as i64))]))
+            .unwrap_or_default()
+            .into(),
+    );
+    w.set_demo_code_text(
+        v.demo_code
+            .as_ref()
+            .map(|c| tr_args(lang, "demo-sms", &[("code", Arg::Str(c))]))
+            .unwrap_or_default()
+            .into(),
+    );
+}
+
+impl KioskUi {
+    /// Create the window for `kiosk`. Needs a Slint platform (winit, or the testing backend).
+    pub fn new(kiosk: Kiosk) -> Result<KioskUi, slint::PlatformError> {
+        let window = AppWindow::new()?;
+        window.global::<L10n>().on_tr(|lang, id| {
+            tr(Lang::parse(&lang).unwrap_or_default(), &id).into()
+        });
+        window.set_demo(kiosk.is_demo());
+        let kiosk = Rc::new(RefCell::new(kiosk));
+
+        let bind = |f: &dyn Fn(Box<dyn Fn(Intent)>)| {
+            let k = kiosk.clone();
+            let w = window.as_weak();
+            f(Box::new(move |intent| {
+                k.borrow_mut().dispatch(intent);
+                if let Some(w) = w.upgrade() {
+                    render(&w, &k.borrow().view());
+                }
+            }));
+        };
+        bind(&|send| window.on_start(move || send(Intent::Start)));
+        bind(&|send| window.on_switch_language(move || send(Intent::SwitchLanguage)));
+        bind(&|send| {
+            window.on_key(move |k| {
+                let key = match k.as_str() {
+                    "delete" => Key::Delete,
+                    "clear" => Key::Clear,
+                    d => match d.parse::<u8>() {
+                        Ok(n) if n < 10 => Key::Digit(n),
+                        _ => return,
+                    },
+                };
+                send(Intent::Key(key))
+            })
+        });
+        bind(&|send| window.on_submit_qid(move || send(Intent::SubmitQid)));
+        bind(&|send| window.on_submit_code(move || send(Intent::SubmitCode)));
+        bind(&|send| window.on_select_document(move |id| send(Intent::SelectDocument(id.into()))));
+        bind(&|send| window.on_back(move || send(Intent::Back)));
+        bind(&|send| window.on_cancel(move || send(Intent::Cancel)));
+        bind(&|send| window.on_finish(move || send(Intent::Finish)));
+        bind(&|send| window.on_activity(move || send(Intent::Activity)));
+
+        render(&window, &kiosk.borrow().view());
+        Ok(KioskUi { window, kiosk })
+    }
+
+    /// The Slint window (tests find elements in it by accessible label).
+    pub fn window(&self) -> &AppWindow {
+        &self.window
+    }
+
+    /// Demo only: what the "insert ID card" button does.
+    pub fn on_demo_insert_card(&self, f: impl Fn() + 'static) {
+        self.window.on_demo_insert_card(f);
+    }
+
+    /// Pick up answers from effects and devices, tick the idle clock, re-render on change.
+    pub fn pump(&self) -> bool {
+        let changed = self.kiosk.borrow_mut().poll();
+        if changed {
+            render(&self.window, &self.kiosk.borrow().view());
+        }
+        changed
+    }
+
+    /// Show the window and run the Slint event loop until it closes. In kiosk mode the
+    /// window is full screen and refuses close requests.
+    pub fn run(self, kiosk_mode: bool) -> Result<(), slint::PlatformError> {
+        if kiosk_mode {
+            self.window.window().set_fullscreen(true);
+            self.window
+                .window()
+                .on_close_requested(|| slint::CloseRequestResponse::KeepWindowShown);
+        }
+        let this = Rc::new(self);
+        let timer = slint::Timer::default();
+        let pump = this.clone();
+        timer.start(
+            slint::TimerMode::Repeated,
+            std::time::Duration::from_millis(50),
+            move || {
+                pump.pump();
+            },
+        );
+        this.window.run()
+    }
+}

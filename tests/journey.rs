@@ -1,0 +1,219 @@
+//! The kiosk's main job end to end, on real parts: the Slint UI (testing backend, driven by
+//! accessible labels, in Arabic), the reference ministry server over HTTP, the CRT-310
+//! card reader and ESC/POS printer emulators over pseudo-terminals, CUPS with a cups-pdf
+//! queue, and the SQLite outbox syncing to the server.
+//!
+//! Needs cupsd with a cups-pdf queue: `scripts/test.sh` starts it and sets
+//! MANASSA_CUPS_QUEUE and MANASSA_CUPS_PDF_DIR.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use i_slint_backend_testing::ElementHandle;
+use slint::Model;
+use manassa::devices::a4::A4Sink;
+use manassa::devices::card_reader::{self, CardReaderEmulator};
+use manassa::devices::escpos::PrinterEmulator;
+use manassa::devices::serial::SerialConfig;
+use manassa::devices::thermal::ThermalPrinter;
+use manassa::i18n::Lang;
+use manassa::ministry::client::Client;
+use manassa::ministry::server::{self, SimConfig};
+use manassa::outbox::{Outbox, spawn_sync_worker};
+use manassa::runtime::{Kiosk, Services, forward_card_events};
+use manassa::session::Session;
+use manassa::ui::{KioskUi, ScreenKind};
+
+const QID: &str = "28463400123";
+const NAME_AR: &str = "محمد عبدالله الكواري";
+const PERMIT: &str = "BP-2026-004512";
+
+/// Log lines of the whole journey, to check that no personal data reaches them.
+#[derive(Clone, Default)]
+struct LogBuf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn press(ui: &KioskUi, label: &str) {
+    let found = ElementHandle::find_by_accessible_label(ui.window(), label).collect::<Vec<_>>();
+    assert!(!found.is_empty(), "no element labelled {label:?}");
+    found[0].invoke_accessible_default_action();
+}
+
+fn cups_env() -> (String, PathBuf) {
+    let queue = std::env::var("MANASSA_CUPS_QUEUE").expect(
+        "MANASSA_CUPS_QUEUE is not set: run the suite with scripts/test.sh, which starts cupsd with a cups-pdf queue",
+    );
+    let dir = std::env::var("MANASSA_CUPS_PDF_DIR").expect("MANASSA_CUPS_PDF_DIR is not set: run scripts/test.sh");
+    (queue, PathBuf::from(dir))
+}
+
+#[test]
+fn print_a_building_permit_end_to_end() {
+    let (queue, pdf_dir) = cups_env();
+    let logs = LogBuf::default();
+    let sink = logs.clone();
+    tracing_subscriber::fmt()
+        .with_env_filter("debug")
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .init();
+    i_slint_backend_testing::init_no_event_loop();
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(server::spawn(
+            SimConfig {
+                demo_sms: true,
+                ..SimConfig::default()
+            },
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let card_emu = CardReaderEmulator::start().unwrap();
+    let printer_emu = PrinterEmulator::start().unwrap();
+    let tmp = std::env::temp_dir().join(format!("manassa-journey-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+
+    let client = Client::new(&sim.base_url(), "demo-kiosk-token", Duration::from_secs(5)).unwrap();
+    let outbox = Arc::new(Outbox::open(&tmp.join("outbox.sqlite")).unwrap());
+    let sync = {
+        let _g = rt.enter();
+        spawn_sync_worker(outbox.clone(), client.clone())
+    };
+    let (card, card_events) = card_reader::spawn(SerialConfig::new(card_emu.path()));
+    let thermal = ThermalPrinter::spawn(
+        SerialConfig::new(printer_emu.path()),
+        576,
+    );
+    let services = Services {
+        client,
+        outbox: outbox.clone(),
+        sync,
+        a4: A4Sink::Cups { queue },
+        thermal: Some(thermal),
+        card: Some(card),
+        kiosk_id: "K01".into(),
+        // Demo mode shows the one-time code on the screen: there is no SMS gateway.
+        demo: true,
+    };
+    let kiosk = Kiosk::new(Session::new(Lang::Ar, 120), services, rt.handle().clone());
+    forward_card_events(card_events, kiosk.sender());
+    let ui = KioskUi::new(kiosk).unwrap();
+    let w = ui.window();
+    let pump_until = |what: &str, f: &dyn Fn() -> bool| {
+        wait_until(what, Duration::from_secs(30), || {
+            ui.pump();
+            f()
+        })
+    };
+
+    // Attract screen, in Arabic, right to left.
+    assert_eq!(w.get_screen(), ScreenKind::Attract);
+    assert!(w.get_rtl());
+    press(&ui, "المس للبدء");
+    assert_eq!(w.get_screen(), ScreenKind::Identify);
+
+    // The resident inserts the ID card; the reader reads the QID.
+    card_emu.insert_card(QID);
+    pump_until("the code screen", &|| w.get_screen() == ScreenKind::Code);
+    pump_until("the demo SMS", &|| !w.get_demo_code_text().is_empty());
+    let code: String = w.get_demo_code_text().chars().filter(|c| c.is_ascii_digit()).collect();
+    assert_eq!(code.len(), 6);
+    for d in code.chars() {
+        press(&ui, &d.to_string());
+    }
+    assert_eq!(w.get_code().as_str(), code);
+    press(&ui, "تحقق");
+
+    // The resident's papers.
+    pump_until("the document list", &|| {
+        w.get_screen() == ScreenKind::Documents && w.get_documents_loaded()
+    });
+    let started = std::time::SystemTime::now();
+    press(&ui, &format!("طباعة {PERMIT}"));
+    pump_until("the done screen", &|| w.get_screen() == ScreenKind::Done);
+    let reference_text = w.get_reference_text().to_string();
+    let reference = reference_text.rsplit(' ').next().unwrap().to_string();
+    assert!(reference.starts_with("K01-"), "{reference_text}");
+    assert!(w.get_card_in_reader(), "the done screen tells the resident to take the card");
+
+    // 1. The PDF reached cups-pdf, and its text extracts in logical order.
+    let mut pdf: Option<PathBuf> = None;
+    wait_until("the cups-pdf output", Duration::from_secs(60), || {
+        pdf = std::fs::read_dir(&pdf_dir).ok().and_then(|rd| {
+            rd.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(PERMIT))
+                .filter(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= started))
+                .map(|e| e.path())
+                .next()
+        });
+        pdf.is_some()
+    });
+    let pdf = pdf.unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(PERMIT), "permit number in {text}");
+    assert!(text.contains(NAME_AR), "Arabic name in logical order in {text}");
+
+    // 2. The thermal ticket carries the reference and ends with a cut.
+    wait_until("the ticket", Duration::from_secs(10), || {
+        printer_emu.jobs().iter().any(|j| j.cut)
+    });
+    let jobs = printer_emu.jobs();
+    assert_eq!(jobs.len(), 1, "one ticket");
+    assert!(jobs[0].cut);
+    assert!(jobs[0].text_lines.iter().any(|l| l.contains(&reference)), "{:?}", jobs[0].text_lines);
+    assert!(!jobs[0].rasters.is_empty(), "Arabic lines arrive as rasters");
+
+    // 3. The print audit reached the server exactly once.
+    let audits = || {
+        sim.stored_events()
+            .unwrap()
+            .into_iter()
+            .filter(|(_, kind, payload)| kind == "print_audit" && payload["reference"] == reference.as_str())
+            .count()
+    };
+    wait_until("the audit at the server", Duration::from_secs(30), || audits() >= 1);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(audits(), 1);
+    assert_eq!(outbox.depth().unwrap(), 0);
+
+    // Finish: back to the attract screen; nothing personal remains on screen.
+    press(&ui, "إنهاء");
+    assert_eq!(w.get_screen(), ScreenKind::Attract);
+    assert!(w.get_qid().is_empty() && w.get_code().is_empty());
+    assert_eq!(w.get_documents().iter().count(), 0);
+    assert!(w.get_reference_text().is_empty());
+
+    // No personal data in the journey's logs.
+    let log = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(!log.is_empty(), "the journey logged something");
+    for secret in [QID, NAME_AR, "Mohammed", "55123456", code.as_str()] {
+        assert!(!log.contains(secret), "log contains personal data {secret:?}");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
