@@ -372,14 +372,12 @@ fn break_lines(text: &str, runs: &[ShapedRun], max_width: Option<f32>) -> Vec<Ra
     let mut last_ok: Option<usize> = None;
     for (pos, kind) in linebreaks(text) {
         let mandatory = kind == BreakOpportunity::Mandatory;
-        if let Some(max) = max_width {
-            let candidate = trim_end_ws(text, start..pos);
-            if width_of(runs, candidate) > max {
-                if let Some(prev) = last_ok.filter(|p| *p > start) {
-                    lines.push(trim_end_ws(text, start..prev));
-                    start = prev;
-                }
-            }
+        if let Some(max) = max_width
+            && width_of(runs, trim_end_ws(text, start..pos)) > max
+            && let Some(prev) = last_ok.filter(|p| *p > start)
+        {
+            lines.push(trim_end_ws(text, start..prev));
+            start = prev;
         }
         if mandatory {
             let end = if pos == text.len() && !text.ends_with('\n') {

@@ -1,0 +1,684 @@
+//! Typed client of the ministry API (reqwest with rustls).
+//!
+//! Every request carries the kiosk's bearer token (RFC 6750); resident calls add the
+//! session token in [`RESIDENT_SESSION_HEADER`]. Errors are typed ([`ApiError`]) and
+//! classified for retry per DESIGN §5 ([`ApiError::is_retryable`]). No error text ever
+//! contains a QID, a one-time code, a token or response data about a resident.
+
+use std::time::Duration;
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+
+use super::{
+    Challenge, ChallengeRequest, DocumentList, DocumentSummary, IdMethod, OutboxBatch,
+    OutboxBatchResult, OutboxEvent, Problem, ProblemCode, QidError, RESIDENT_SESSION_HEADER,
+    ResidentSession, SignedDocument, VerifyRequest, validate_qid,
+};
+
+/// Largest response body the client reads, in bytes; anything bigger is
+/// [`ApiError::Malformed`].
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Problem code used when an error response is not an RFC 9457 problem (for example an
+/// HTML page from a proxy).
+pub const UNRECOGNISED_PROBLEM: &str = "unrecognised";
+
+/// Why a call to the ministry failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ApiError {
+    /// Connection refused or reset, DNS failure, TLS failure, body cut short.
+    #[error("network error: {0}")]
+    Network(String),
+    /// No complete answer within the client's timeout.
+    #[error("request timed out")]
+    Timeout,
+    /// The server answered with an error status. `code` is the problem's stable code
+    /// ([`UNRECOGNISED_PROBLEM`] if the body was not a problem document).
+    #[error("ministry refused the request: HTTP {status} {code}")]
+    Problem {
+        /// HTTP status.
+        status: u16,
+        /// Stable machine code, see [`ProblemCode`].
+        code: String,
+        /// One-time code attempts left (`wrong-code`).
+        attempts_left: Option<u32>,
+        /// `Retry-After` in seconds (RFC 9110 §10.2.3; delta-seconds form only).
+        retry_after_s: Option<u64>,
+    },
+    /// A success status with a body that is not the expected JSON, or is too large.
+    #[error("malformed response: {0}")]
+    Malformed(String),
+    /// The QID failed local validation; nothing was sent.
+    #[error("invalid QID: {0}")]
+    InvalidQid(QidError),
+    /// The client could not be built (bad base URL or token).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+impl ApiError {
+    /// Whether repeating the same request later may succeed (DESIGN §5): network errors,
+    /// timeouts, 5xx, 408, 409 and 429.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Network(_) | ApiError::Timeout => true,
+            ApiError::Problem { status, .. } => {
+                *status >= 500 || matches!(*status, 408 | 409 | 429)
+            }
+            ApiError::Malformed(_) | ApiError::InvalidQid(_) | ApiError::Config(_) => false,
+        }
+    }
+
+    /// The problem code, if this is a problem with a code this build knows.
+    pub fn problem_code(&self) -> Option<ProblemCode> {
+        match self {
+            ApiError::Problem { code, .. } => ProblemCode::from_code(code),
+            _ => None,
+        }
+    }
+
+    /// HTTP status of a [`ApiError::Problem`].
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Problem { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    fn from_reqwest(e: reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            return ApiError::Timeout;
+        }
+        // Drop the URL (it may carry ids) and keep the cause chain, which names the
+        // failure (connection refused, reset, dns).
+        let e = e.without_url();
+        let mut msg = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            msg.push_str(": ");
+            msg.push_str(&s.to_string());
+            source = s.source();
+        }
+        ApiError::Network(msg)
+    }
+}
+
+/// Client of the ministry API. Cheap to clone (shares one connection pool).
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for the API at `base_url` (e.g. `https://api.example` or
+    /// `http://127.0.0.1:8080`; the `/v1` prefix is added here), authenticating as the
+    /// kiosk with `kiosk_token`. `timeout` bounds each whole request, connect to last
+    /// body byte.
+    pub fn new(base_url: &str, kiosk_token: &str, timeout: Duration) -> Result<Client, ApiError> {
+        let mut base =
+            Url::parse(base_url).map_err(|e| ApiError::Config(format!("base URL: {e}")))?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(ApiError::Config(
+                "base URL must be an http or https URL".into(),
+            ));
+        }
+        // Make sure relative joins keep any path prefix of the base.
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let mut auth = HeaderValue::from_str(&format!("Bearer {kiosk_token}"))
+            .map_err(|_| ApiError::Config("kiosk token is not a valid header value".into()))?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, auth);
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .default_headers(headers)
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("manassa-kiosk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Config(format!("HTTP client: {e}")))?;
+        Ok(Client { http, base })
+    }
+
+    /// Asks the ministry to send a one-time code to the resident's phone. The QID is
+    /// validated locally first; a bad one fails with [`ApiError::InvalidQid`] without a
+    /// network call.
+    pub async fn start_challenge(
+        &self,
+        qid: &str,
+        method: IdMethod,
+    ) -> Result<Challenge, ApiError> {
+        validate_qid(qid).map_err(ApiError::InvalidQid)?;
+        let body = ChallengeRequest {
+            qid: qid.to_owned(),
+            method,
+        };
+        self.call(Method::POST, &["auth", "challenges"], None, Some(&body))
+            .await
+    }
+
+    /// Verifies the one-time code; on success returns the resident session. A wrong code
+    /// is `Problem { code: "wrong-code", attempts_left, .. }`; the last wrong attempt is
+    /// `too-many-attempts` (429, the challenge is dead).
+    pub async fn verify_code(
+        &self,
+        challenge_id: &str,
+        code: &str,
+    ) -> Result<ResidentSession, ApiError> {
+        let body = VerifyRequest {
+            code: code.to_owned(),
+        };
+        self.call(
+            Method::POST,
+            &["auth", "challenges", challenge_id, "verify"],
+            None,
+            Some(&body),
+        )
+        .await
+    }
+
+    /// The session resident's papers.
+    pub async fn list_documents(
+        &self,
+        session: &ResidentSession,
+    ) -> Result<Vec<DocumentSummary>, ApiError> {
+        let list: DocumentList = self
+            .call(Method::GET, &["documents"], Some(session), None::<&()>)
+            .await?;
+        Ok(list.documents)
+    }
+
+    /// One of the session resident's papers with its payload (and, later, seal).
+    pub async fn fetch_document(
+        &self,
+        session: &ResidentSession,
+        id: &str,
+    ) -> Result<SignedDocument, ApiError> {
+        self.call(Method::GET, &["documents", id], Some(session), None::<&()>)
+            .await
+    }
+
+    /// Delivers a batch of outbox events; the answer has one result per event. An empty
+    /// slice makes no request.
+    pub async fn post_events(&self, events: &[OutboxEvent]) -> Result<OutboxBatchResult, ApiError> {
+        if events.is_empty() {
+            return Ok(OutboxBatchResult {
+                results: Vec::new(),
+            });
+        }
+        let body = OutboxBatch {
+            events: events.to_vec(),
+        };
+        self.call(Method::POST, &["outbox", "events"], None, Some(&body))
+            .await
+    }
+
+    /// Reachability check (`GET /v1/health`).
+    pub async fn health(&self) -> Result<(), ApiError> {
+        let _: serde_json::Value = self
+            .call(Method::GET, &["health"], None, None::<&()>)
+            .await?;
+        Ok(())
+    }
+
+    /// Demo only: reads a challenge's one-time code from the reference server's stand-in
+    /// for the SMS gateway (`GET /v1/demo/sms/{id}`). The real ministry has no such route.
+    pub async fn demo_sms_code(&self, challenge_id: &str) -> Result<String, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct DemoSms {
+            code: String,
+        }
+        let sms: DemoSms = self
+            .call(
+                Method::GET,
+                &["demo", "sms", challenge_id],
+                None,
+                None::<&()>,
+            )
+            .await?;
+        Ok(sms.code)
+    }
+
+    /// `/v1/<segments…>`, each segment percent-encoded (ids come from the network).
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .expect("checked in Client::new: base can be a base");
+            path.pop_if_empty().push("v1");
+            path.extend(segments);
+        }
+        url
+    }
+
+    async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        session: Option<&ResidentSession>,
+        body: Option<&B>,
+    ) -> Result<T, ApiError> {
+        let mut req = self.http.request(method, self.url(segments));
+        if let Some(s) = session {
+            let mut v = HeaderValue::from_str(&s.session_token)
+                .map_err(|_| ApiError::Malformed("session token is not a header value".into()))?;
+            v.set_sensitive(true);
+            req = req.header(RESIDENT_SESSION_HEADER, v);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await.map_err(ApiError::from_reqwest)?;
+        let status = resp.status();
+        let retry_after_s = resp
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let bytes = read_bounded(resp).await?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(describe_json_error);
+        }
+        Err(problem_error(status, &bytes, retry_after_s))
+    }
+}
+
+/// Reads the body, refusing more than [`MAX_RESPONSE_BYTES`].
+async fn read_bounded(mut resp: reqwest::Response) -> Result<Vec<u8>, ApiError> {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(ApiError::Malformed("response body too large".into()));
+    }
+    let mut buf = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(ApiError::from_reqwest)? {
+        if buf.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(ApiError::Malformed("response body too large".into()));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}
+
+/// serde's messages can quote the offending value (a name, a QID); keep only the
+/// category and position.
+fn describe_json_error(e: serde_json::Error) -> ApiError {
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "I/O error",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "unexpected JSON shape",
+        serde_json::error::Category::Eof => "truncated JSON",
+    };
+    ApiError::Malformed(format!("{what} at line {} column {}", e.line(), e.column()))
+}
+
+fn problem_error(status: StatusCode, body: &[u8], retry_after_s: Option<u64>) -> ApiError {
+    let (code, attempts_left) = match serde_json::from_slice::<Problem>(body) {
+        Ok(p) => (p.code, p.attempts_left),
+        Err(_) => (UNRECOGNISED_PROBLEM.to_owned(), None),
+    };
+    ApiError::Problem {
+        status: status.as_u16(),
+        code,
+        attempts_left,
+        retry_after_s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ministry::DocumentKind;
+    use crate::ministry::server::{SimConfig, SimHandle, spawn};
+
+    const TOKEN: &str = "client-test-token";
+    const QID_A: &str = "28463400123";
+    const QID_B: &str = "29035600017";
+    const QID_LOCKED: &str = "28163400044";
+
+    async fn start() -> (SimHandle, Client) {
+        let sim = spawn(
+            SimConfig {
+                kiosk_tokens: vec![TOKEN.to_owned()],
+                demo_sms: true,
+                ..SimConfig::default()
+            },
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let client = Client::new(&sim.base_url(), TOKEN, Duration::from_secs(5)).unwrap();
+        (sim, client)
+    }
+
+    async fn login(client: &Client, qid: &str) -> ResidentSession {
+        let ch = client.start_challenge(qid, IdMethod::Card).await.unwrap();
+        let code = client.demo_sms_code(&ch.challenge_id).await.unwrap();
+        client.verify_code(&ch.challenge_id, &code).await.unwrap()
+    }
+
+    fn assert_problem(err: &ApiError, status: u16, code: &str) {
+        match err {
+            ApiError::Problem {
+                status: s, code: c, ..
+            } => assert_eq!((*s, c.as_str()), (status, code), "{err}"),
+            other => panic!("expected problem {code}, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn challenge_and_verify_happy_path() {
+        let (_sim, client) = start().await;
+        client.health().await.unwrap();
+        let ch = client
+            .start_challenge(QID_A, IdMethod::Typed)
+            .await
+            .unwrap();
+        assert_eq!(ch.masked_phone, "+974 ••••• 456");
+        assert_eq!(ch.expires_in_s, 300);
+        let code = client.demo_sms_code(&ch.challenge_id).await.unwrap();
+        assert_eq!(code.len(), 6);
+        assert!(code.bytes().all(|b| b.is_ascii_digit()));
+
+        let session = client.verify_code(&ch.challenge_id, &code).await.unwrap();
+        assert_eq!(session.session_token.len(), 64);
+        assert!(session.expires_in_s > 0);
+
+        // A code works once.
+        let again = client
+            .verify_code(&ch.challenge_id, &code)
+            .await
+            .unwrap_err();
+        assert_problem(&again, 410, "challenge-expired");
+    }
+
+    #[tokio::test]
+    async fn wrong_codes_count_down_then_lock_the_challenge() {
+        let (_sim, client) = start().await;
+        let ch = client.start_challenge(QID_A, IdMethod::Card).await.unwrap();
+        let right = client.demo_sms_code(&ch.challenge_id).await.unwrap();
+        // A six-digit code that is certainly wrong.
+        let wrong = if right == "000000" {
+            "000001"
+        } else {
+            "000000"
+        };
+
+        let e1 = client
+            .verify_code(&ch.challenge_id, wrong)
+            .await
+            .unwrap_err();
+        assert_problem(&e1, 401, "wrong-code");
+        assert!(matches!(
+            e1,
+            ApiError::Problem {
+                attempts_left: Some(2),
+                ..
+            }
+        ));
+        assert!(!e1.is_retryable());
+
+        let e2 = client
+            .verify_code(&ch.challenge_id, wrong)
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            e2,
+            ApiError::Problem {
+                attempts_left: Some(1),
+                ..
+            }
+        ));
+
+        let e3 = client
+            .verify_code(&ch.challenge_id, wrong)
+            .await
+            .unwrap_err();
+        assert_problem(&e3, 429, "too-many-attempts");
+        assert_eq!(e3.problem_code(), Some(ProblemCode::TooManyAttempts));
+
+        // Dead: even the right code is refused now.
+        let e4 = client
+            .verify_code(&ch.challenge_id, &right)
+            .await
+            .unwrap_err();
+        assert_problem(&e4, 429, "too-many-attempts");
+
+        // No error text carries the code.
+        for e in [&e1, &e2, &e3, &e4] {
+            assert!(!e.to_string().contains(wrong) && !e.to_string().contains(&right));
+        }
+    }
+
+    #[tokio::test]
+    async fn unknown_kiosk_token_is_unauthorized() {
+        let (sim, _) = start().await;
+        let intruder = Client::new(&sim.base_url(), "stolen", Duration::from_secs(5)).unwrap();
+        let err = intruder
+            .start_challenge(QID_A, IdMethod::Card)
+            .await
+            .unwrap_err();
+        assert_problem(&err, 401, "unauthorized-kiosk");
+        assert_eq!(err.problem_code(), Some(ProblemCode::UnauthorizedKiosk));
+        let err = intruder.post_events(&[sample_event()]).await.unwrap_err();
+        assert_problem(&err, 401, "unauthorized-kiosk");
+        // Health needs no credential.
+        intruder.health().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn invalid_qid_is_rejected_before_the_network() {
+        // Nothing listens on this client's port: a network call would fail differently.
+        let dead = Client::new("http://127.0.0.1:9", TOKEN, Duration::from_secs(2)).unwrap();
+        let err = dead
+            .start_challenge("18463400123", IdMethod::Typed)
+            .await
+            .unwrap_err();
+        assert_eq!(err, ApiError::InvalidQid(QidError::BadCentury));
+        assert!(!err.is_retryable());
+        let err = dead
+            .start_challenge("1234", IdMethod::Typed)
+            .await
+            .unwrap_err();
+        assert_eq!(err, ApiError::InvalidQid(QidError::WrongLength { len: 4 }));
+    }
+
+    #[tokio::test]
+    async fn unknown_and_locked_residents() {
+        let (_sim, client) = start().await;
+        let err = client
+            .start_challenge("28463499999", IdMethod::Typed)
+            .await
+            .unwrap_err();
+        assert_problem(&err, 404, "resident-not-found");
+        let err = client
+            .start_challenge(QID_LOCKED, IdMethod::Card)
+            .await
+            .unwrap_err();
+        assert_problem(&err, 423, "account-locked");
+        assert!(!err.is_retryable());
+    }
+
+    #[tokio::test]
+    async fn documents_are_listed_and_fetched_only_for_their_owner() {
+        let (_sim, client) = start().await;
+        let a = login(&client, QID_A).await;
+        let docs = client.list_documents(&a).await.unwrap();
+        let kinds: Vec<_> = docs.iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                DocumentKind::BuildingPermit,
+                DocumentKind::CompletionCertificate,
+                DocumentKind::SalaryStatement
+            ]
+        );
+        let bp = &docs[0];
+        assert_eq!(
+            (bp.id.as_str(), bp.number.as_str(), bp.issued_on.as_str()),
+            ("doc-bp-004512", "BP-2026-004512", "2026-03-15")
+        );
+        assert_eq!(bp.title_en, "Building permit");
+
+        let doc = client.fetch_document(&a, "doc-bp-004512").await.unwrap();
+        assert_eq!(doc.kind, DocumentKind::BuildingPermit);
+        assert_eq!(doc.payload["owner_qid"], QID_A);
+        assert_eq!(doc.payload["owner_name_ar"], "محمد عبدالله الكواري");
+        assert_eq!(doc.payload["floors"], 2);
+        assert_eq!(doc.payload["built_area_m2"], 412.5);
+        assert_eq!(doc.payload["expires_on"], "2028-03-14");
+        assert_eq!(doc.seal, None);
+
+        let ss = client.fetch_document(&a, "doc-ss-2026-10").await.unwrap();
+        assert_eq!(ss.payload["currency"], "QAR");
+        assert_eq!(ss.payload["allowances"].as_array().unwrap().len(), 2);
+
+        // Resident B has no papers and cannot read A's.
+        let b = login(&client, QID_B).await;
+        assert!(client.list_documents(&b).await.unwrap().is_empty());
+        let err = client
+            .fetch_document(&b, "doc-bp-004512")
+            .await
+            .unwrap_err();
+        assert_problem(&err, 404, "document-not-found");
+        let err = client.fetch_document(&a, "doc-nope").await.unwrap_err();
+        assert_problem(&err, 404, "document-not-found");
+
+        // A forged session token is refused.
+        let forged = ResidentSession {
+            session_token: "f".repeat(64),
+            expires_in_s: 600,
+        };
+        let err = client.list_documents(&forged).await.unwrap_err();
+        assert_problem(&err, 401, "invalid-session");
+    }
+
+    #[tokio::test]
+    async fn ids_with_reserved_characters_stay_one_path_segment() {
+        let (_sim, client) = start().await;
+        let a = login(&client, QID_A).await;
+        // Percent-encoded: must reach the document handler, not another route.
+        let err = client
+            .fetch_document(&a, "../outbox/events")
+            .await
+            .unwrap_err();
+        assert_problem(&err, 404, "document-not-found");
+    }
+
+    #[tokio::test]
+    async fn closed_port_is_a_retryable_network_error() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let client = Client::new(&format!("http://{addr}"), TOKEN, Duration::from_secs(2)).unwrap();
+        let err = client.health().await.unwrap_err();
+        assert!(matches!(err, ApiError::Network(_)), "{err:?}");
+        assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn retry_classification_follows_design_section_5() {
+        let p = |status| ApiError::Problem {
+            status,
+            code: "x".into(),
+            attempts_left: None,
+            retry_after_s: None,
+        };
+        for s in [500, 502, 503, 504, 408, 409, 429] {
+            assert!(p(s).is_retryable(), "{s}");
+        }
+        for s in [400, 401, 403, 404, 410, 422, 423] {
+            assert!(!p(s).is_retryable(), "{s}");
+        }
+        assert!(ApiError::Timeout.is_retryable());
+        assert!(ApiError::Network("reset".into()).is_retryable());
+        assert!(!ApiError::Malformed("x".into()).is_retryable());
+    }
+
+    #[test]
+    fn non_problem_error_bodies_and_retry_after_are_understood() {
+        let e = problem_error(StatusCode::BAD_GATEWAY, b"<html>proxy</html>", Some(7));
+        assert_eq!(
+            e,
+            ApiError::Problem {
+                status: 502,
+                code: UNRECOGNISED_PROBLEM.into(),
+                attempts_left: None,
+                retry_after_s: Some(7)
+            }
+        );
+        assert!(e.is_retryable());
+        let body = serde_json::to_vec(&Problem::new(ProblemCode::WrongCode).with_attempts_left(1))
+            .unwrap();
+        let e = problem_error(StatusCode::UNAUTHORIZED, &body, None);
+        assert_eq!(e.problem_code(), Some(ProblemCode::WrongCode));
+        assert!(matches!(
+            e,
+            ApiError::Problem {
+                attempts_left: Some(1),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn malformed_json_errors_do_not_quote_values() {
+        let err = serde_json::from_str::<DocumentSummary>(r#"{"id": 28463400123}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("28463400123"),
+            "premise: serde quotes"
+        );
+        let e = describe_json_error(err);
+        assert!(matches!(e, ApiError::Malformed(_)));
+        assert!(!e.to_string().contains("28463400123"), "{e}");
+    }
+
+    #[test]
+    fn base_url_keeps_a_path_prefix_and_rejects_junk() {
+        let c = Client::new("https://api.example/ministry", "t", Duration::from_secs(1)).unwrap();
+        assert_eq!(
+            c.url(&["documents", "a b/c"]).as_str(),
+            "https://api.example/ministry/v1/documents/a%20b%2Fc"
+        );
+        let c = Client::new("http://127.0.0.1:8080", "t", Duration::from_secs(1)).unwrap();
+        assert_eq!(
+            c.url(&["health"]).as_str(),
+            "http://127.0.0.1:8080/v1/health"
+        );
+        assert!(matches!(
+            Client::new("ftp://x", "t", Duration::from_secs(1)),
+            Err(ApiError::Config(_))
+        ));
+        assert!(matches!(
+            Client::new("http://x", "bad\ntoken", Duration::from_secs(1)),
+            Err(ApiError::Config(_))
+        ));
+    }
+
+    fn sample_event() -> OutboxEvent {
+        OutboxEvent {
+            idempotency_key: uuid::Uuid::new_v4(),
+            kind: "test.ping".into(),
+            payload: serde_json::json!({"n": 1}),
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+        }
+    }
+}

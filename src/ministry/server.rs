@@ -1,0 +1,1270 @@
+//! Reference server of the ministry API (`manassa sim`): the demo's embedded ministry and
+//! the peer of every integration test.
+//!
+//! axum 0.8 over plain HTTP (TLS comes later), SQLite through rusqlite for residents,
+//! challenges, sessions, documents and received outbox events. Database work runs in
+//! `spawn_blocking` so a slow fsync never stalls the async workers. Every error response
+//! is an RFC 9457 problem (`application/problem+json`), including axum's own rejections
+//! (404, 405, 413, malformed JSON), which a response mapper rewrites.
+//!
+//! Nothing here logs a QID, a name, a phone number or a one-time code.
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rand::Rng as _;
+use rusqlite::{Connection, OptionalExtension as _, params};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use super::{
+    CODE_LEN, Challenge, ChallengeRequest, DocumentKind, DocumentList, DocumentSummary,
+    EventResult, EventStatus, OutboxBatch, OutboxBatchResult, PROBLEM_CONTENT_TYPE, Problem,
+    ProblemCode, RESIDENT_SESSION_HEADER, ResidentSession, SignedDocument, VerifyRequest,
+    validate_qid,
+};
+
+/// Lifetime of a one-time code.
+pub const CHALLENGE_TTL: Duration = Duration::from_secs(5 * 60);
+/// Lifetime of a resident session.
+pub const SESSION_TTL: Duration = Duration::from_secs(10 * 60);
+/// Wrong codes allowed per challenge; the last one kills the challenge.
+pub const MAX_CODE_ATTEMPTS: u32 = 3;
+/// Most events accepted in one outbox batch.
+pub const MAX_BATCH_EVENTS: usize = 1000;
+/// Largest request body accepted, in bytes (a full outbox batch of 100 events of
+/// 64 KiB fits).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Longest accepted event kind, in bytes.
+const MAX_EVENT_KIND_LEN: usize = 100;
+
+/// Configuration of the reference server.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// SQLite file (WAL, `synchronous=FULL`); `None` keeps everything in memory.
+    pub db_path: Option<PathBuf>,
+    /// Kiosk bearer tokens the server accepts.
+    pub kiosk_tokens: Vec<String>,
+    /// Enables `GET /v1/demo/sms/{challenge_id}`, which reveals a challenge's one-time
+    /// code (there is no SMS gateway). For the demo and tests only.
+    pub demo_sms: bool,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            db_path: None,
+            kiosk_tokens: vec!["demo-kiosk-token".to_owned()],
+            demo_sms: false,
+        }
+    }
+}
+
+/// Serves the API on `listener` until an I/O error; see [`serve_with_shutdown`].
+pub async fn serve(listener: TcpListener, cfg: SimConfig) -> anyhow::Result<()> {
+    serve_with_shutdown(listener, cfg, std::future::pending()).await
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then finishes in-flight
+/// requests and returns.
+pub async fn serve_with_shutdown(
+    listener: TcpListener,
+    cfg: SimConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = AppState::open(&cfg).await?;
+    run(listener, state, shutdown).await
+}
+
+/// Binds `addr` (port 0 picks a free port), starts the server on the current tokio
+/// runtime and returns a handle; dropping the handle stops the server.
+pub async fn spawn(cfg: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHandle> {
+    let state = AppState::open(&cfg).await?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the simulator to {addr}"))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let db = state.db.clone();
+    let task = tokio::spawn(run(listener, state, async {
+        // A dropped sender also means "stop".
+        let _ = rx.await;
+    }));
+    Ok(SimHandle {
+        addr,
+        db,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+async fn run(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "ministry simulator listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("ministry simulator stopped")
+}
+
+/// A running simulator started by [`spawn`]. Dropping it stops the server.
+pub struct SimHandle {
+    addr: SocketAddr,
+    db: Arc<Mutex<Connection>>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl SimHandle {
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL for [`super::client::Client::new`], e.g. `http://127.0.0.1:43127`
+    /// (loopback when bound to an unspecified address).
+    pub fn base_url(&self) -> String {
+        let ip = if self.addr.ip().is_unspecified() {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            self.addr.ip()
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// Every outbox event the server has stored, in arrival order: `(idempotency key,
+    /// kind, payload)`. Reads the server's database directly (tests and the demo).
+    pub fn stored_events(&self) -> anyhow::Result<Vec<(Uuid, String, Value)>> {
+        let conn = lock(&self.db);
+        let mut stmt =
+            conn.prepare("SELECT idempotency_key, kind, payload FROM events ORDER BY rowid")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, kind, payload) = row?;
+            out.push((
+                Uuid::parse_str(&key).context("stored idempotency key")?,
+                kind,
+                serde_json::from_str(&payload).context("stored payload")?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish and waits for the
+    /// server task.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.context("simulator task panicked")?,
+            None => Ok(()),
+        }
+    }
+
+    /// Makes a challenge look older than [`CHALLENGE_TTL`] (tests of expiry).
+    #[cfg(test)]
+    pub(crate) fn expire_challenge(&self, challenge_id: &str) {
+        lock(&self.db)
+            .execute(
+                "UPDATE challenges SET expires_at = 0 WHERE id = ?1",
+                [challenge_id],
+            )
+            .expect("expire challenge");
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// State and storage
+
+struct AppState {
+    db: Arc<Mutex<Connection>>,
+    kiosk_tokens: Vec<String>,
+    demo_sms: bool,
+}
+
+fn lock(db: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock leaves no half-done transaction behind (rusqlite
+    // rolls back on drop), so the connection is still usable.
+    db.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl AppState {
+    async fn open(cfg: &SimConfig) -> anyhow::Result<Arc<AppState>> {
+        let path = cfg.db_path.clone();
+        let conn = tokio::task::spawn_blocking(move || open_db(path))
+            .await
+            .context("opening the simulator database")??;
+        Ok(Arc::new(AppState {
+            db: Arc::new(Mutex::new(conn)),
+            kiosk_tokens: cfg.kiosk_tokens.clone(),
+            demo_sms: cfg.demo_sms,
+        }))
+    }
+
+    /// Runs `f` on the connection on the blocking pool.
+    async fn with_db<T, F>(&self, f: F) -> Result<T, ApiFail>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, ApiFail> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&mut lock(&db)))
+            .await
+            .map_err(|_| ApiFail(Problem::new(ProblemCode::Internal)))?
+    }
+}
+
+fn open_db(path: Option<PathBuf>) -> anyhow::Result<Connection> {
+    let mut conn = match &path {
+        Some(p) => {
+            let conn = Connection::open(p)
+                .with_context(|| format!("opening simulator database {}", p.display()))?;
+            // WAL + FULL: a committed event survives power loss (DESIGN §5).
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn
+        }
+        None => Connection::open_in_memory()?,
+    };
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch(SCHEMA)?;
+    seed(&mut conn)?;
+    Ok(conn)
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS residents (
+    qid TEXT PRIMARY KEY,
+    name_ar TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    locked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    qid TEXT NOT NULL REFERENCES residents(qid),
+    kind TEXT NOT NULL,
+    number TEXT NOT NULL,
+    title_ar TEXT NOT NULL,
+    title_en TEXT NOT NULL,
+    issued_on TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS challenges (
+    id TEXT PRIMARY KEY,
+    qid TEXT NOT NULL,
+    code TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,   -- unix ms
+    attempts_left INTEGER NOT NULL,
+    state TEXT NOT NULL            -- open | used | dead
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token TEXT PRIMARY KEY,
+    qid TEXT NOT NULL,
+    expires_at INTEGER NOT NULL    -- unix ms
+);
+CREATE TABLE IF NOT EXISTS events (
+    idempotency_key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+";
+
+struct SeedDoc {
+    id: &'static str,
+    kind: DocumentKind,
+    number: &'static str,
+    issued_on: &'static str,
+    payload: Value,
+}
+
+/// Demo residents and documents. Idempotent: re-running refreshes the same rows.
+fn seed(conn: &mut Connection) -> rusqlite::Result<()> {
+    const QID_A: &str = "28463400123";
+    const NAME_A_AR: &str = "محمد عبدالله الكواري";
+    const NAME_A_EN: &str = "Mohammed Abdullah Al-Kuwari";
+    let residents = [
+        (QID_A, NAME_A_AR, NAME_A_EN, "+97455123456", false),
+        (
+            "29035600017",
+            "فاطمة سالم المري",
+            "Fatima Salem Al-Marri",
+            "+97466987017",
+            false,
+        ),
+        (
+            "28163400044",
+            "خالد حمد النعيمي",
+            "Khalid Hamad Al-Naimi",
+            "+97433555044",
+            true,
+        ),
+    ];
+    let docs = [
+        SeedDoc {
+            id: "doc-bp-004512",
+            kind: DocumentKind::BuildingPermit,
+            number: "BP-2026-004512",
+            issued_on: "2026-03-15",
+            payload: json!({
+                "permit_no": "BP-2026-004512",
+                "owner_name_ar": NAME_A_AR,
+                "owner_name_en": NAME_A_EN,
+                "owner_qid": QID_A,
+                "plot_no": "69/1234",
+                "zone": "Al Waab (55)",
+                "municipality_ar": "بلدية الدوحة",
+                "municipality_en": "Doha Municipality",
+                "building_use_ar": "سكني خاص",
+                "building_use_en": "Private residential",
+                "floors": 2,
+                "built_area_m2": 412.5,
+                "consultant": "Arab Engineering Bureau",
+                "contractor": "Al Jaber Contracting",
+                "issued_on": "2026-03-15",
+                "expires_on": "2028-03-14"
+            }),
+        },
+        SeedDoc {
+            id: "doc-cc-000871",
+            kind: DocumentKind::CompletionCertificate,
+            number: "CC-2026-000871",
+            issued_on: "2026-09-20",
+            payload: json!({
+                "certificate_no": "CC-2026-000871",
+                "permit_no": "BP-2026-004512",
+                "owner_name_ar": NAME_A_AR,
+                "owner_name_en": NAME_A_EN,
+                "owner_qid": QID_A,
+                "plot_no": "69/1234",
+                "zone": "Al Waab (55)",
+                "municipality_ar": "بلدية الدوحة",
+                "municipality_en": "Doha Municipality",
+                "completed_on": "2026-09-01",
+                "issued_on": "2026-09-20"
+            }),
+        },
+        SeedDoc {
+            id: "doc-ss-2026-10",
+            kind: DocumentKind::SalaryStatement,
+            number: "SS-2026-10-7731",
+            issued_on: "2026-11-02",
+            payload: json!({
+                "statement_no": "SS-2026-10-7731",
+                "employee_name_ar": NAME_A_AR,
+                "employee_name_en": NAME_A_EN,
+                "employee_qid": QID_A,
+                "employee_no": "MM-7731",
+                "employer_ar": "وزارة البلدية",
+                "employer_en": "Ministry of Municipality",
+                "period": "2026-10",
+                "basic_salary": "18000.00",
+                "allowances": [
+                    {"name_ar": "بدل سكن", "name_en": "Housing allowance", "amount": "6000.00"},
+                    {"name_ar": "بدل مواصلات", "name_en": "Transport allowance", "amount": "1500.00"}
+                ],
+                "deductions": "900.00",
+                "net": "24600.00",
+                "currency": "QAR",
+                "issued_on": "2026-11-02"
+            }),
+        },
+    ];
+
+    let tx = conn.transaction()?;
+    for (qid, name_ar, name_en, phone, locked) in residents {
+        tx.execute(
+            "INSERT OR REPLACE INTO residents (qid, name_ar, name_en, phone, locked)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![qid, name_ar, name_en, phone, locked],
+        )?;
+    }
+    for d in docs {
+        let (title_ar, title_en) = titles(d.kind);
+        tx.execute(
+            "INSERT OR REPLACE INTO documents
+                 (id, qid, kind, number, title_ar, title_en, issued_on, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                d.id,
+                QID_A,
+                d.kind.as_str(),
+                d.number,
+                title_ar,
+                title_en,
+                d.issued_on,
+                d.payload.to_string()
+            ],
+        )?;
+    }
+    tx.commit()
+}
+
+fn titles(kind: DocumentKind) -> (&'static str, &'static str) {
+    match kind {
+        DocumentKind::BuildingPermit => ("رخصة بناء", "Building permit"),
+        DocumentKind::CompletionCertificate => {
+            ("شهادة إتمام بناء", "Building completion certificate")
+        }
+        DocumentKind::SalaryStatement => ("كشف راتب", "Salary statement"),
+    }
+}
+
+/// `+97455123456` → `+974 ••••• 456`: the country code and the last 3 digits stay.
+fn mask_phone(phone: &str) -> String {
+    let (prefix, rest) = match phone.strip_prefix("+974") {
+        Some(rest) => ("+974 ", rest),
+        None => ("", phone),
+    };
+    let digits: Vec<char> = rest.chars().filter(char::is_ascii_digit).collect();
+    let keep = digits.len().min(3);
+    let hidden = "•".repeat(digits.len() - keep);
+    let tail: String = digits[digits.len() - keep..].iter().collect();
+    format!("{prefix}{hidden} {tail}")
+}
+
+fn now_ms() -> i64 {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    i64::try_from(ms).unwrap_or(i64::MAX)
+}
+
+fn ttl_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn rfc3339_now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Equality in time independent of where the inputs differ (codes, tokens).
+fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut rng = rand::rng();
+    (0..bytes)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+/// A handler failure: always answered as a problem document.
+struct ApiFail(Problem);
+
+impl From<Problem> for ApiFail {
+    fn from(p: Problem) -> Self {
+        ApiFail(p)
+    }
+}
+
+impl From<ProblemCode> for ApiFail {
+    fn from(c: ProblemCode) -> Self {
+        ApiFail(Problem::new(c))
+    }
+}
+
+impl From<rusqlite::Error> for ApiFail {
+    fn from(e: rusqlite::Error) -> Self {
+        // SQLite messages name tables and constraints, never bound values.
+        tracing::error!(error = %e, "simulator database error");
+        ApiFail(Problem::new(ProblemCode::Internal))
+    }
+}
+
+impl IntoResponse for ApiFail {
+    fn into_response(self) -> Response {
+        self.0.into_response()
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let unauthorized_kiosk = self.code == ProblemCode::UnauthorizedKiosk.as_str();
+        let mut resp = (status, Json(self)).into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        );
+        if unauthorized_kiosk {
+            // RFC 6750 §3: say which scheme is expected.
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        resp
+    }
+}
+
+/// `Json<T>` whose rejections are problems. The detail never echoes the body: serde's
+/// messages can quote input values, and those may be a QID or a code.
+struct ApiJson<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiFail;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => {
+                let (code, detail) = match &rejection {
+                    JsonRejection::JsonDataError(_) => (
+                        ProblemCode::BadRequest,
+                        "request body does not have the expected fields",
+                    ),
+                    JsonRejection::JsonSyntaxError(_) => {
+                        (ProblemCode::BadRequest, "request body is not valid JSON")
+                    }
+                    JsonRejection::MissingJsonContentType(_) => (
+                        ProblemCode::BadRequest,
+                        "expected content-type application/json",
+                    ),
+                    _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        (ProblemCode::PayloadTooLarge, "request body is too large")
+                    }
+                    _ => (ProblemCode::BadRequest, "could not read the request body"),
+                };
+                Err(Problem::new(code).with_detail(detail).into())
+            }
+        }
+    }
+}
+
+/// Safety net: rewrites any non-problem error response (axum's plain-text 404, 405,
+/// 413, path rejections) into a problem with the matching code.
+async fn problemize(resp: Response) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_CONTENT_TYPE.as_bytes());
+    if is_problem {
+        return resp;
+    }
+    let code = match status {
+        StatusCode::NOT_FOUND => ProblemCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ProblemCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ProblemCode::PayloadTooLarge,
+        s if s.is_server_error() => ProblemCode::Internal,
+        _ => ProblemCode::BadRequest,
+    };
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    let mut out = Problem::new(code).into_response();
+    if let Some(allow) = allow {
+        out.headers_mut().insert(header::ALLOW, allow);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Routing and authentication
+
+fn router(state: Arc<AppState>) -> Router {
+    let mut protected = Router::new()
+        .route("/v1/auth/challenges", post(create_challenge))
+        .route("/v1/auth/challenges/{id}/verify", post(verify_challenge))
+        .route("/v1/documents", get(list_documents))
+        .route("/v1/documents/{id}", get(fetch_document))
+        .route("/v1/outbox/events", post(post_events));
+    if state.demo_sms {
+        protected = protected.route("/v1/demo/sms/{id}", get(demo_sms));
+    }
+    let protected =
+        protected.route_layer(middleware::from_fn_with_state(state.clone(), require_kiosk));
+    Router::new()
+        .route("/v1/health", get(health))
+        .merge(protected)
+        .fallback(|| async { Problem::new(ProblemCode::NotFound) })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::map_response(problemize))
+        .with_state(state)
+}
+
+/// Kiosk authentication: `Authorization: Bearer <token>` (RFC 6750) with a configured
+/// token. Runs before the body is read.
+async fn require_kiosk(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        });
+    let known = presented.is_some_and(|t| {
+        state
+            .kiosk_tokens
+            .iter()
+            .any(|k| ct_eq(k.as_bytes(), t.as_bytes()))
+    });
+    if !known {
+        tracing::warn!(
+            path = req.uri().path(),
+            "request refused: unauthorized kiosk"
+        );
+        return Problem::new(ProblemCode::UnauthorizedKiosk).into_response();
+    }
+    next.run(req).await
+}
+
+/// The resident behind `X-Resident-Session` (a live session's QID).
+struct ResidentAuth {
+    qid: String,
+}
+
+impl FromRequestParts<Arc<AppState>> for ResidentAuth {
+    type Rejection = ApiFail;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(RESIDENT_SESSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|t| !t.is_empty() && t.len() <= 256)
+            .ok_or(ProblemCode::InvalidSession)?
+            .to_owned();
+        let qid = state
+            .with_db(move |conn| {
+                Ok(conn
+                    .query_row(
+                        "SELECT qid FROM sessions WHERE token = ?1 AND expires_at > ?2",
+                        params![token, now_ms()],
+                        |r| r.get::<_, String>(0),
+                    )
+                    .optional()?)
+            })
+            .await?
+            .ok_or(ProblemCode::InvalidSession)?;
+        Ok(ResidentAuth { qid })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Handlers
+
+async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn create_challenge(
+    State(state): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<ChallengeRequest>,
+) -> Result<(StatusCode, Json<Challenge>), ApiFail> {
+    if let Err(e) = validate_qid(&req.qid) {
+        // QidError's text never contains the QID.
+        return Err(Problem::new(ProblemCode::InvalidQid)
+            .with_detail(e.to_string())
+            .into());
+    }
+    let challenge = state
+        .with_db(move |conn| {
+            let resident = conn
+                .query_row(
+                    "SELECT phone, locked FROM residents WHERE qid = ?1",
+                    [&req.qid],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)),
+                )
+                .optional()?;
+            let Some((phone, locked)) = resident else {
+                return Err(ProblemCode::ResidentNotFound.into());
+            };
+            if locked {
+                return Err(ProblemCode::AccountLocked.into());
+            }
+            let now = now_ms();
+            // Housekeeping: forget challenges and sessions that can no longer be used.
+            conn.execute("DELETE FROM challenges WHERE expires_at < ?1", [now])?;
+            conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+            let id = Uuid::new_v4().to_string();
+            let code = format!(
+                "{:0width$}",
+                rand::rng().random_range(0..10u32.pow(CODE_LEN as u32)),
+                width = CODE_LEN
+            );
+            conn.execute(
+                "INSERT INTO challenges (id, qid, code, expires_at, attempts_left, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'open')",
+                params![
+                    id,
+                    req.qid,
+                    code,
+                    now + ttl_ms(CHALLENGE_TTL),
+                    MAX_CODE_ATTEMPTS
+                ],
+            )?;
+            Ok(Challenge {
+                challenge_id: id,
+                masked_phone: mask_phone(&phone),
+                expires_in_s: CHALLENGE_TTL.as_secs() as u32,
+            })
+        })
+        .await;
+    match &challenge {
+        Ok(c) => tracing::info!(challenge_id = %c.challenge_id, "challenge created"),
+        Err(f) => tracing::info!(code = %f.0.code, "challenge refused"),
+    }
+    Ok((StatusCode::CREATED, Json(challenge?)))
+}
+
+/// Verify outcome decided inside the transaction.
+enum Verdict {
+    Session(ResidentSession),
+    Refused(Problem),
+}
+
+async fn verify_challenge(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> Result<Json<ResidentSession>, ApiFail> {
+    let verdict = state
+        .with_db(move |conn| {
+            let tx = conn.transaction()?;
+            let row = tx
+                .query_row(
+                    "SELECT qid, code, expires_at, attempts_left, state
+                     FROM challenges WHERE id = ?1",
+                    [&id],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, u32>(3)?,
+                            r.get::<_, String>(4)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let Some((qid, code, expires_at, attempts_left, st)) = row else {
+                return Ok(Verdict::Refused(Problem::new(
+                    ProblemCode::ChallengeExpired,
+                )));
+            };
+            let now = now_ms();
+            let verdict = if st == "dead" {
+                Verdict::Refused(Problem::new(ProblemCode::TooManyAttempts).with_attempts_left(0))
+            } else if st != "open" || expires_at <= now {
+                Verdict::Refused(Problem::new(ProblemCode::ChallengeExpired))
+            } else if ct_eq(code.as_bytes(), req.code.as_bytes()) {
+                tx.execute("UPDATE challenges SET state = 'used' WHERE id = ?1", [&id])?;
+                let token = random_hex(32);
+                tx.execute(
+                    "INSERT INTO sessions (token, qid, expires_at) VALUES (?1, ?2, ?3)",
+                    params![token, qid, now + ttl_ms(SESSION_TTL)],
+                )?;
+                Verdict::Session(ResidentSession {
+                    session_token: token,
+                    expires_in_s: SESSION_TTL.as_secs() as u32,
+                })
+            } else {
+                let left = attempts_left.saturating_sub(1);
+                let new_state = if left == 0 { "dead" } else { "open" };
+                tx.execute(
+                    "UPDATE challenges SET attempts_left = ?1, state = ?2 WHERE id = ?3",
+                    params![left, new_state, id],
+                )?;
+                if left == 0 {
+                    Verdict::Refused(
+                        Problem::new(ProblemCode::TooManyAttempts).with_attempts_left(0),
+                    )
+                } else {
+                    Verdict::Refused(Problem::new(ProblemCode::WrongCode).with_attempts_left(left))
+                }
+            };
+            tx.commit()?;
+            Ok(verdict)
+        })
+        .await?;
+    match verdict {
+        Verdict::Session(s) => {
+            tracing::info!("challenge verified, resident session opened");
+            Ok(Json(s))
+        }
+        Verdict::Refused(p) => {
+            tracing::info!(code = %p.code, attempts_left = ?p.attempts_left, "verify refused");
+            Err(p.into())
+        }
+    }
+}
+
+async fn list_documents(
+    State(state): State<Arc<AppState>>,
+    resident: ResidentAuth,
+) -> Result<Json<DocumentList>, ApiFail> {
+    let documents = state
+        .with_db(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, kind, number, title_ar, title_en, issued_on
+                 FROM documents WHERE qid = ?1 ORDER BY issued_on, id",
+            )?;
+            let rows = stmt.query_map([&resident.qid], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, kind, number, title_ar, title_en, issued_on) = row?;
+                out.push(DocumentSummary {
+                    id,
+                    kind: stored_kind(&kind)?,
+                    number,
+                    title_ar,
+                    title_en,
+                    issued_on,
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(DocumentList { documents }))
+}
+
+fn stored_kind(kind: &str) -> Result<DocumentKind, ApiFail> {
+    DocumentKind::from_wire(kind).ok_or_else(|| {
+        tracing::error!(kind, "unknown document kind in the simulator database");
+        ApiFail(Problem::new(ProblemCode::Internal))
+    })
+}
+
+async fn fetch_document(
+    State(state): State<Arc<AppState>>,
+    resident: ResidentAuth,
+    Path(id): Path<String>,
+) -> Result<Json<SignedDocument>, ApiFail> {
+    let doc = state
+        .with_db(move |conn| {
+            // Scoped to the session's resident: someone else's id is simply "not found".
+            let row = conn
+                .query_row(
+                    "SELECT kind, number, payload FROM documents WHERE id = ?1 AND qid = ?2",
+                    [&id, &resident.qid],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let Some((kind, number, payload)) = row else {
+                return Err(ProblemCode::DocumentNotFound.into());
+            };
+            let payload = serde_json::from_str(&payload).map_err(|_| {
+                tracing::error!("unparseable document payload in the simulator database");
+                ApiFail(Problem::new(ProblemCode::Internal))
+            })?;
+            Ok(SignedDocument {
+                id,
+                kind: stored_kind(&kind)?,
+                number,
+                payload,
+                seal: None,
+            })
+        })
+        .await?;
+    Ok(Json(doc))
+}
+
+/// Outbox intake with the IETF Idempotency-Key draft's rules applied per event: a new
+/// key is stored; a known key with the same kind and payload is a duplicate (stored
+/// once); a known key with a different kind or payload is refused with
+/// `idempotency-key-reused`. The whole batch is one transaction.
+async fn post_events(
+    State(state): State<Arc<AppState>>,
+    ApiJson(batch): ApiJson<OutboxBatch>,
+) -> Result<Json<OutboxBatchResult>, ApiFail> {
+    if batch.events.len() > MAX_BATCH_EVENTS {
+        return Err(Problem::new(ProblemCode::BadRequest)
+            .with_detail(format!("at most {MAX_BATCH_EVENTS} events per batch"))
+            .into());
+    }
+    let results = state
+        .with_db(move |conn| {
+            let tx = conn.transaction()?;
+            let received_at = rfc3339_now();
+            let mut results = Vec::with_capacity(batch.events.len());
+            for ev in batch.events {
+                let key = ev.idempotency_key.to_string();
+                let result = |status, code: Option<ProblemCode>| EventResult {
+                    idempotency_key: ev.idempotency_key,
+                    status,
+                    code: code.map(|c| c.as_str().to_owned()),
+                };
+                if ev.kind.is_empty() || ev.kind.len() > MAX_EVENT_KIND_LEN {
+                    results.push(result(EventStatus::Rejected, Some(ProblemCode::BadRequest)));
+                    continue;
+                }
+                let known = tx
+                    .query_row(
+                        "SELECT kind, payload FROM events WHERE idempotency_key = ?1",
+                        [&key],
+                        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                    )
+                    .optional()?;
+                match known {
+                    None => {
+                        tx.execute(
+                            "INSERT INTO events
+                                 (idempotency_key, kind, payload, created_at, received_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                            params![
+                                key,
+                                ev.kind,
+                                ev.payload.to_string(),
+                                ev.created_at,
+                                received_at
+                            ],
+                        )?;
+                        results.push(result(EventStatus::Accepted, None));
+                    }
+                    Some((kind, payload)) => {
+                        // Compare parsed values so key order in the JSON does not matter.
+                        let same = kind == ev.kind
+                            && serde_json::from_str::<Value>(&payload).ok().as_ref()
+                                == Some(&ev.payload);
+                        if same {
+                            results.push(result(EventStatus::Duplicate, None));
+                        } else {
+                            results.push(result(
+                                EventStatus::Rejected,
+                                Some(ProblemCode::IdempotencyKeyReused),
+                            ));
+                        }
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(results)
+        })
+        .await?;
+    let count = |s: EventStatus| results.iter().filter(|r| r.status == s).count();
+    tracing::info!(
+        accepted = count(EventStatus::Accepted),
+        duplicate = count(EventStatus::Duplicate),
+        rejected = count(EventStatus::Rejected),
+        "outbox batch received"
+    );
+    Ok(Json(OutboxBatchResult { results }))
+}
+
+/// Demo stand-in for the SMS gateway: reveals a live challenge's code. Never logged.
+async fn demo_sms(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiFail> {
+    let (code, phone) = state
+        .with_db(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT c.code, r.phone FROM challenges c JOIN residents r ON r.qid = c.qid
+                     WHERE c.id = ?1 AND c.state = 'open' AND c.expires_at > ?2",
+                    params![id, now_ms()],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                )
+                .optional()?)
+        })
+        .await?
+        .ok_or(ProblemCode::ChallengeExpired)?;
+    Ok(Json(
+        json!({"code": code, "masked_phone": mask_phone(&phone)}),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    //! Tests of the server's own wire behaviour with a raw HTTP client (the typed client
+    //! validates locally and would not let malformed requests through).
+
+    use super::*;
+
+    const TOKEN: &str = "test-kiosk-token";
+
+    async fn start() -> SimHandle {
+        spawn(
+            SimConfig {
+                kiosk_tokens: vec![TOKEN.to_owned()],
+                demo_sms: true,
+                ..SimConfig::default()
+            },
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
+    async fn problem_of(resp: reqwest::Response) -> (u16, Problem) {
+        let status = resp.status().as_u16();
+        let ct = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(ct.as_deref(), Some(PROBLEM_CONTENT_TYPE));
+        let p: Problem = resp.json().await.unwrap();
+        assert_eq!(p.status, status);
+        assert_eq!(p.type_uri, format!("/problems/{}", p.code));
+        (status, p)
+    }
+
+    #[test]
+    fn masks_all_but_the_last_three_digits() {
+        assert_eq!(mask_phone("+97455123456"), "+974 ••••• 456");
+        assert_eq!(mask_phone("55123456"), "••••• 456");
+        assert_eq!(mask_phone("12"), " 12");
+    }
+
+    #[tokio::test]
+    async fn server_rejects_invalid_qid_with_a_problem() {
+        let sim = start().await;
+        let http = reqwest::Client::new();
+        for qid in ["123", "18463400123", "28400000123", "2846340012x"] {
+            let resp = http
+                .post(format!("{}/v1/auth/challenges", sim.base_url()))
+                .bearer_auth(TOKEN)
+                .json(&json!({"qid": qid, "method": "typed"}))
+                .send()
+                .await
+                .unwrap();
+            let (status, p) = problem_of(resp).await;
+            assert_eq!(status, 400);
+            assert_eq!(p.code, "invalid-qid");
+            assert!(!p.detail.unwrap_or_default().contains(qid));
+        }
+    }
+
+    #[tokio::test]
+    async fn malformed_json_and_unknown_routes_are_problems() {
+        let sim = start().await;
+        let http = reqwest::Client::new();
+        let base = sim.base_url();
+
+        let resp = http
+            .post(format!("{base}/v1/auth/challenges"))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem_of(resp).await;
+        assert_eq!((status, p.code.as_str()), (400, "bad-request"));
+
+        // Right JSON, wrong shape: the QID sent as a number must not be echoed.
+        let resp = http
+            .post(format!("{base}/v1/auth/challenges"))
+            .bearer_auth(TOKEN)
+            .json(&json!({"qid": 28463400123u64, "method": "typed"}))
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem_of(resp).await;
+        assert_eq!((status, p.code.as_str()), (400, "bad-request"));
+        assert!(!p.detail.unwrap_or_default().contains("28463400123"));
+
+        let resp = http.get(format!("{base}/v1/nowhere")).send().await.unwrap();
+        let (status, p) = problem_of(resp).await;
+        assert_eq!((status, p.code.as_str()), (404, "not-found"));
+
+        let resp = http
+            .delete(format!("{base}/v1/health"))
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem_of(resp).await;
+        assert_eq!((status, p.code.as_str()), (405, "method-not-allowed"));
+    }
+
+    #[tokio::test]
+    async fn kiosk_token_is_required_but_health_is_open() {
+        let sim = start().await;
+        let http = reqwest::Client::new();
+        let base = sim.base_url();
+
+        let resp = http.get(format!("{base}/v1/health")).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.json::<Value>().await.unwrap(), json!({"status": "ok"}));
+
+        // Missing header, wrong scheme, unknown token.
+        let attempts = [
+            http.get(format!("{base}/v1/documents")),
+            http.get(format!("{base}/v1/documents"))
+                .header("authorization", format!("Basic {TOKEN}")),
+            http.get(format!("{base}/v1/documents"))
+                .bearer_auth("not-a-kiosk"),
+        ];
+        for req in attempts {
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.headers().get("www-authenticate").unwrap(), "Bearer");
+            let (status, p) = problem_of(resp).await;
+            assert_eq!((status, p.code.as_str()), (401, "unauthorized-kiosk"));
+        }
+
+        // The kiosk check comes before the session check.
+        let resp = http
+            .get(format!("{base}/v1/documents"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem_of(resp).await;
+        assert_eq!((status, p.code.as_str()), (401, "invalid-session"));
+    }
+
+    #[tokio::test]
+    async fn expired_challenge_is_gone() {
+        let sim = start().await;
+        let http = reqwest::Client::new();
+        let base = sim.base_url();
+        let ch: Challenge = http
+            .post(format!("{base}/v1/auth/challenges"))
+            .bearer_auth(TOKEN)
+            .json(&json!({"qid": "28463400123", "method": "card"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let code: Value = http
+            .get(format!("{base}/v1/demo/sms/{}", ch.challenge_id))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        sim.expire_challenge(&ch.challenge_id);
+        let resp = http
+            .post(format!(
+                "{base}/v1/auth/challenges/{}/verify",
+                ch.challenge_id
+            ))
+            .bearer_auth(TOKEN)
+            .json(&json!({"code": code["code"]}))
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem_of(resp).await;
+        assert_eq!((status, p.code.as_str()), (410, "challenge-expired"));
+    }
+
+    #[tokio::test]
+    async fn demo_sms_is_off_by_default() {
+        let sim = spawn(SimConfig::default(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let resp = reqwest::Client::new()
+            .get(format!("{}/v1/demo/sms/anything", sim.base_url()))
+            .bearer_auth("demo-kiosk-token")
+            .send()
+            .await
+            .unwrap();
+        let (status, p) = problem_of(resp).await;
+        assert_eq!((status, p.code.as_str()), (404, "not-found"));
+    }
+
+    #[tokio::test]
+    async fn file_database_is_seeded_idempotently_and_keeps_events() {
+        let path = std::env::temp_dir().join(format!("manassa-sim-{}.db", Uuid::new_v4()));
+        let cfg = SimConfig {
+            db_path: Some(path.clone()),
+            kiosk_tokens: vec![TOKEN.to_owned()],
+            demo_sms: false,
+        };
+        let key = Uuid::new_v4();
+        {
+            let sim = spawn(cfg.clone(), "127.0.0.1:0".parse().unwrap())
+                .await
+                .unwrap();
+            let resp = reqwest::Client::new()
+                .post(format!("{}/v1/outbox/events", sim.base_url()))
+                .bearer_auth(TOKEN)
+                .json(&json!({"events": [{
+                    "idempotency_key": key, "kind": "test.ping",
+                    "payload": {"n": 1}, "created_at": "2026-01-01T00:00:00Z"
+                }]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+            sim.shutdown().await.unwrap();
+        }
+        // Second start on the same file: seed runs again without duplicating anything.
+        let sim = spawn(cfg, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        assert_eq!(
+            sim.stored_events().unwrap(),
+            vec![(key, "test.ping".to_owned(), json!({"n": 1}))]
+        );
+        let docs: i64 = lock(&sim.db)
+            .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(docs, 3);
+        let mode: String = lock(&sim.db)
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        sim.shutdown().await.unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}

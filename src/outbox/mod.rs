@@ -1,0 +1,1288 @@
+//! Durable outbox: everything that must reach the ministry is written to SQLite first
+//! and delivered by one sync worker (DESIGN §5).
+//!
+//! - WAL journal with `synchronous=FULL`: a committed row survives kill -9 and power loss.
+//! - Each row gets a UUID v4 idempotency key at enqueue time and keeps it on every retry,
+//!   so the ministry stores it once (IETF `Idempotency-Key` draft semantics, applied per
+//!   event by the server).
+//! - Business state and its outbox row can share one transaction ([`enqueue_tx`],
+//!   [`Outbox::with_transaction`]).
+//! - Delivery: batches of up to [`BATCH_SIZE`] due rows in id order; accepted and
+//!   duplicate rows are deleted; rejected rows and rows past [`MAX_ATTEMPTS`] move to
+//!   `dead_letters`, which a technician can inspect and re-queue; retryable failures back
+//!   off with full jitter (base [`BACKOFF_BASE`], cap [`BACKOFF_CAP`]) and honour
+//!   `Retry-After`.
+//!
+//! Database work in async code runs on tokio's blocking pool, never on an executor thread
+//! or the UI thread. Payloads may contain personal data; they are never logged.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, ErrorCode, Transaction, params};
+use thiserror::Error;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::ministry::client::{ApiError, Client};
+use crate::ministry::{EventStatus, OutboxEvent};
+
+/// Largest payload accepted by [`Outbox::enqueue`], in bytes of serialized JSON.
+pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+/// Longest event kind, in bytes.
+pub const MAX_KIND_LEN: usize = 64;
+/// Rows sent per request.
+pub const BATCH_SIZE: usize = 100;
+/// Delivery attempts before a row is dead-lettered.
+pub const MAX_ATTEMPTS: u32 = 20;
+/// First backoff ceiling; doubles per attempt.
+pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
+/// Largest backoff ceiling.
+pub const BACKOFF_CAP: Duration = Duration::from_secs(5 * 60);
+/// Period of the sync worker when nothing wakes it earlier.
+pub const SYNC_PERIOD: Duration = Duration::from_secs(15);
+
+/// Schema migrations, applied in order; `schema_version` records the last one applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: queue and dead letters. next_attempt_at is unix milliseconds.
+    "CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at, id);
+    CREATE TABLE dead_letters (
+        id INTEGER PRIMARY KEY,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        failed_at TEXT NOT NULL
+    );",
+];
+
+/// Outbox failures.
+#[derive(Debug, Error)]
+pub enum OutboxError {
+    /// The disk (or SQLite's page limit) is full: `SQLITE_FULL`. Nothing was written.
+    #[error("outbox storage is full")]
+    DiskFull,
+    /// The serialized payload exceeds [`MAX_PAYLOAD_BYTES`].
+    #[error("outbox payload is {size} bytes, limit {limit}")]
+    PayloadTooLarge {
+        /// Serialized size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The kind is empty, longer than [`MAX_KIND_LEN`], or not `[a-z0-9._-]`.
+    #[error("invalid outbox event kind")]
+    InvalidKind,
+    /// No dead letter with this id.
+    #[error("no dead letter with id {0}")]
+    NotFound(i64),
+    /// The database file was written by a newer build.
+    #[error("outbox schema version {found} is newer than this build's {supported}")]
+    NewerSchema {
+        /// Version found in the file.
+        found: i64,
+        /// Latest version this build knows.
+        supported: i64,
+    },
+    /// A stored row cannot be read back (bad key or JSON); names the row id only.
+    #[error("outbox row {0} is corrupt")]
+    Corrupt(i64),
+    /// Any other SQLite error.
+    #[error("outbox database error: {0}")]
+    Sqlite(rusqlite::Error),
+    /// A blocking database task panicked or was cancelled.
+    #[error("outbox background task failed")]
+    Task,
+}
+
+impl From<rusqlite::Error> for OutboxError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => OutboxError::DiskFull,
+            _ => OutboxError::Sqlite(e),
+        }
+    }
+}
+
+/// Why a [`Outbox::sync_once`] round failed. The bookkeeping (attempts, backoff, dead
+/// letters) is already done when this is returned.
+#[derive(Debug, Error)]
+pub enum SyncError {
+    /// Local database trouble.
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+    /// The batch could not be delivered; rows were rescheduled or dead-lettered.
+    #[error("outbox batch not delivered: {0}")]
+    Api(#[from] ApiError),
+}
+
+/// A freshly queued row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Enqueued {
+    /// Row id (delivery order).
+    pub id: i64,
+    /// Idempotency key sent on every attempt.
+    pub idempotency_key: Uuid,
+}
+
+/// A row waiting for delivery, without its payload (for the maintenance menu).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// Row id.
+    pub id: i64,
+    /// Idempotency key.
+    pub idempotency_key: Uuid,
+    /// Event kind.
+    pub kind: String,
+    /// RFC 3339 UTC time of enqueue.
+    pub created_at: String,
+    /// Failed delivery attempts so far.
+    pub attempts: u32,
+    /// Earliest next attempt, unix milliseconds.
+    pub next_attempt_at: i64,
+    /// Last failure, if any (no personal data).
+    pub last_error: Option<String>,
+}
+
+/// A row that will not be delivered without a technician's re-queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetter {
+    /// Original row id (kept on re-queue, so order is preserved).
+    pub id: i64,
+    /// Idempotency key.
+    pub idempotency_key: Uuid,
+    /// Event kind.
+    pub kind: String,
+    /// Payload (may hold personal data: show, never log).
+    pub payload: serde_json::Value,
+    /// RFC 3339 UTC time of enqueue.
+    pub created_at: String,
+    /// Delivery attempts made.
+    pub attempts: u32,
+    /// Why it was given up (problem code or error text).
+    pub last_error: Option<String>,
+    /// RFC 3339 UTC time it was dead-lettered.
+    pub failed_at: String,
+}
+
+/// Outcome of one [`Outbox::sync_once`] round.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Rows the ministry accepted (or already had) and that were removed.
+    pub delivered: usize,
+    /// Rows moved to the dead-letter table this round.
+    pub dead_lettered: usize,
+    /// Rows still queued after the round (due or not).
+    pub remaining: usize,
+}
+
+/// The durable queue. Share it as `Arc<Outbox>`; all methods take `&self`.
+pub struct Outbox {
+    conn: Mutex<Connection>,
+    // One sync round at a time (worker and a technician's forced sync).
+    sync_lock: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox").finish_non_exhaustive()
+    }
+}
+
+impl Outbox {
+    /// Opens (creating if needed) the outbox database at `path`: WAL,
+    /// `synchronous=FULL`, 5 s busy timeout, migrations applied.
+    ///
+    /// Blocking; call it at start-up or from `spawn_blocking`.
+    pub fn open(path: &Path) -> Result<Outbox, OutboxError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        migrate(&mut conn)?;
+        Ok(Outbox {
+            conn: Mutex::new(conn),
+            sync_lock: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // rusqlite rolls back an open transaction on drop, so a panic while holding the
+        // lock leaves the connection consistent.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues an event of `kind` with `payload`, committed before returning. Blocking
+    /// (one fsync); from async code call it via `spawn_blocking`.
+    pub fn enqueue(
+        &self,
+        kind: &str,
+        payload: &serde_json::Value,
+    ) -> Result<Enqueued, OutboxError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let e = enqueue_tx(&tx, kind, payload)?;
+        tx.commit()?;
+        Ok(e)
+    }
+
+    /// Runs `f` in one immediate transaction on the outbox's connection and commits if it
+    /// returns `Ok`: business tables in the same database and their outbox rows
+    /// ([`enqueue_tx`]) are then written atomically. Blocking.
+    pub fn with_transaction<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, OutboxError>,
+    ) -> Result<T, OutboxError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Rows waiting for delivery.
+    pub fn depth(&self) -> Result<usize, OutboxError> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Age of the oldest queued row, `None` when empty.
+    pub fn oldest_age(&self) -> Result<Option<Duration>, OutboxError> {
+        // created_at is fixed-width UTC, so MIN() is the oldest; SQLite does the date
+        // arithmetic (the `time` crate is built without parsing here).
+        let secs: Option<f64> = self.conn().query_row(
+            "SELECT (julianday('now') - julianday(MIN(created_at))) * 86400.0 FROM outbox",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(secs.map(|s| Duration::from_secs_f64(s.max(0.0))))
+    }
+
+    /// Up to `limit` queued rows in delivery order, without payloads.
+    pub fn pending(&self, limit: usize) -> Result<Vec<Pending>, OutboxError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, idempotency_key, kind, created_at, attempts, next_attempt_at, last_error
+             FROM outbox ORDER BY id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit_param(limit)], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, key, kind, created_at, attempts, next_attempt_at, last_error) = row?;
+            out.push(Pending {
+                id,
+                idempotency_key: parse_key(id, &key)?,
+                kind,
+                created_at,
+                attempts,
+                next_attempt_at,
+                last_error,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every dead letter, oldest first.
+    pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, OutboxError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, idempotency_key, kind, payload, created_at, attempts, last_error,
+                    failed_at
+             FROM dead_letters ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, u32>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, key, kind, payload, created_at, attempts, last_error, failed_at) = row?;
+            out.push(DeadLetter {
+                id,
+                idempotency_key: parse_key(id, &key)?,
+                kind,
+                payload: serde_json::from_str(&payload).map_err(|_| OutboxError::Corrupt(id))?,
+                created_at,
+                attempts,
+                last_error,
+                failed_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Moves dead letter `id` back into the queue, due now, with its attempt count reset
+    /// and its original id and idempotency key.
+    pub fn requeue(&self, id: i64) -> Result<(), OutboxError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let moved = tx.execute(
+            "INSERT INTO outbox (id, idempotency_key, kind, payload, created_at, attempts,
+                                 next_attempt_at, last_error)
+             SELECT id, idempotency_key, kind, payload, created_at, 0, 0, last_error
+             FROM dead_letters WHERE id = ?1",
+            [id],
+        )?;
+        if moved == 0 {
+            return Err(OutboxError::NotFound(id));
+        }
+        tx.execute("DELETE FROM dead_letters WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Time until the earliest queued row is due (zero if one is due now), `None` when
+    /// the queue is empty.
+    pub fn next_due_in(&self) -> Result<Option<Duration>, OutboxError> {
+        let next: Option<i64> =
+            self.conn()
+                .query_row("SELECT MIN(next_attempt_at) FROM outbox", [], |r| r.get(0))?;
+        Ok(next.map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0))))
+    }
+
+    /// One delivery round: sends up to [`BATCH_SIZE`] due rows in id order and records
+    /// the outcome per row. On a batch-level failure the rows are rescheduled (retryable
+    /// errors, malformed answers, 401) or dead-lettered (other 4xx), then the error is
+    /// returned. Rounds are serialized; the database work runs on the blocking pool.
+    pub async fn sync_once(self: &Arc<Self>, client: &Client) -> Result<SyncReport, SyncError> {
+        let _round = self.sync_lock.lock().await;
+        let rows = self.blocking(|o| o.due_rows(BATCH_SIZE)).await?;
+        if rows.is_empty() {
+            let remaining = self.blocking(|o| o.depth()).await?;
+            return Ok(SyncReport {
+                remaining,
+                ..SyncReport::default()
+            });
+        }
+
+        // Unreadable rows cannot be sent; park them with the technician.
+        let mut outcomes = Vec::with_capacity(rows.len());
+        let mut events = Vec::with_capacity(rows.len());
+        let mut sent = Vec::with_capacity(rows.len());
+        for row in rows {
+            match row.to_event() {
+                Some(ev) => {
+                    events.push(ev);
+                    sent.push(row);
+                }
+                None => outcomes.push((row, Outcome::DeadLetter("corrupt row".into()))),
+            }
+        }
+
+        let result = client.post_events(&events).await;
+        let failure = match result {
+            Ok(answer) => {
+                for row in sent {
+                    let found = answer
+                        .results
+                        .iter()
+                        .find(|r| Some(r.idempotency_key) == row.key);
+                    let outcome = match found {
+                        Some(r) => match r.status {
+                            EventStatus::Accepted | EventStatus::Duplicate => Outcome::Delivered,
+                            EventStatus::Rejected => Outcome::DeadLetter(
+                                r.code.clone().unwrap_or_else(|| "rejected".into()),
+                            ),
+                        },
+                        // The server skipped it: try again later.
+                        None => Outcome::Retry {
+                            error: "no result for this event".into(),
+                            retry_after: None,
+                        },
+                    };
+                    outcomes.push((row, outcome));
+                }
+                None
+            }
+            Err(e) => {
+                let dead = matches!(&e, ApiError::Problem { status, .. }
+                    if (400..500).contains(status) && *status != 401 && !e.is_retryable());
+                for row in sent {
+                    let outcome = if dead {
+                        Outcome::DeadLetter(e.to_string())
+                    } else {
+                        Outcome::Retry {
+                            error: e.to_string(),
+                            retry_after: match &e {
+                                ApiError::Problem { retry_after_s, .. } => {
+                                    retry_after_s.map(Duration::from_secs)
+                                }
+                                _ => None,
+                            },
+                        }
+                    };
+                    outcomes.push((row, outcome));
+                }
+                Some(e)
+            }
+        };
+
+        let report = self.blocking(move |o| o.record(outcomes)).await?;
+        match failure {
+            Some(e) => {
+                tracing::warn!(
+                    error = %e,
+                    dead_lettered = report.dead_lettered,
+                    remaining = report.remaining,
+                    "outbox sync failed"
+                );
+                Err(SyncError::Api(e))
+            }
+            None => {
+                tracing::debug!(
+                    delivered = report.delivered,
+                    dead_lettered = report.dead_lettered,
+                    remaining = report.remaining,
+                    "outbox sync round"
+                );
+                Ok(report)
+            }
+        }
+    }
+
+    async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T, OutboxError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Outbox) -> Result<T, OutboxError> + Send + 'static,
+    {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&this))
+            .await
+            .map_err(|_| OutboxError::Task)?
+    }
+
+    fn due_rows(&self, limit: usize) -> Result<Vec<Row>, OutboxError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, idempotency_key, kind, payload, created_at, attempts
+             FROM outbox WHERE next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now_ms(), limit_param(limit)], |r| {
+            Ok(Row {
+                id: r.get(0)?,
+                key: Uuid::parse_str(&r.get::<_, String>(1)?).ok(),
+                kind: r.get(2)?,
+                payload: r.get(3)?,
+                created_at: r.get(4)?,
+                attempts: r.get(5)?,
+            })
+        })?;
+        let rows = rows.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Applies a round's outcomes in one transaction and counts what is left.
+    fn record(&self, outcomes: Vec<(Row, Outcome)>) -> Result<SyncReport, OutboxError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut report = SyncReport::default();
+        let now = now_ms();
+        let failed_at = rfc3339_now();
+        for (row, outcome) in outcomes {
+            match outcome {
+                Outcome::Delivered => {
+                    tx.execute("DELETE FROM outbox WHERE id = ?1", [row.id])?;
+                    report.delivered += 1;
+                }
+                Outcome::DeadLetter(reason) => {
+                    dead_letter(&tx, row.id, row.attempts, &reason, &failed_at)?;
+                    report.dead_lettered += 1;
+                }
+                Outcome::Retry { error, retry_after } => {
+                    let attempts = row.attempts.saturating_add(1);
+                    if attempts >= MAX_ATTEMPTS {
+                        dead_letter(&tx, row.id, attempts, &error, &failed_at)?;
+                        report.dead_lettered += 1;
+                    } else {
+                        let delay = backoff(attempts, retry_after, &mut rand::rng());
+                        tx.execute(
+                            "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2,
+                                               last_error = ?3
+                             WHERE id = ?4",
+                            params![attempts, now + duration_ms(delay), error, row.id],
+                        )?;
+                    }
+                }
+            }
+        }
+        let remaining: i64 = tx.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?;
+        report.remaining = usize::try_from(remaining).unwrap_or(0);
+        tx.commit()?;
+        if report.dead_lettered > 0 {
+            tracing::warn!(count = report.dead_lettered, "outbox rows dead-lettered");
+        }
+        Ok(report)
+    }
+}
+
+/// Queues an event inside the caller's transaction, so it commits (or rolls back) with
+/// the business state it records. The database must be an outbox database (opened once
+/// with [`Outbox::open`], or the transaction comes from [`Outbox::with_transaction`]).
+pub fn enqueue_tx(
+    tx: &Transaction<'_>,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> Result<Enqueued, OutboxError> {
+    let valid_kind = !kind.is_empty()
+        && kind.len() <= MAX_KIND_LEN
+        && kind
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if !valid_kind {
+        return Err(OutboxError::InvalidKind);
+    }
+    let text = payload.to_string();
+    if text.len() > MAX_PAYLOAD_BYTES {
+        return Err(OutboxError::PayloadTooLarge {
+            size: text.len(),
+            limit: MAX_PAYLOAD_BYTES,
+        });
+    }
+    let key = Uuid::new_v4();
+    tx.execute(
+        "INSERT INTO outbox (idempotency_key, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![key.to_string(), kind, text, rfc3339_now()],
+    )?;
+    Ok(Enqueued {
+        id: tx.last_insert_rowid(),
+        idempotency_key: key,
+    })
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), OutboxError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+    let current: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+        [],
+        |r| r.get(0),
+    )?;
+    let supported = MIGRATIONS.len() as i64;
+    if current > supported {
+        return Err(OutboxError::NewerSchema {
+            found: current,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.execute("DELETE FROM schema_version", [])?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [i as i64 + 1],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn dead_letter(
+    tx: &Transaction<'_>,
+    id: i64,
+    attempts: u32,
+    reason: &str,
+    failed_at: &str,
+) -> Result<(), OutboxError> {
+    tx.execute(
+        "INSERT OR REPLACE INTO dead_letters (id, idempotency_key, kind, payload, created_at,
+                                   attempts, next_attempt_at, last_error, failed_at)
+         SELECT id, idempotency_key, kind, payload, created_at, ?2, next_attempt_at, ?3, ?4
+         FROM outbox WHERE id = ?1",
+        params![id, attempts, reason, failed_at],
+    )?;
+    tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Full-jitter exponential backoff (AWS Architecture Blog, "Exponential Backoff And
+/// Jitter"): uniform in `[0, min(cap, base · 2^(attempts-1))]`, but never sooner than the
+/// server's `Retry-After`.
+fn backoff(attempts: u32, retry_after: Option<Duration>, rng: &mut impl rand::Rng) -> Duration {
+    let exp = attempts.saturating_sub(1).min(20);
+    let ceiling = BACKOFF_BASE.saturating_mul(1 << exp).min(BACKOFF_CAP);
+    let jittered = Duration::from_millis(rng.random_range(0..=duration_ms(ceiling) as u64));
+    match retry_after {
+        Some(ra) => jittered.max(ra),
+        None => jittered,
+    }
+}
+
+/// A queued row as read for delivery.
+struct Row {
+    id: i64,
+    /// `None` if the stored key does not parse (the row is then dead-lettered).
+    key: Option<Uuid>,
+    kind: String,
+    payload: String,
+    created_at: String,
+    attempts: u32,
+}
+
+impl Row {
+    fn to_event(&self) -> Option<OutboxEvent> {
+        Some(OutboxEvent {
+            idempotency_key: self.key?,
+            kind: self.kind.clone(),
+            payload: serde_json::from_str(&self.payload).ok()?,
+            created_at: self.created_at.clone(),
+        })
+    }
+}
+
+enum Outcome {
+    Delivered,
+    DeadLetter(String),
+    Retry {
+        error: String,
+        retry_after: Option<Duration>,
+    },
+}
+
+fn parse_key(id: i64, key: &str) -> Result<Uuid, OutboxError> {
+    Uuid::parse_str(key).map_err(|_| OutboxError::Corrupt(id))
+}
+
+fn limit_param(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+fn now_ms() -> i64 {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    i64::try_from(ms).unwrap_or(i64::MAX)
+}
+
+fn duration_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// RFC 3339 UTC with milliseconds, fixed width so text order is time order.
+fn rfc3339_now() -> String {
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::now_utc()
+        .format(FORMAT)
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------
+// Sync worker
+
+/// Handle to the background sync task started by [`spawn_sync_worker`]. Clones share the
+/// task; it stops when the last clone is dropped or on [`SyncWorker::shutdown`].
+#[derive(Clone)]
+pub struct SyncWorker {
+    shared: Arc<WorkerShared>,
+    _task: Arc<AbortOnDrop>,
+}
+
+struct WorkerShared {
+    wake: Notify,
+    stop: AtomicBool,
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        // An abort between "posted" and "recorded" only causes a duplicate next round,
+        // which the server answers as such.
+        self.0.abort();
+    }
+}
+
+impl SyncWorker {
+    /// Asks for a sync round now (after a new enqueue, when the network comes back, or
+    /// for a technician's forced sync). Wakes during a round are remembered.
+    pub fn wake(&self) {
+        self.shared.wake.notify_one();
+    }
+
+    /// Stops the worker after its current round.
+    pub fn shutdown(&self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.wake.notify_one();
+    }
+}
+
+/// Starts the sync worker on the current tokio runtime (panics outside one). It drains
+/// the queue every [`SYNC_PERIOD`], on [`SyncWorker::wake`], and when a backed-off row
+/// becomes due, whichever comes first.
+pub fn spawn_sync_worker(outbox: Arc<Outbox>, client: Client) -> SyncWorker {
+    let shared = Arc::new(WorkerShared {
+        wake: Notify::new(),
+        stop: AtomicBool::new(false),
+    });
+    let task = tokio::spawn(worker_loop(outbox, client, Arc::clone(&shared)));
+    SyncWorker {
+        shared,
+        _task: Arc::new(AbortOnDrop(task)),
+    }
+}
+
+async fn worker_loop(outbox: Arc<Outbox>, client: Client, shared: Arc<WorkerShared>) {
+    // Floors so a row that stays due (or a persistent local error) cannot spin the loop.
+    const MIN_WAIT: Duration = Duration::from_millis(250);
+    const ERROR_WAIT: Duration = Duration::from_secs(1);
+    while !shared.stop.load(Ordering::SeqCst) {
+        let mut floor = MIN_WAIT;
+        // Drain while rounds make progress.
+        loop {
+            match outbox.sync_once(&client).await {
+                Ok(r) if r.remaining > 0 && r.delivered + r.dead_lettered > 0 => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    // API failures are logged by sync_once.
+                    if let SyncError::Outbox(e) = &e {
+                        tracing::error!(error = %e, "outbox sync round failed locally");
+                    }
+                    floor = ERROR_WAIT;
+                    break;
+                }
+            }
+        }
+        let o = Arc::clone(&outbox);
+        let next_due = tokio::task::spawn_blocking(move || o.next_due_in()).await;
+        let wait = match next_due {
+            Ok(Ok(Some(due))) => due.min(SYNC_PERIOD),
+            _ => SYNC_PERIOD,
+        }
+        .max(floor);
+        tokio::select! {
+            () = shared.wake.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+    tracing::debug!("outbox sync worker stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ministry::server::{SimConfig, SimHandle, spawn};
+    use serde_json::json;
+    use std::path::PathBuf;
+
+    const TOKEN: &str = "outbox-test-token";
+
+    /// A database file under the temp dir, removed (with its WAL files) on drop.
+    struct TempDb(PathBuf);
+
+    impl TempDb {
+        fn new() -> TempDb {
+            TempDb(std::env::temp_dir().join(format!("manassa-outbox-{}.db", Uuid::new_v4())))
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+            }
+        }
+    }
+
+    async fn sim() -> SimHandle {
+        spawn(
+            SimConfig {
+                kiosk_tokens: vec![TOKEN.to_owned()],
+                ..SimConfig::default()
+            },
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
+    fn client_for(base: &str, token: &str) -> Client {
+        Client::new(base, token, Duration::from_secs(3)).unwrap()
+    }
+
+    /// A base URL where nothing listens.
+    async fn closed_port_url() -> String {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        drop(l);
+        format!("http://{addr}")
+    }
+
+    fn open(db: &TempDb) -> Arc<Outbox> {
+        Arc::new(Outbox::open(&db.0).unwrap())
+    }
+
+    fn make_all_due(outbox: &Outbox) {
+        outbox
+            .conn()
+            .execute("UPDATE outbox SET next_attempt_at = 0", [])
+            .unwrap();
+    }
+
+    #[test]
+    fn open_sets_durability_pragmas_and_migrates_once() {
+        let db = TempDb::new();
+        let key = {
+            let outbox = Outbox::open(&db.0).unwrap();
+            let conn = outbox.conn();
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(mode, "wal");
+            let sync: i64 = conn
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(sync, 2, "synchronous=FULL");
+            let busy: i64 = conn
+                .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(busy, 5000);
+            drop(conn);
+            outbox
+                .enqueue("test.ping", &json!({"n": 1}))
+                .unwrap()
+                .idempotency_key
+        };
+        // Reopening keeps the row and its key and does not re-run the migration.
+        let outbox = Outbox::open(&db.0).unwrap();
+        let version: i64 = outbox
+            .conn()
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1);
+        let pending = outbox.pending(10).unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].idempotency_key, key);
+        assert_eq!(pending[0].attempts, 0);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let db = TempDb::new();
+        drop(Outbox::open(&db.0).unwrap());
+        Connection::open(&db.0)
+            .unwrap()
+            .execute("UPDATE schema_version SET version = 99", [])
+            .unwrap();
+        assert!(matches!(
+            Outbox::open(&db.0),
+            Err(OutboxError::NewerSchema {
+                found: 99,
+                supported: 1
+            })
+        ));
+    }
+
+    #[test]
+    fn enqueue_validates_kind_and_payload_size() {
+        let db = TempDb::new();
+        let outbox = Outbox::open(&db.0).unwrap();
+        for kind in [
+            "",
+            "Print.Audit",
+            "print audit",
+            &"k".repeat(MAX_KIND_LEN + 1),
+        ] {
+            assert!(
+                matches!(
+                    outbox.enqueue(kind, &json!({})),
+                    Err(OutboxError::InvalidKind)
+                ),
+                "{kind:?}"
+            );
+        }
+        let big = json!({"text": "x".repeat(MAX_PAYLOAD_BYTES)});
+        match outbox.enqueue("complaint.filed", &big) {
+            Err(OutboxError::PayloadTooLarge { size, limit }) => {
+                assert!(size > limit);
+                assert_eq!(limit, MAX_PAYLOAD_BYTES);
+            }
+            other => panic!("expected PayloadTooLarge, got {other:?}"),
+        }
+        assert_eq!(outbox.depth().unwrap(), 0);
+
+        let a = outbox.enqueue("print.audit", &json!({"doc": "a"})).unwrap();
+        let b = outbox.enqueue("print.audit", &json!({"doc": "b"})).unwrap();
+        assert!(b.id > a.id);
+        assert_ne!(a.idempotency_key, b.idempotency_key);
+        assert_eq!(outbox.depth().unwrap(), 2);
+    }
+
+    #[test]
+    fn outbox_row_commits_and_rolls_back_with_business_state() {
+        let db = TempDb::new();
+        let outbox = Outbox::open(&db.0).unwrap();
+        outbox
+            .conn()
+            .execute_batch("CREATE TABLE prints (doc TEXT NOT NULL)")
+            .unwrap();
+
+        let e = outbox
+            .with_transaction(|tx| {
+                tx.execute("INSERT INTO prints (doc) VALUES ('doc-bp-004512')", [])?;
+                enqueue_tx(tx, "print.audit", &json!({"doc": "doc-bp-004512"}))
+            })
+            .unwrap();
+        assert_eq!(
+            outbox.pending(10).unwrap()[0].idempotency_key,
+            e.idempotency_key
+        );
+
+        // A failure after both writes undoes both.
+        let err = outbox
+            .with_transaction(|tx| {
+                tx.execute("INSERT INTO prints (doc) VALUES ('doc-cc-000871')", [])?;
+                enqueue_tx(tx, "print.audit", &json!({"doc": "doc-cc-000871"}))?;
+                Err::<(), _>(OutboxError::InvalidKind)
+            })
+            .unwrap_err();
+        assert!(matches!(err, OutboxError::InvalidKind));
+        let prints: i64 = outbox
+            .conn()
+            .query_row("SELECT COUNT(*) FROM prints", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((prints, outbox.depth().unwrap()), (1, 1));
+    }
+
+    #[test]
+    fn a_full_database_is_reported_as_disk_full() {
+        let db = TempDb::new();
+        let outbox = Outbox::open(&db.0).unwrap();
+        outbox.enqueue("test.small", &json!({"n": 1})).unwrap();
+        {
+            // Cap the file at its current size: the next growing write hits SQLITE_FULL.
+            let conn = outbox.conn();
+            let pages: i64 = conn
+                .query_row("PRAGMA page_count", [], |r| r.get(0))
+                .unwrap();
+            conn.pragma_update(None, "max_page_count", pages).unwrap();
+        }
+        let big = json!({"text": "x".repeat(60 * 1024)});
+        let err = outbox.enqueue("test.big", &big).unwrap_err();
+        assert!(matches!(err, OutboxError::DiskFull), "{err:?}");
+        assert_eq!(outbox.depth().unwrap(), 1);
+    }
+
+    #[test]
+    fn depth_and_oldest_age() {
+        let db = TempDb::new();
+        let outbox = Outbox::open(&db.0).unwrap();
+        assert_eq!(outbox.depth().unwrap(), 0);
+        assert_eq!(outbox.oldest_age().unwrap(), None);
+        assert_eq!(outbox.next_due_in().unwrap(), None);
+        outbox.enqueue("test.ping", &json!({})).unwrap();
+        let age = outbox.oldest_age().unwrap().unwrap();
+        assert!(age < Duration::from_secs(60), "{age:?}");
+        assert_eq!(outbox.next_due_in().unwrap(), Some(Duration::ZERO));
+
+        // An hour-old row dominates.
+        outbox
+            .conn()
+            .execute(
+                "INSERT INTO outbox (idempotency_key, kind, payload, created_at)
+                 VALUES (?1, 'test.old', '{}',
+                         strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-3600 seconds'))",
+                [Uuid::new_v4().to_string()],
+            )
+            .unwrap();
+        let age = outbox.oldest_age().unwrap().unwrap();
+        assert!(
+            (3590..3700).contains(&age.as_secs()),
+            "oldest age {age:?} should be about an hour"
+        );
+        assert_eq!(outbox.depth().unwrap(), 2);
+    }
+
+    #[test]
+    fn backoff_is_full_jitter_capped_and_honours_retry_after() {
+        let mut rng = rand::rng();
+        for attempts in 1..=30u32 {
+            let ceiling = BACKOFF_BASE
+                .saturating_mul(1 << attempts.saturating_sub(1).min(20))
+                .min(BACKOFF_CAP);
+            let samples: Vec<_> = (0..500)
+                .map(|_| backoff(attempts, None, &mut rng))
+                .collect();
+            assert!(samples.iter().all(|d| *d <= ceiling), "attempt {attempts}");
+            // Full jitter spreads over the whole range, not just near the ceiling.
+            assert!(
+                samples.iter().any(|d| *d < ceiling / 4),
+                "attempt {attempts}"
+            );
+            assert!(
+                samples.iter().any(|d| *d > ceiling / 2),
+                "attempt {attempts}"
+            );
+        }
+        assert!(backoff(30, None, &mut rng) <= BACKOFF_CAP);
+        let ra = Duration::from_secs(120);
+        for _ in 0..100 {
+            assert!(backoff(1, Some(ra), &mut rng) >= ra);
+        }
+    }
+
+    #[tokio::test]
+    async fn sync_delivers_each_event_exactly_once() {
+        let sim = sim().await;
+        let client = client_for(&sim.base_url(), TOKEN);
+        let db = TempDb::new();
+        let outbox = open(&db);
+        let mut keys = Vec::new();
+        for n in 0..3 {
+            keys.push(
+                outbox
+                    .enqueue("print.audit", &json!({"n": n, "doc": "doc-bp-004512"}))
+                    .unwrap()
+                    .idempotency_key,
+            );
+        }
+        let rows_before: Vec<OutboxEvent> = outbox
+            .due_rows(10)
+            .unwrap()
+            .iter()
+            .map(|r| r.to_event().unwrap())
+            .collect();
+
+        let report = outbox.sync_once(&client).await.unwrap();
+        assert_eq!(
+            report,
+            SyncReport {
+                delivered: 3,
+                dead_lettered: 0,
+                remaining: 0
+            }
+        );
+        assert_eq!(outbox.depth().unwrap(), 0);
+        let stored = sim.stored_events().unwrap();
+        let stored_keys: Vec<Uuid> = stored.iter().map(|(k, _, _)| *k).collect();
+        assert_eq!(stored_keys, keys, "each once, in id order");
+        assert_eq!(stored[2].2, json!({"n": 2, "doc": "doc-bp-004512"}));
+
+        // A retry of the same batch (say the answer was lost) is all duplicates.
+        let again = client.post_events(&rows_before).await.unwrap();
+        assert!(
+            again
+                .results
+                .iter()
+                .all(|r| r.status == EventStatus::Duplicate)
+        );
+        assert_eq!(sim.stored_events().unwrap().len(), 3);
+
+        // Same key, different payload: refused, first version kept.
+        let mut forged = rows_before[0].clone();
+        forged.payload = json!({"n": 99});
+        let res = client.post_events(&[forged]).await.unwrap();
+        assert_eq!(res.results[0].status, EventStatus::Rejected);
+        assert_eq!(
+            res.results[0].code.as_deref(),
+            Some("idempotency-key-reused")
+        );
+        let stored = sim.stored_events().unwrap();
+        assert_eq!(stored.len(), 3);
+        assert_eq!(stored[0].2, json!({"n": 0, "doc": "doc-bp-004512"}));
+
+        // Nothing due: an empty round.
+        let report = outbox.sync_once(&client).await.unwrap();
+        assert_eq!(report, SyncReport::default());
+    }
+
+    #[tokio::test]
+    async fn rejected_rows_are_dead_lettered_and_can_be_requeued() {
+        let sim = sim().await;
+        let client = client_for(&sim.base_url(), TOKEN);
+        let db = TempDb::new();
+        let outbox = open(&db);
+        let good = outbox
+            .enqueue("rating.given", &json!({"stars": 5}))
+            .unwrap();
+        let clash = outbox
+            .enqueue("rating.given", &json!({"stars": 1}))
+            .unwrap();
+        // The server already holds the clashing key with other content.
+        client
+            .post_events(&[OutboxEvent {
+                idempotency_key: clash.idempotency_key,
+                kind: "rating.given".into(),
+                payload: json!({"stars": 3}),
+                created_at: "2026-01-01T00:00:00.000Z".into(),
+            }])
+            .await
+            .unwrap();
+
+        let report = outbox.sync_once(&client).await.unwrap();
+        assert_eq!(
+            report,
+            SyncReport {
+                delivered: 1,
+                dead_lettered: 1,
+                remaining: 0
+            }
+        );
+        let dead = outbox.dead_letters().unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].id, clash.id);
+        assert_eq!(dead[0].idempotency_key, clash.idempotency_key);
+        assert_eq!(dead[0].payload, json!({"stars": 1}));
+        assert_eq!(
+            dead[0].last_error.as_deref(),
+            Some("idempotency-key-reused")
+        );
+        let stored = sim.stored_events().unwrap();
+        assert!(stored.iter().any(|(k, _, _)| *k == good.idempotency_key));
+
+        outbox.requeue(clash.id).unwrap();
+        assert!(outbox.dead_letters().unwrap().is_empty());
+        let pending = outbox.pending(10).unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(
+            (
+                pending[0].id,
+                pending[0].idempotency_key,
+                pending[0].attempts
+            ),
+            (clash.id, clash.idempotency_key, 0)
+        );
+        assert!(matches!(
+            outbox.requeue(clash.id),
+            Err(OutboxError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn network_failure_keeps_rows_and_backs_off() {
+        let db = TempDb::new();
+        let outbox = open(&db);
+        for n in 0..3 {
+            outbox.enqueue("device.health", &json!({"n": n})).unwrap();
+        }
+        let offline = client_for(&closed_port_url().await, TOKEN);
+        let err = outbox.sync_once(&offline).await.unwrap_err();
+        assert!(
+            matches!(err, SyncError::Api(ApiError::Network(_))),
+            "{err:?}"
+        );
+
+        let pending = outbox.pending(10).unwrap();
+        assert_eq!(pending.len(), 3, "nothing lost");
+        let now = now_ms();
+        for p in &pending {
+            assert_eq!(p.attempts, 1);
+            assert!(p.next_attempt_at <= now + duration_ms(BACKOFF_BASE));
+            assert!(
+                p.last_error
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("network error")
+            );
+        }
+
+        // Back online: once due, everything goes through with the same keys.
+        let sim = sim().await;
+        make_all_due(&outbox);
+        let report = outbox
+            .sync_once(&client_for(&sim.base_url(), TOKEN))
+            .await
+            .unwrap();
+        assert_eq!(report.delivered, 3);
+        let stored: Vec<Uuid> = sim.stored_events().unwrap().iter().map(|e| e.0).collect();
+        let sent: Vec<Uuid> = pending.iter().map(|p| p.idempotency_key).collect();
+        assert_eq!(stored, sent);
+    }
+
+    #[tokio::test]
+    async fn rows_past_the_attempt_limit_are_dead_lettered() {
+        let db = TempDb::new();
+        let outbox = open(&db);
+        let e = outbox.enqueue("device.health", &json!({})).unwrap();
+        outbox
+            .conn()
+            .execute("UPDATE outbox SET attempts = ?1", [MAX_ATTEMPTS - 1])
+            .unwrap();
+        let offline = client_for(&closed_port_url().await, TOKEN);
+        assert!(outbox.sync_once(&offline).await.is_err());
+        assert_eq!(outbox.depth().unwrap(), 0);
+        let dead = outbox.dead_letters().unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!((dead[0].id, dead[0].attempts), (e.id, MAX_ATTEMPTS));
+    }
+
+    #[tokio::test]
+    async fn an_unknown_kiosk_token_keeps_rows_queued() {
+        // 401 is about the kiosk's credential, not the events: no dead letters.
+        let sim = sim().await;
+        let db = TempDb::new();
+        let outbox = open(&db);
+        outbox.enqueue("test.ping", &json!({})).unwrap();
+        let err = outbox
+            .sync_once(&client_for(&sim.base_url(), "revoked"))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            SyncError::Api(ApiError::Problem { status: 401, .. })
+        ));
+        assert!(outbox.dead_letters().unwrap().is_empty());
+        assert_eq!(outbox.pending(1).unwrap()[0].attempts, 1);
+        assert!(sim.stored_events().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn sync_worker_drains_on_wake() {
+        let sim = sim().await;
+        let db = TempDb::new();
+        let outbox = open(&db);
+        let worker = spawn_sync_worker(outbox.clone(), client_for(&sim.base_url(), TOKEN));
+        // More than one batch, to exercise the drain loop.
+        let total = BATCH_SIZE + 20;
+        for n in 0..total {
+            outbox.enqueue("test.ping", &json!({"n": n})).unwrap();
+        }
+        worker.wake();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while outbox.depth().unwrap() > 0 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "worker did not drain"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(sim.stored_events().unwrap().len(), total);
+        worker.shutdown();
+    }
+}
