@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian 12 machine for the tests and run the whole suite.
 # Installs what is missing (the Rust toolchain is assumed present), starts the services
-# the tests talk to (cupsd with a cups-pdf queue), then runs every test.
+# the tests talk to (cupsd with a PDF-spool queue), then runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 scripts/cups-up.sh
 export MANASSA_CUPS_QUEUE=manassa-pdf
-export MANASSA_CUPS_PDF_DIR=/var/spool/manassa-cups-pdf
+export MANASSA_CUPS_PDF_DIR=/var/spool/manassa-pdf
 cargo test --locked --all-targets -- --test-threads=2

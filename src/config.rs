@@ -276,7 +276,12 @@ mod tests {
         .unwrap();
         assert_eq!(c.kiosk.language, Lang::En);
         assert_eq!(c.printer.unwrap().dot_width, 512);
-        assert_eq!(c.a4, A4Config::File { folder: "/tmp/out".into() });
+        assert_eq!(
+            c.a4,
+            A4Config::File {
+                folder: "/tmp/out".into()
+            }
+        );
     }
 
     #[test]

@@ -11,14 +11,14 @@ use serde_json::json;
 
 use crate::devices::a4::A4Sink;
 use crate::devices::card_reader::{CardEvent, CardReaderHandle};
+use crate::devices::thermal::ThermalPrinter;
+use crate::documents::ticket::{self, Ticket};
 use crate::documents::{pdf, permit::BuildingPermit};
 use crate::i18n::Lang;
 use crate::ministry::client::{ApiError, Client};
 use crate::ministry::{DocumentKind, ResidentSession, SignedDocument};
 use crate::outbox::{Outbox, SyncWorker};
 use crate::session::{DocItem, Effect, Failure, Intent, Session, View};
-use crate::devices::thermal::ThermalPrinter;
-use crate::documents::ticket::{self, Ticket};
 
 /// The kiosk's connections to the outside world.
 pub struct Services {
@@ -199,10 +199,12 @@ impl Kiosk {
                 lang,
             } => {
                 self.rt.spawn(async move {
-                    send(match print_document(&svc, &token, &document_id, lang).await {
-                        Ok(reference) => Intent::PrintFinished { reference },
-                        Err(f) => Intent::Failed(f),
-                    });
+                    send(
+                        match print_document(&svc, &token, &document_id, lang).await {
+                            Ok(reference) => Intent::PrintFinished { reference },
+                            Err(f) => Intent::Failed(f),
+                        },
+                    );
                 });
             }
         }

@@ -1,9 +1,9 @@
 //! The kiosk's main job end to end, on real parts: the Slint UI (testing backend, driven by
 //! accessible labels, in Arabic), the reference ministry server over HTTP, the CRT-310
-//! card reader and ESC/POS printer emulators over pseudo-terminals, CUPS with a cups-pdf
+//! card reader and ESC/POS printer emulators over pseudo-terminals, a real cupsd with a PDF
 //! queue, and the SQLite outbox syncing to the server.
 //!
-//! Needs cupsd with a cups-pdf queue: `scripts/test.sh` starts it and sets
+//! Needs cupsd with a PDF queue: `scripts/test.sh` starts it and sets
 //! MANASSA_CUPS_QUEUE and MANASSA_CUPS_PDF_DIR.
 
 use std::io::Write;
@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::ElementHandle;
-use slint::Model;
 use manassa::devices::a4::A4Sink;
 use manassa::devices::card_reader::{self, CardReaderEmulator};
 use manassa::devices::escpos::PrinterEmulator;
@@ -25,6 +24,7 @@ use manassa::outbox::{Outbox, spawn_sync_worker};
 use manassa::runtime::{Kiosk, Services, forward_card_events};
 use manassa::session::Session;
 use manassa::ui::{KioskUi, ScreenKind};
+use slint::Model;
 
 const QID: &str = "28463400123";
 const NAME_AR: &str = "محمد عبدالله الكواري";
@@ -60,9 +60,10 @@ fn press(ui: &KioskUi, label: &str) {
 
 fn cups_env() -> (String, PathBuf) {
     let queue = std::env::var("MANASSA_CUPS_QUEUE").expect(
-        "MANASSA_CUPS_QUEUE is not set: run the suite with scripts/test.sh, which starts cupsd with a cups-pdf queue",
+        "MANASSA_CUPS_QUEUE is not set: run the suite with scripts/test.sh, which starts cupsd with a PDF queue",
     );
-    let dir = std::env::var("MANASSA_CUPS_PDF_DIR").expect("MANASSA_CUPS_PDF_DIR is not set: run scripts/test.sh");
+    let dir = std::env::var("MANASSA_CUPS_PDF_DIR")
+        .expect("MANASSA_CUPS_PDF_DIR is not set: run scripts/test.sh");
     (queue, PathBuf::from(dir))
 }
 
@@ -100,10 +101,7 @@ fn print_a_building_permit_end_to_end() {
         spawn_sync_worker(outbox.clone(), client.clone())
     };
     let (card, card_events) = card_reader::spawn(SerialConfig::new(card_emu.path()));
-    let thermal = ThermalPrinter::spawn(
-        SerialConfig::new(printer_emu.path()),
-        576,
-    );
+    let thermal = ThermalPrinter::spawn(SerialConfig::new(printer_emu.path()), 576);
     let services = Services {
         client,
         outbox: outbox.clone(),
@@ -120,10 +118,20 @@ fn print_a_building_permit_end_to_end() {
     let ui = KioskUi::new(kiosk).unwrap();
     let w = ui.window();
     let pump_until = |what: &str, f: &dyn Fn() -> bool| {
-        wait_until(what, Duration::from_secs(30), || {
+        let start = Instant::now();
+        loop {
             ui.pump();
-            f()
-        })
+            if f() {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {what}; screen {:?}, message {:?}",
+                ui.window().get_screen(),
+                ui.window().get_error_text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     };
 
     // Attract screen, in Arabic, right to left.
@@ -133,10 +141,19 @@ fn print_a_building_permit_end_to_end() {
     assert_eq!(w.get_screen(), ScreenKind::Identify);
 
     // The resident inserts the ID card; the reader reads the QID.
+    wait_until(
+        "the reader to enable card entry",
+        Duration::from_secs(10),
+        || card_emu.entry_enabled(),
+    );
     card_emu.insert_card(QID);
     pump_until("the code screen", &|| w.get_screen() == ScreenKind::Code);
     pump_until("the demo SMS", &|| !w.get_demo_code_text().is_empty());
-    let code: String = w.get_demo_code_text().chars().filter(|c| c.is_ascii_digit()).collect();
+    let code: String = w
+        .get_demo_code_text()
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
     assert_eq!(code.len(), 6);
     for d in code.chars() {
         press(&ui, &d.to_string());
@@ -154,30 +171,58 @@ fn print_a_building_permit_end_to_end() {
     let reference_text = w.get_reference_text().to_string();
     let reference = reference_text.rsplit(' ').next().unwrap().to_string();
     assert!(reference.starts_with("K01-"), "{reference_text}");
-    assert!(w.get_card_in_reader(), "the done screen tells the resident to take the card");
+    assert!(
+        w.get_card_in_reader(),
+        "the done screen tells the resident to take the card"
+    );
 
-    // 1. The PDF reached cups-pdf, and its text extracts in logical order.
+    // 1. The PDF reached the CUPS PDF queue, and its text extracts in logical order.
     let mut pdf: Option<PathBuf> = None;
-    wait_until("the cups-pdf output", Duration::from_secs(60), || {
-        pdf = std::fs::read_dir(&pdf_dir).ok().and_then(|rd| {
-            rd.flatten()
-                .filter(|e| e.file_name().to_string_lossy().starts_with(PERMIT))
-                .filter(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= started))
-                .map(|e| e.path())
-                .next()
-        });
-        pdf.is_some()
-    });
+    wait_until(
+        "the the CUPS PDF queue output",
+        Duration::from_secs(60),
+        || {
+            pdf = std::fs::read_dir(&pdf_dir).ok().and_then(|rd| {
+                rd.flatten()
+                    .filter(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        name.contains(PERMIT) && name.ends_with(".pdf")
+                    })
+                    .filter(|e| {
+                        e.metadata()
+                            .and_then(|m| m.modified())
+                            .is_ok_and(|t| t >= started)
+                    })
+                    .map(|e| e.path())
+                    .next()
+            });
+            pdf.is_some()
+        },
+    );
     let pdf = pdf.unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) must be installed");
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains(PERMIT), "permit number in {text}");
-    assert!(text.contains(NAME_AR), "Arabic name in logical order in {text}");
+    // the CUPS PDF queue writes the file progressively: read it until the text is complete.
+    let extract = || {
+        let out = std::process::Command::new("pdftotext")
+            .args(["-layout"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) must be installed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut text = String::new();
+    wait_until(
+        "a complete PDF from the CUPS PDF queue",
+        Duration::from_secs(30),
+        || {
+            text = extract();
+            text.contains(PERMIT)
+        },
+    );
+    assert!(
+        text.contains(NAME_AR),
+        "Arabic name in logical order in {text}"
+    );
 
     // 2. The thermal ticket carries the reference and ends with a cut.
     wait_until("the ticket", Duration::from_secs(10), || {
@@ -186,18 +231,29 @@ fn print_a_building_permit_end_to_end() {
     let jobs = printer_emu.jobs();
     assert_eq!(jobs.len(), 1, "one ticket");
     assert!(jobs[0].cut);
-    assert!(jobs[0].text_lines.iter().any(|l| l.contains(&reference)), "{:?}", jobs[0].text_lines);
-    assert!(!jobs[0].rasters.is_empty(), "Arabic lines arrive as rasters");
+    assert!(
+        jobs[0].text_lines.iter().any(|l| l.contains(&reference)),
+        "{:?}",
+        jobs[0].text_lines
+    );
+    assert!(
+        !jobs[0].rasters.is_empty(),
+        "Arabic lines arrive as rasters"
+    );
 
     // 3. The print audit reached the server exactly once.
     let audits = || {
         sim.stored_events()
             .unwrap()
             .into_iter()
-            .filter(|(_, kind, payload)| kind == "print_audit" && payload["reference"] == reference.as_str())
+            .filter(|(_, kind, payload)| {
+                kind == "print_audit" && payload["reference"] == reference.as_str()
+            })
             .count()
     };
-    wait_until("the audit at the server", Duration::from_secs(30), || audits() >= 1);
+    wait_until("the audit at the server", Duration::from_secs(30), || {
+        audits() >= 1
+    });
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(audits(), 1);
     assert_eq!(outbox.depth().unwrap(), 0);
@@ -213,7 +269,10 @@ fn print_a_building_permit_end_to_end() {
     let log = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(!log.is_empty(), "the journey logged something");
     for secret in [QID, NAME_AR, "Mohammed", "55123456", code.as_str()] {
-        assert!(!log.contains(secret), "log contains personal data {secret:?}");
+        assert!(
+            !log.contains(secret),
+            "log contains personal data {secret:?}"
+        );
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }

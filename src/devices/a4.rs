@@ -57,7 +57,13 @@ impl From<&A4Config> for A4Sink {
 fn safe_name(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(64)
         .collect();
     if s.is_empty() { "paper".into() } else { s }
@@ -118,9 +124,16 @@ mod tests {
     #[tokio::test]
     async fn file_sink_writes_the_pdf() {
         let dir = std::env::temp_dir().join(format!("manassa-a4-test-{}", std::process::id()));
-        let sink = A4Sink::File { folder: dir.clone() };
-        let job = sink.print(b"%PDF-1.7 test", "BP-2026/004512").await.unwrap();
-        let A4Job::File(path) = job else { panic!("file job") };
+        let sink = A4Sink::File {
+            folder: dir.clone(),
+        };
+        let job = sink
+            .print(b"%PDF-1.7 test", "BP-2026/004512")
+            .await
+            .unwrap();
+        let A4Job::File(path) = job else {
+            panic!("file job")
+        };
         assert_eq!(path.file_name().unwrap(), "BP-2026_004512.pdf");
         assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.7 test");
         std::fs::remove_dir_all(dir).unwrap();

@@ -98,7 +98,12 @@ pub fn render_page(paper: &Paper, index: usize, dpi: f32) -> Option<Pixmap> {
     let color = |c: Rgb| Color::from_rgba(c.0, c.1, c.2, 1.0).unwrap_or(Color::BLACK);
     for el in &page.elements {
         match el {
-            Element::Text { para, x, y, color: c } => {
+            Element::Text {
+                para,
+                x,
+                y,
+                color: c,
+            } => {
                 // Re-scale the glyph geometry from points to pixels.
                 let mut scaled = para.clone();
                 for line in &mut scaled.lines {
@@ -113,7 +118,12 @@ pub fn render_page(paper: &Paper, index: usize, dpi: f32) -> Option<Pixmap> {
                 }
                 raster::draw_paragraph(&mut pixmap, &scaled, x * scale, y * scale, color(*c));
             }
-            Element::Rule { from, to, width, color: c } => {
+            Element::Rule {
+                from,
+                to,
+                width,
+                color: c,
+            } => {
                 let mut pb = PathBuilder::new();
                 pb.move_to(from.0 * scale, from.1 * scale);
                 pb.line_to(to.0 * scale, to.1 * scale);
@@ -127,8 +137,14 @@ pub fn render_page(paper: &Paper, index: usize, dpi: f32) -> Option<Pixmap> {
                     pixmap.stroke_path(&path, &paint, &stroke, Transform::identity(), None);
                 }
             }
-            Element::Box { at, size, fill, color: c } => {
-                let Some(rect) = Rect::from_xywh(at.0 * scale, at.1 * scale, size.0 * scale, size.1 * scale)
+            Element::Box {
+                at,
+                size,
+                fill,
+                color: c,
+            } => {
+                let Some(rect) =
+                    Rect::from_xywh(at.0 * scale, at.1 * scale, size.0 * scale, size.1 * scale)
                 else {
                     continue;
                 };

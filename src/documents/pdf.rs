@@ -64,7 +64,8 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
     for face in used {
         let f = fonts::face(face);
         let mut warnings = Vec::new();
-        let parsed = ParsedFont::from_bytes(f.data, 0, &mut warnings).ok_or(PdfError::Font(f.name))?;
+        let parsed =
+            ParsedFont::from_bytes(f.data, 0, &mut warnings).ok_or(PdfError::Font(f.name))?;
         let id = FontId(f.name.to_string());
         doc.resources
             .fonts
@@ -78,7 +79,12 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
         let mut ops = Vec::new();
         for el in &page.elements {
             match el {
-                Element::Text { para, x, y, color: c } => {
+                Element::Text {
+                    para,
+                    x,
+                    y,
+                    color: c,
+                } => {
                     ops.push(Op::StartTextSection);
                     ops.push(Op::SetFillColor { col: color(*c) });
                     for line in &para.lines {

@@ -62,11 +62,7 @@ impl BuildingPermit {
     pub fn from_payload(v: &Value) -> Result<Self, FieldError> {
         let mut p: BuildingPermit = serde_json::from_value(v.clone()).map_err(|e| {
             let msg = e.to_string();
-            let field = msg
-                .split('`')
-                .nth(1)
-                .unwrap_or("payload")
-                .to_string();
+            let field = msg.split('`').nth(1).unwrap_or("payload").to_string();
             FieldError {
                 field,
                 problem: msg,
@@ -160,7 +156,13 @@ impl BuildingPermit {
             (t_ar, 22.0, BaseDirection::Rtl),
             (t_en, 14.0, BaseDirection::Ltr),
         ] {
-            let p = layout(&text, &TextStyle::new(Family::Naskh, size).bold(), dir, Align::Center, Some(width));
+            let p = layout(
+                &text,
+                &TextStyle::new(Family::Naskh, size).bold(),
+                dir,
+                Align::Center,
+                Some(width),
+            );
             let h = p.height;
             page.elements.push(Element::Text {
                 para: p,
@@ -205,8 +207,20 @@ impl BuildingPermit {
         });
         for (id, v) in rows {
             let (l_ar, l_en) = both(id);
-            let en = layout(&l_en, &label, BaseDirection::Ltr, Align::Start, Some(label_w));
-            let ar = layout(&l_ar, &label, BaseDirection::Rtl, Align::Start, Some(label_w));
+            let en = layout(
+                &l_en,
+                &label,
+                BaseDirection::Ltr,
+                Align::Start,
+                Some(label_w),
+            );
+            let ar = layout(
+                &l_ar,
+                &label,
+                BaseDirection::Rtl,
+                Align::Start,
+                Some(label_w),
+            );
             let val = layout(v, &value, BaseDirection::Auto, Align::Center, Some(value_w));
             let h = en.height.max(ar.height).max(val.height) + mm(3.0);
             let top = y + mm(1.5);
@@ -252,7 +266,13 @@ impl BuildingPermit {
             });
             fy += h;
         }
-        let num = layout("1 / 1", &small, BaseDirection::Ltr, Align::Center, Some(width));
+        let num = layout(
+            "1 / 1",
+            &small,
+            BaseDirection::Ltr,
+            Align::Center,
+            Some(width),
+        );
         page.elements.push(Element::Text {
             para: num,
             x: margin,
@@ -309,6 +329,9 @@ mod tests {
         assert_eq!(e.field, "plot_no");
         let mut v = sample();
         v["issued_on"] = Value::from("15/03/2026");
-        assert_eq!(BuildingPermit::from_payload(&v).unwrap_err().field, "issued_on");
+        assert_eq!(
+            BuildingPermit::from_payload(&v).unwrap_err().field,
+            "issued_on"
+        );
     }
 }

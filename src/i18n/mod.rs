@@ -60,8 +60,16 @@ impl Lang {
 
 /// The Fluent sources, embedded at compile time: (language, file name, text).
 pub const SOURCES: &[(Lang, &str, &str)] = &[
-    (Lang::Ar, "main.ftl", include_str!("../../locales/ar/main.ftl")),
-    (Lang::En, "main.ftl", include_str!("../../locales/en/main.ftl")),
+    (
+        Lang::Ar,
+        "main.ftl",
+        include_str!("../../locales/ar/main.ftl"),
+    ),
+    (
+        Lang::En,
+        "main.ftl",
+        include_str!("../../locales/en/main.ftl"),
+    ),
 ];
 
 struct Bundles {
@@ -124,7 +132,11 @@ pub fn tr_args(lang: Lang, id: &str, args: &[(&str, Arg<'_>)]) -> String {
     let mut errors = Vec::new();
     let out = bundle.format_pattern(pattern, Some(&fargs), &mut errors);
     if !errors.is_empty() {
-        tracing::warn!(message_id = id, "Fluent formatting errors: {}", errors.len());
+        tracing::warn!(
+            message_id = id,
+            "Fluent formatting errors: {}",
+            errors.len()
+        );
     }
     out.into_owned()
 }
@@ -171,11 +183,19 @@ mod tests {
                 let (_, _, text) = SOURCES.iter().find(|(l, _, _)| *l == lang).unwrap();
                 let start = text.find(&format!("\n{id} =")).map(|i| i + 1).unwrap_or(0);
                 let rest = &text[start..];
-                let end = rest[1..].find("\n\n").or_else(|| rest[1..].find("\n#")).map(|e| e + 1).unwrap_or(rest.len());
+                let end = rest[1..]
+                    .find("\n\n")
+                    .or_else(|| rest[1..].find("\n#"))
+                    .map(|e| e + 1)
+                    .unwrap_or(rest.len());
                 let mut v: Vec<String> = rest[..end]
                     .split('$')
                     .skip(1)
-                    .map(|s| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect())
+                    .map(|s| {
+                        s.chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect()
+                    })
                     .collect();
                 v.sort();
                 v.dedup();
@@ -202,7 +222,11 @@ mod tests {
 
     #[test]
     fn no_isolation_marks_in_output() {
-        let s = tr_args(Lang::Ar, "done-reference", &[("reference", Arg::Str("K01-000001"))]);
+        let s = tr_args(
+            Lang::Ar,
+            "done-reference",
+            &[("reference", Arg::Str("K01-000001"))],
+        );
         assert_eq!(s, "الرقم المرجعي K01-000001");
     }
 }

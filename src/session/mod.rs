@@ -403,8 +403,17 @@ impl Session {
                 }
             }
             Intent::QidEdited(text) => {
-                if let State::Identify { qid, busy: false, error } = &mut self.state {
-                    *qid = text.chars().filter(char::is_ascii_digit).take(QID_LEN).collect();
+                if let State::Identify {
+                    qid,
+                    busy: false,
+                    error,
+                } = &mut self.state
+                {
+                    *qid = text
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .take(QID_LEN)
+                        .collect();
                     *error = None;
                 }
             }
@@ -488,8 +497,18 @@ impl Session {
                 }
             }
             Intent::CodeEdited(text) => {
-                if let State::Code { code, busy: false, error, .. } = &mut self.state {
-                    *code = text.chars().filter(char::is_ascii_digit).take(CODE_LEN).collect();
+                if let State::Code {
+                    code,
+                    busy: false,
+                    error,
+                    ..
+                } = &mut self.state
+                {
+                    *code = text
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .take(CODE_LEN)
+                        .collect();
                     *error = None;
                 }
             }

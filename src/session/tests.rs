@@ -38,8 +38,15 @@ fn to_documents(s: &mut Session) {
             code: "123456".into()
         }]
     );
-    let fx = s.handle(Intent::CodeVerified { token: "tok".into() });
-    assert_eq!(fx, vec![Effect::ListDocuments { token: "tok".into() }]);
+    let fx = s.handle(Intent::CodeVerified {
+        token: "tok".into(),
+    });
+    assert_eq!(
+        fx,
+        vec![Effect::ListDocuments {
+            token: "tok".into()
+        }]
+    );
     s.handle(Intent::DocumentsListed(docs()));
 }
 
@@ -165,14 +172,19 @@ fn print_failure_returns_to_the_list_with_a_message() {
 fn unknown_document_id_is_not_printed() {
     let mut s = Session::new(Lang::En, 60);
     to_documents(&mut s);
-    assert!(s.handle(Intent::SelectDocument("someone-elses".into())).is_empty());
+    assert!(
+        s.handle(Intent::SelectDocument("someone-elses".into()))
+            .is_empty()
+    );
     assert_eq!(s.screen(), Screen::Documents);
 }
 
 #[test]
 fn unreadable_card_data_is_ejected_with_a_message() {
     let mut s = Session::new(Lang::En, 60);
-    let fx = s.handle(Intent::CardRead { qid: "garbage".into() });
+    let fx = s.handle(Intent::CardRead {
+        qid: "garbage".into(),
+    });
     assert_eq!(fx, vec![Effect::EjectCard]);
     assert_eq!(s.view().error.unwrap().id, "error-card");
 }

@@ -145,7 +145,10 @@ pub struct Paragraph {
 impl Paragraph {
     /// The logical text of each line (what a reader should extract), trailing spaces trimmed.
     pub fn line_texts(&self) -> Vec<&str> {
-        self.lines.iter().map(|l| &self.text[l.text.clone()]).collect()
+        self.lines
+            .iter()
+            .map(|l| &self.text[l.text.clone()])
+            .collect()
     }
 }
 
@@ -501,7 +504,11 @@ mod tests {
         let isolated = layout("ب", &style(), BaseDirection::Rtl, Align::Start, None);
         let joined = layout("ببب", &style(), BaseDirection::Rtl, Align::Start, None);
         let iso_id = isolated.lines[0].runs[0].glyphs[0].id;
-        let ids: Vec<u16> = joined.lines[0].runs[0].glyphs.iter().map(|g| g.id).collect();
+        let ids: Vec<u16> = joined.lines[0].runs[0]
+            .glyphs
+            .iter()
+            .map(|g| g.id)
+            .collect();
         assert_eq!(ids.len(), 3);
         assert!(ids.iter().all(|id| *id != iso_id), "{ids:?} vs {iso_id}");
         assert_ne!(ids[0], ids[1], "final and medial forms differ");
@@ -527,13 +534,22 @@ mod tests {
             let text: String = parts.iter().map(|g| &p.text[g.text.clone()]).collect();
             assert_eq!(text, "لا");
             let isolated = [ids("ل")[0], ids("ا")[0]];
-            assert!(glyphs.iter().any(|g| !isolated.contains(&g.id)), "{family:?}");
+            assert!(
+                glyphs.iter().any(|g| !isolated.contains(&g.id)),
+                "{family:?}"
+            );
         }
     }
 
     #[test]
     fn rtl_paragraph_puts_first_word_on_the_right() {
-        let p = layout("رخصة بناء", &style(), BaseDirection::Rtl, Align::Start, Some(300.0));
+        let p = layout(
+            "رخصة بناء",
+            &style(),
+            BaseDirection::Rtl,
+            Align::Start,
+            Some(300.0),
+        );
         let line = &p.lines[0];
         let first_word_x = line
             .runs
@@ -552,7 +568,12 @@ mod tests {
             .fold(f32::MAX, f32::min);
         assert!(first_word_x > last_word_x);
         // Right aligned in a 300-unit box.
-        let right_edge = line.runs.iter().flat_map(|r| &r.glyphs).map(|g| g.x + g.advance).fold(0.0, f32::max);
+        let right_edge = line
+            .runs
+            .iter()
+            .flat_map(|r| &r.glyphs)
+            .map(|g| g.x + g.advance)
+            .fold(0.0, f32::max);
         assert!((right_edge - 300.0).abs() < 0.5, "{right_edge}");
     }
 
@@ -561,13 +582,28 @@ mod tests {
         let text = "رقم الرخصة BP-2026-004512";
         let p = layout(text, &style(), BaseDirection::Rtl, Align::Start, None);
         let line = &p.lines[0];
-        let latin = line.runs.iter().find(|r| p.text[r.text.clone()].contains("BP")).unwrap();
+        let latin = line
+            .runs
+            .iter()
+            .find(|r| p.text[r.text.clone()].contains("BP"))
+            .unwrap();
         assert!(!latin.rtl);
         // The Latin run is left of the Arabic words in an RTL paragraph.
-        let arabic_min_x = line.runs.iter().filter(|r| r.rtl).flat_map(|r| &r.glyphs).map(|g| g.x).fold(f32::MAX, f32::min);
+        let arabic_min_x = line
+            .runs
+            .iter()
+            .filter(|r| r.rtl)
+            .flat_map(|r| &r.glyphs)
+            .map(|g| g.x)
+            .fold(f32::MAX, f32::min);
         assert!(latin.glyphs[0].x < arabic_min_x);
         // Every character of the source is covered by exactly one glyph's text.
-        let mut covered: Vec<Range<usize>> = line.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.clone())).filter(|r| !r.is_empty()).collect();
+        let mut covered: Vec<Range<usize>> = line
+            .runs
+            .iter()
+            .flat_map(|r| r.glyphs.iter().map(|g| g.text.clone()))
+            .filter(|r| !r.is_empty())
+            .collect();
         covered.sort_by_key(|r| r.start);
         let joined: String = covered.iter().map(|r| &p.text[r.clone()]).collect();
         assert_eq!(joined, text);

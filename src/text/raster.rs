@@ -67,7 +67,13 @@ pub fn draw_paragraph(pixmap: &mut Pixmap, para: &Paragraph, left: f32, top: f32
                     continue;
                 }
                 if let Some(path) = pen.builder.finish() {
-                    pixmap.fill_path(&path, &paint, FillRule::Winding, Transform::identity(), None);
+                    pixmap.fill_path(
+                        &path,
+                        &paint,
+                        FillRule::Winding,
+                        Transform::identity(),
+                        None,
+                    );
                 }
             }
         }
@@ -112,7 +118,8 @@ pub fn to_bitmap1(pixmap: &Pixmap) -> Bitmap1 {
     let mut data = vec![0u8; stride * h as usize];
     for (i, px) in pixmap.pixels().iter().enumerate() {
         let c = px.demultiply();
-        let luminance = (c.red() as u32 * 299 + c.green() as u32 * 587 + c.blue() as u32 * 114) / 1000;
+        let luminance =
+            (c.red() as u32 * 299 + c.green() as u32 * 587 + c.blue() as u32 * 114) / 1000;
         let ink = (255 - luminance) * c.alpha() as u32 / 255;
         if ink > 127 {
             let (x, y) = (i as u32 % w, i as u32 / w);
@@ -144,12 +151,23 @@ mod tests {
     fn arabic_line_rasterises_right_aligned_at_203_dpi() {
         // 24 dots ≈ 3 mm cap height on a 203 dpi head.
         let style = TextStyle::new(Family::Sans, 24.0);
-        let para = layout("مرحبا بكم", &style, BaseDirection::Rtl, Align::Start, Some(384.0));
+        let para = layout(
+            "مرحبا بكم",
+            &style,
+            BaseDirection::Rtl,
+            Align::Start,
+            Some(384.0),
+        );
         let bmp = paragraph_bitmap(&para, 384);
         assert_eq!(bmp.width, 384);
         assert!(bmp.black_dots() > 200, "text drew ink");
         // Right aligned: the right half holds the ink, the left quarter none.
-        let ink_in = |x0: u32, x1: u32| (0..bmp.height).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|(x, y)| bmp.get(*x, *y)).count();
+        let ink_in = |x0: u32, x1: u32| {
+            (0..bmp.height)
+                .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+                .filter(|(x, y)| bmp.get(*x, *y))
+                .count()
+        };
         assert!(ink_in(288, 384) > 0);
         assert_eq!(ink_in(0, 96), 0);
     }

@@ -109,6 +109,9 @@ mod tests {
     #[test]
     fn drops_private_use_and_noncharacters_and_bounds_length() {
         assert_eq!(sanitize("a\u{E000}b\u{FFFF}c\u{FDD0}"), "abc");
-        assert_eq!(sanitize_with(&"x".repeat(500), 10, false).chars().count(), 10);
+        assert_eq!(
+            sanitize_with(&"x".repeat(500), 10, false).chars().count(),
+            10
+        );
     }
 }

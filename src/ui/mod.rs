@@ -59,7 +59,13 @@ fn render(w: &AppWindow, v: &View) {
     w.set_code(v.code.as_str().into());
     w.set_code_prompt(tr_args(lang, "code-body", &[("phone", Arg::Str(&v.masked_phone))]).into());
     w.set_busy(v.busy);
-    w.set_error_text(v.error.as_ref().map(|m| msg_text(lang, m)).unwrap_or_default().into());
+    w.set_error_text(
+        v.error
+            .as_ref()
+            .map(|m| msg_text(lang, m))
+            .unwrap_or_default()
+            .into(),
+    );
     let rows: Vec<DocRow> = v
         .documents
         .iter()
@@ -68,7 +74,12 @@ fn render(w: &AppWindow, v: &View) {
             id: d.id.as_str().into(),
             title: tr(lang, kind_id(d.kind)).into(),
             number: d.number.as_str().into(),
-            issued: tr_args(lang, "documents-issued", &[("date", Arg::Str(&d.issued_on))]).into(),
+            issued: tr_args(
+                lang,
+                "documents-issued",
+                &[("date", Arg::Str(&d.issued_on))],
+            )
+            .into(),
         })
         .collect();
     w.set_documents(ModelRc::new(VecModel::from(rows)));
@@ -76,7 +87,12 @@ fn render(w: &AppWindow, v: &View) {
     w.set_reference_text(if v.reference.is_empty() {
         SharedString::new()
     } else {
-        tr_args(lang, "done-reference", &[("reference", Arg::Str(&v.reference))]).into()
+        tr_args(
+            lang,
+            "done-reference",
+            &[("reference", Arg::Str(&v.reference))],
+        )
+        .into()
     });
     w.set_card_in_reader(v.card_in_reader);
     w.set_idle_warning(
@@ -98,9 +114,9 @@ impl KioskUi {
     /// Create the window for `kiosk`. Needs a Slint platform (winit, or the testing backend).
     pub fn new(kiosk: Kiosk) -> Result<KioskUi, slint::PlatformError> {
         let window = AppWindow::new()?;
-        window.global::<L10n>().on_tr(|lang, id| {
-            tr(Lang::parse(&lang).unwrap_or_default(), &id).into()
-        });
+        window
+            .global::<L10n>()
+            .on_tr(|lang, id| tr(Lang::parse(&lang).unwrap_or_default(), &id).into());
         window.set_demo(kiosk.is_demo());
         let kiosk = Rc::new(RefCell::new(kiosk));
 
