@@ -24,6 +24,18 @@ pub struct Config {
     pub card_reader: Option<SerialConfig>,
     /// Thermal receipt printer (ESC/POS).
     pub printer: Option<ThermalConfig>,
+    // -- devices (issue 9): passive readers --
+    /// ID/passport page reader sending ICAO 9303 MRZ (TD1/TD3) in a vendor frame
+    /// (`crate::devices::mrz`); absent = no document reader.
+    pub mrz_reader: Option<SerialConfig>,
+    /// Technician badge reader, RDM6300 (`crate::devices::badge`; 9600 8N1); absent = no
+    /// badge login.
+    pub badge_reader: Option<SerialConfig>,
+    /// QR/barcode scanner in serial mode (`crate::devices::scanner`): serial settings plus
+    /// `terminator` (cr | lf | crlf) and `max_line` (bytes); absent = no paper verification
+    /// by scan.
+    pub scanner: Option<crate::devices::scanner::ScannerConfig>,
+    // -- end devices --
     /// A4 printer.
     pub a4: A4Config,
 }

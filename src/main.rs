@@ -65,6 +65,12 @@ enum Command {
         #[command(subcommand)]
         action: DocAction,
     },
+    // -- devices (issues 7, 9): technician and ticket commands in manassa::devices::cli --
+    /// Configured serial devices: list them with their state, or test one.
+    Device(manassa::devices::cli::DeviceArgs),
+    /// Thermal tickets: encode one to ESC/POS bytes and draw what the printer would print.
+    Ticket(manassa::devices::cli::TicketArgs),
+    // -- end devices --
 }
 
 #[derive(Subcommand)]
@@ -79,14 +85,16 @@ enum EmulatedDevice {
         insert: Option<String>,
     },
     /// ESC/POS thermal printer; prints each job's text, QR payloads and sizes.
-    Printer {
-        /// Symlink to create for the pseudo-terminal.
-        #[arg(long)]
-        pty: PathBuf,
-        /// Folder to write decoded jobs into.
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    // -- devices (issues 7, 9): emulators, arguments in manassa::devices::cli --
+    /// ESC/POS thermal printer: draws each job to PNG and logs it; faults on stdin.
+    Printer(manassa::devices::cli::PrinterArgs),
+    /// ID/passport page reader (ICAO 9303 MRZ in a vendor frame); documents on stdin.
+    MrzReader(manassa::devices::cli::EmulatorArgs),
+    /// Technician badge reader (RDM6300); badges on stdin.
+    BadgeReader(manassa::devices::cli::EmulatorArgs),
+    /// QR/barcode scanner in serial mode; `scan TEXT` on stdin.
+    Scanner(manassa::devices::cli::ScannerArgs),
+    // -- end devices --
 }
 
 #[derive(Subcommand)]
@@ -151,10 +159,15 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::Emulate { device }) => match device {
             EmulatedDevice::CardReader { pty, insert } => card_reader::run_cli(&pty, insert),
-            EmulatedDevice::Printer { pty, out } => {
-                manassa::devices::escpos::run_cli(&pty, out.as_deref())
-            }
+            // -- devices (issues 7, 9) --
+            EmulatedDevice::Printer(args) => manassa::devices::cli::emulate_printer(&args),
+            EmulatedDevice::MrzReader(args) => manassa::devices::cli::emulate_mrz_reader(&args),
+            EmulatedDevice::BadgeReader(args) => manassa::devices::cli::emulate_badge_reader(&args),
+            EmulatedDevice::Scanner(args) => manassa::devices::cli::emulate_scanner(&args),
+            // -- end devices --
         },
+        Some(Command::Device(args)) => manassa::devices::cli::device(&args), // issues 7, 9
+        Some(Command::Ticket(args)) => manassa::devices::cli::ticket(&args), // issue 7
         Some(Command::Doc { action }) => match action {
             DocAction::Render { data, out, png } => {
                 let text = std::fs::read_to_string(&data)

@@ -861,6 +861,84 @@ impl Driver {
     }
 }
 
+/// Opens the reader briefly and asks its status (for `manassa device list`). Does not
+/// initialise it, so a card inside stays where it is.
+///
+/// # Errors
+/// A technician-readable reason: the port cannot be opened, or no valid reply.
+pub fn probe(cfg: &SerialConfig) -> Result<CardPosition, String> {
+    let port = serial::open(cfg).map_err(|e| e.to_string())?;
+    let mut link = Link {
+        port,
+        decoder: FrameDecoder::new(),
+    };
+    match link.exchange(Command::Status).map_err(|e| e.to_string())? {
+        Reply::Positive { st1, .. } => {
+            CardPosition::from_st1(st1).ok_or_else(|| "unknown card position in reply".into())
+        }
+        Reply::Negative { code } => Err(format!(
+            "status refused with error {}",
+            String::from_utf8_lossy(&code)
+        )),
+    }
+}
+
+/// `manassa device test card-reader`: initialises the reader, enables entry, waits up to
+/// `wait` for a card, reads it (printing only its length), and ejects it to the gate.
+///
+/// # Errors
+/// When the reader cannot be opened, refuses a command, or no card arrives in time.
+pub fn self_test(cfg: &SerialConfig, wait: Duration) -> anyhow::Result<()> {
+    let port = serial::open(cfg)?;
+    let mut link = Link {
+        port,
+        decoder: FrameDecoder::new(),
+    };
+    let mut run = |cmd: Command| -> anyhow::Result<Reply> {
+        let r = link.exchange(cmd)?;
+        if let Reply::Negative { code } = &r
+            && cmd != Command::Read
+        {
+            anyhow::bail!(
+                "{cmd:?} refused with error {}",
+                String::from_utf8_lossy(code)
+            );
+        }
+        println!("{cmd:?}: ok");
+        Ok(r)
+    };
+    run(Command::Initialise)?;
+    run(Command::EnableEntry)?;
+    println!("insert a card…");
+    let deadline = Instant::now() + wait;
+    loop {
+        if let Reply::Positive { st1, .. } = run(Command::Status)?
+            && CardPosition::from_st1(st1) == Some(CardPosition::Inside)
+        {
+            break;
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "no card within {} s",
+            wait.as_secs()
+        );
+        thread::sleep(POLL_INTERVAL);
+    }
+    match run(Command::Read)? {
+        Reply::Positive { data, .. } => match validate_card_data(data) {
+            Ok(d) => println!("card read: {} characters", d.len()),
+            Err(reason) => println!("card rejected: {reason}"),
+        },
+        Reply::Negative { code } => {
+            println!("card unreadable (error {})", String::from_utf8_lossy(&code));
+        }
+    }
+    run(Command::DisableEntry)?;
+    run(Command::HoldAtFront)?;
+    println!("card at the gate: take it");
+    Ok(())
+}
+
 /// Card data must be non-empty printable ASCII; the reason never contains the data.
 fn validate_card_data(data: Vec<u8>) -> Result<String, String> {
     if data.is_empty() {

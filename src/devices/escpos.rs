@@ -8,22 +8,25 @@
 //! Choices made here (not from the standard): raster strips of [`RASTER_STRIP_ROWS`] rows,
 //! QR codes with model 2 and error correction Q, centred; all-white rows at the top and
 //! bottom of a bitmap become `ESC J` feeds; a controller error (offline-cause bit 6) is
-//! reported as [`PaperState::Jammed`]. What the emulator models is described on
-//! [`PrinterEmulator`].
+//! reported as [`PaperState::Jammed`]; `GS r 1` after each job to learn when it has been
+//! printed. What the emulator models is described in [`emulator`] and [`paper`].
+
+mod emulator;
+pub mod paper;
+
+pub use emulator::{
+    CliOptions, Decoded, MidJobFault, PrintedJob, PrinterEmulator, PrinterModel, StreamDecoder,
+    decode_stream, paper_status_reply, run_cli,
+};
 
 use std::fmt;
-use std::io::{BufRead, Write as _};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use serialport::{ClearBuffer, SerialPort};
 use tracing::{debug, warn};
 
 use super::PaperState;
-use super::serial::{self, Pty, SerialConfig, SerialError};
+use super::serial::{self, SerialConfig, SerialError};
 
 /// Line feed: prints the line buffer and advances one line.
 pub const LF: u8 = 0x0A;
@@ -139,6 +142,12 @@ pub mod cmd {
         out.extend_from_slice(data);
         out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 81, 48]);
         out
+    }
+
+    /// `GS r 1`: transmit the paper sensor status. Not real-time: the printer answers when
+    /// it reaches the command, i.e. after printing everything before it.
+    pub fn paper_status() -> [u8; 3] {
+        [GS, b'r', 1]
     }
 
     /// `DLE EOT n`: real-time status request; the printer answers one byte.
@@ -410,21 +419,58 @@ pub enum EncodeError {
     },
 }
 
-/// Encodes a ticket: `ESC @`, then each item. Alignment and character size commands are
-/// only sent when they change.
+/// What a printer model can do: its profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// Printable width in dots at 203 dpi: 384 (58 mm), 432, 512 or 576 (80 mm).
+    pub dot_width: u32,
+    /// The printer prints QR codes itself (`GS ( k`); when false, QR codes are sent as
+    /// raster images drawn with the `qrcode` crate.
+    pub native_qr: bool,
+}
+
+impl Profile {
+    /// A printer `dot_width` dots wide with native QR.
+    pub fn new(dot_width: u32) -> Self {
+        Self {
+            dot_width,
+            native_qr: true,
+        }
+    }
+}
+
+/// Blank rows inside a bitmap from which a run is fed (`ESC J`, 3 bytes) instead of being
+/// sent as white raster rows; splitting costs a feed and a new strip header (11 bytes).
+const MIN_FED_GAP: usize = 2;
+
+/// Encodes a ticket without knowing the paper: `ESC @`, then each item. Alignment and
+/// character size commands are only sent when they change; blank raster rows are fed and
+/// blank bytes at the right end of raster rows are not sent.
 ///
 /// # Errors
 /// [`EncodeError`] for non-ASCII text, inconsistent bitmaps and bad QR parameters. Bitmap
-/// width is not checked here; [`EscPosPrinter::print`] checks it against the paper.
+/// width is not checked here; [`encode_for`] and [`EscPosPrinter::print`] check it.
 pub fn encode_ticket(items: &[TicketItem]) -> Result<Vec<u8>, EncodeError> {
     encode(items, None)
 }
 
-fn encode(items: &[TicketItem], max_width: Option<u32>) -> Result<Vec<u8>, EncodeError> {
+/// Encodes a ticket for a printer `profile`: as [`encode_ticket`], and moreover bitmaps as
+/// wide as the paper also lose their blank bytes on the left (printed centred or
+/// right-justified so every dot stays where it was), and QR codes become rasters on
+/// printers without native QR.
+///
+/// # Errors
+/// As [`encode_ticket`], plus [`EncodeError::TooWide`] for bitmaps wider than the paper.
+pub fn encode_for(items: &[TicketItem], profile: &Profile) -> Result<Vec<u8>, EncodeError> {
+    encode(items, Some(profile))
+}
+
+fn encode(items: &[TicketItem], profile: Option<&Profile>) -> Result<Vec<u8>, EncodeError> {
     let mut enc = Encoder {
         out: cmd::init().to_vec(),
         align: Align::Left,
         double: false,
+        paper: profile.map(|p| p.dot_width),
     };
     for (item, it) in items.iter().enumerate() {
         match it {
@@ -439,7 +485,7 @@ fn encode(items: &[TicketItem], max_width: Option<u32>) -> Result<Vec<u8>, Encod
                         expected,
                     });
                 }
-                let max = max_width.unwrap_or(u32::from(u16::MAX));
+                let max = profile.map_or(u32::from(u16::MAX), |p| p.dot_width);
                 if bmp.width > max {
                     return Err(EncodeError::TooWide {
                         item,
@@ -478,8 +524,32 @@ fn encode(items: &[TicketItem], max_width: Option<u32>) -> Result<Vec<u8>, Encod
                         size: *module_dots,
                     });
                 }
-                enc.set_align(Align::Center);
-                enc.out.extend(cmd::qr(data.as_bytes(), *module_dots));
+                // Quiet zone of 4 modules above and below: printers do not add one.
+                let quiet = 4 * u32::from(*module_dots);
+                match profile {
+                    Some(p) if !p.native_qr => {
+                        let bmp = qr_bitmap(data.as_bytes(), *module_dots, p.dot_width).ok_or(
+                            EncodeError::QrLength {
+                                item,
+                                len: data.len(),
+                            },
+                        )?;
+                        if bmp.width > p.dot_width {
+                            return Err(EncodeError::TooWide {
+                                item,
+                                width: bmp.width,
+                                max: p.dot_width,
+                            });
+                        }
+                        enc.raster(&bmp);
+                    }
+                    _ => {
+                        enc.feed(quiet);
+                        enc.set_align(Align::Center);
+                        enc.out.extend(cmd::qr(data.as_bytes(), *module_dots));
+                        enc.feed(quiet);
+                    }
+                }
             }
             TicketItem::Feed(rows) => enc.feed(u32::from(*rows)),
             TicketItem::Cut => enc.out.extend(cmd::partial_cut()),
@@ -488,10 +558,35 @@ fn encode(items: &[TicketItem], max_width: Option<u32>) -> Result<Vec<u8>, Encod
     Ok(enc.out)
 }
 
+/// A QR symbol (model 2, error correction Q) drawn centred on a bitmap `paper` dots wide,
+/// with a 4-module quiet zone above and below; `None` when `data` does not fit. The
+/// bitmap is wider than `paper` when the symbol is.
+pub fn qr_bitmap(data: &[u8], module_dots: u8, paper: u32) -> Option<MonoBitmap> {
+    let code = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::Q).ok()?;
+    let n = code.width() as u32;
+    let m = u32::from(module_dots.max(1));
+    let size = n * m;
+    let width = paper.max(size.div_ceil(8) * 8);
+    let quiet = 4 * m;
+    let mut bmp = MonoBitmap::new(width, size + 2 * quiet);
+    let x0 = (width - size) / 2;
+    let colors = code.to_colors();
+    for y in 0..size {
+        for x in 0..size {
+            if colors[((y / m) * n + x / m) as usize] == qrcode::Color::Dark {
+                bmp.set(x0 + x, quiet + y, true);
+            }
+        }
+    }
+    Some(bmp)
+}
+
 struct Encoder {
     out: Vec<u8>,
     align: Align,
     double: bool,
+    /// Paper width in dots, when known.
+    paper: Option<u32>,
 }
 
 impl Encoder {
@@ -510,25 +605,78 @@ impl Encoder {
         }
     }
 
-    /// Blank rows at the top and bottom are fed, not sent as raster data.
+    /// Blank runs of rows (at the ends, or [`MIN_FED_GAP`] rows and more inside) are fed;
+    /// inked runs go out in strips of [`RASTER_STRIP_ROWS`] rows, each trimmed of the blank
+    /// bytes it can drop without moving a dot.
     fn raster(&mut self, bmp: &MonoBitmap) {
         let rows: Vec<Vec<u8>> = (0..bmp.height).map(|y| bmp.clean_row(y)).collect();
-        let blank = |r: &Vec<u8>| r.iter().all(|&b| b == 0);
-        let Some(first) = rows.iter().position(|r| !blank(r)) else {
-            self.feed(bmp.height);
-            return;
-        };
-        let last = rows.iter().rposition(|r| !blank(r)).unwrap_or(first);
-        self.feed(first as u32);
-        // Justification applies to raster images; the text engine lays out full lines.
-        self.set_align(Align::Left);
-        let stride = u16::try_from(bmp.stride()).expect("width checked against u16::MAX");
-        for strip in rows[first..=last].chunks(RASTER_STRIP_ROWS as usize) {
-            let data = strip.concat();
-            self.out
-                .extend(cmd::raster(stride, strip.len() as u16, &data));
+        let blank = |r: &[u8]| r.iter().all(|&b| b == 0);
+        let h = rows.len();
+        let mut cursor = 0;
+        let mut i = 0;
+        while i < h {
+            if blank(&rows[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut end = i;
+            let mut j = i + 1;
+            while j < h {
+                if !blank(&rows[j]) {
+                    end = j;
+                    j += 1;
+                    continue;
+                }
+                let run = rows[j..].iter().take_while(|r| blank(r)).count();
+                if run >= MIN_FED_GAP || j + run >= h {
+                    break;
+                }
+                j += run;
+            }
+            self.feed((start - cursor) as u32);
+            for strip in rows[start..=end].chunks(RASTER_STRIP_ROWS as usize) {
+                self.strip(bmp.width, strip);
+            }
+            cursor = end + 1;
+            i = end + 1;
         }
-        self.feed(bmp.height - 1 - last as u32);
+        self.feed((h - cursor) as u32);
+    }
+
+    /// One `GS v 0` strip of rows from a bitmap `width` dots wide, at least one row inked.
+    fn strip(&mut self, width: u32, rows: &[Vec<u8>]) {
+        let stride = rows[0].len();
+        let lead = rows
+            .iter()
+            .map(|r| r.iter().take_while(|&&b| b == 0).count())
+            .min()
+            .unwrap_or(0);
+        let trail = rows
+            .iter()
+            .map(|r| r.iter().rev().take_while(|&&b| b == 0).count())
+            .min()
+            .unwrap_or(0);
+        // Left-justified, only the right end can go. A bitmap as wide as the paper can
+        // also be centred (drop as much on both sides) or right-justified (drop the left).
+        let mut options = vec![(Align::Left, 0, stride - trail)];
+        if self.paper == Some(width) && width.is_multiple_of(8) {
+            let k = lead.min(trail);
+            options.push((Align::Center, k, stride - k));
+            options.push((Align::Right, lead, stride));
+        }
+        let cost = |&(a, from, to): &(Align, usize, usize)| {
+            (to - from) * rows.len() + if a == self.align { 0 } else { 3 }
+        };
+        let &(align, from, to) = options.iter().min_by_key(|o| cost(o)).expect("non-empty");
+        self.set_align(align);
+        let data: Vec<u8> = rows
+            .iter()
+            .flat_map(|r| r[from..to].iter().copied())
+            .collect();
+        let width_bytes = u16::try_from(to - from).expect("width checked against u16::MAX");
+        self.out
+            .extend(cmd::raster(width_bytes, rows.len() as u16, &data));
     }
 }
 
@@ -564,41 +712,86 @@ pub enum PrinterError {
     Gone,
 }
 
+/// Longest wait for the printer to confirm a job beyond twice its time on the wire.
+pub const DONE_MARGIN: Duration = Duration::from_secs(2);
+
+/// Interval of `DLE EOT 1` probes while waiting for a job to be printed.
+const DONE_PROBE: Duration = Duration::from_millis(300);
+
 /// ESC/POS printer on a serial port. Blocking: run it on the printer's own thread.
+///
+/// The port is reopened when it was lost: after an unplug the next call opens the path
+/// again (a replugged printer is used without restarting anything).
 pub struct EscPosPrinter {
-    port: Box<dyn SerialPort>,
-    dot_width: u32,
-    read_timeout: Duration,
+    cfg: SerialConfig,
+    port: Option<Box<dyn SerialPort>>,
+    profile: Profile,
 }
 
 impl EscPosPrinter {
     /// Opens the printer's port. `dot_width` is the printable width in dots (384, 432,
-    /// 512 or 576 at 203 dpi).
+    /// 512 or 576 at 203 dpi); the printer is assumed to print QR codes natively.
     ///
     /// # Errors
     /// [`PrinterError::NoDevice`] when the port cannot be opened.
     pub fn open(cfg: &SerialConfig, dot_width: u32) -> Result<Self, PrinterError> {
+        Self::with_profile(cfg, Profile::new(dot_width))
+    }
+
+    /// Opens the printer's port for a printer `profile`.
+    ///
+    /// # Errors
+    /// [`PrinterError::NoDevice`] when the port cannot be opened.
+    pub fn with_profile(cfg: &SerialConfig, profile: Profile) -> Result<Self, PrinterError> {
         let port = serial::open(cfg).map_err(PrinterError::NoDevice)?;
         Ok(Self {
-            port,
-            dot_width,
-            read_timeout: cfg.read_timeout,
+            cfg: cfg.clone(),
+            port: Some(port),
+            profile,
         })
     }
 
     /// Printable width in dots.
     pub fn dot_width(&self) -> u32 {
-        self.dot_width
+        self.profile.dot_width
     }
 
-    /// Reads the real-time status (`DLE EOT 1`, `2`, `4`).
+    /// The printer's profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    fn port(&mut self) -> Result<&mut dyn SerialPort, PrinterError> {
+        if self.port.is_none() {
+            debug!("reopening the printer port");
+            self.port = Some(serial::open(&self.cfg).map_err(PrinterError::NoDevice)?);
+        }
+        Ok(self.port.as_deref_mut().expect("just opened"))
+    }
+
+    /// Forgets a port that failed, so the next call reopens the path.
+    fn lost<T>(&mut self, e: SerialError) -> Result<T, PrinterError> {
+        self.port = None;
+        Err(PrinterError::NoDevice(e))
+    }
+
+    /// Reads the real-time status (`DLE EOT 1`, `2`, `4`). A port that fails is reopened
+    /// once (the printer may have been unplugged and plugged in again since the last call).
     ///
     /// # Errors
     /// [`PrinterError::NoDevice`] on unplug or when a reply takes longer than
     /// [`STATUS_TIMEOUT`]. Bytes without the status fixed bits are skipped as noise.
     pub fn status(&mut self) -> Result<PrinterStatus, PrinterError> {
+        let had_port = self.port.is_some();
+        match self.status_once() {
+            Err(PrinterError::NoDevice(_)) if had_port => self.status_once(),
+            other => other,
+        }
+    }
+
+    fn status_once(&mut self) -> Result<PrinterStatus, PrinterError> {
         // Drop stale bytes so each reply is matched with its request.
-        let _ = self.port.clear(ClearBuffer::Input);
+        let _ = self.port()?.clear(ClearBuffer::Input);
         let printer = self.query(StatusRequest::Printer)?;
         let offline = self.query(StatusRequest::OfflineCause)?;
         let paper = self.query(StatusRequest::PaperSensor)?;
@@ -607,23 +800,30 @@ impl EscPosPrinter {
     }
 
     fn query(&mut self, req: StatusRequest) -> Result<u8, PrinterError> {
-        serial::write_all(self.port.as_mut(), &cmd::status(req)).map_err(PrinterError::NoDevice)?;
+        if let Err(e) = serial::write_all(self.port()?, &cmd::status(req)) {
+            return self.lost(e);
+        }
         let deadline = Instant::now() + STATUS_TIMEOUT;
         let mut b = [0u8; 1];
         while Instant::now() < deadline {
-            match serial::read_some(self.port.as_mut(), &mut b) {
+            match serial::read_some(self.port()?, &mut b) {
                 Ok(_) if is_status_byte(b[0]) => return Ok(b[0]),
                 Ok(_) => debug!(byte = b[0], "skipping a non-status byte"),
                 Err(e) if e.is_timeout() => {}
-                Err(e) => return Err(PrinterError::NoDevice(e)),
+                Err(e) => return self.lost(e),
             }
         }
-        Err(PrinterError::NoDevice(SerialError::Timeout))
+        self.lost(SerialError::Timeout)
     }
 
-    /// Prints a ticket: encodes it (bitmaps must fit `dot_width`), checks the status and
-    /// refuses to start without paper, with the cover open or while offline, writes the
-    /// bytes in chunks, then checks the status again.
+    /// Prints a ticket: encodes it for the profile (bitmaps must fit), checks the status
+    /// and refuses to start without paper, with the cover open or while offline, writes the
+    /// bytes in chunks (blocking while the printer holds flow control), sends `GS r 1` and
+    /// waits for its reply, which a printer sends once everything before it is printed
+    /// (at most twice the job's time on the wire plus [`DONE_MARGIN`], probing with
+    /// `DLE EOT 1` meanwhile), then checks the status again.
+    ///
+    /// A printer that does not answer `GS r` costs that wait and a warning, not an error.
     ///
     /// # Errors
     /// [`PrinterError::Encode`] (nothing sent), [`PrinterError::PaperOut`] /
@@ -633,7 +833,7 @@ impl EscPosPrinter {
     /// after (or a stalled write) shows a problem, [`PrinterError::NoDevice`] when the
     /// printer went away.
     pub fn print(&mut self, items: &[TicketItem]) -> Result<(), PrinterError> {
-        let bytes = encode(items, Some(self.dot_width))?;
+        let bytes = encode(items, Some(&self.profile))?;
         let before = self.status()?;
         if before.cover_open {
             return Err(PrinterError::CoverOpen);
@@ -647,15 +847,18 @@ impl EscPosPrinter {
         if !before.online {
             return Err(PrinterError::Offline);
         }
+        let read_timeout = self.cfg.read_timeout;
+        let port = self.port()?;
         // A printer may hold flow control for a while when its buffer is full.
-        let _ = self.port.set_timeout(JOB_WRITE_TIMEOUT);
-        let written = serial::write_chunked(self.port.as_mut(), &bytes);
-        let _ = self.port.set_timeout(self.read_timeout);
+        let _ = port.set_timeout(JOB_WRITE_TIMEOUT);
+        let written = serial::write_chunked(port, &bytes);
+        let _ = port.set_timeout(read_timeout);
         match written {
             Ok(()) => {}
             Err(SerialError::Timeout) => {} // stalled: the status below says why
-            Err(e) => return Err(PrinterError::NoDevice(e)),
+            Err(e) => return self.lost(e),
         }
+        let confirmed = written.is_ok() && self.wait_printed(bytes.len())?;
         let after = self.status()?;
         if after.paper == PaperState::Out {
             return Err(PrinterError::PaperOutMidJob);
@@ -663,565 +866,57 @@ impl EscPosPrinter {
         if written.is_err() || after.cover_open || !after.online {
             return Err(PrinterError::FailedMidJob(after));
         }
-        debug!(bytes = bytes.len(), "ticket sent");
+        if !confirmed {
+            warn!("printer did not confirm the end of the job (no GS r reply)");
+        }
+        debug!(bytes = bytes.len(), "ticket printed");
         Ok(())
     }
-}
 
-// ---------------------------------------------------------------------------------------
-// Emulator
-// ---------------------------------------------------------------------------------------
-
-/// What the emulated printer produced between two cuts.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PrintedJob {
-    /// Lines printed in the native font (ended by LF, `ESC d`, `ESC J` or the cut).
-    pub text_lines: Vec<String>,
-    /// Payloads of the QR codes printed (`GS ( k` fn 181).
-    pub qr_codes: Vec<String>,
-    /// Raster images; consecutive `GS v 0` strips of the same width are joined. Widths are
-    /// multiples of 8 (the wire carries bytes per row).
-    pub rasters: Vec<MonoBitmap>,
-    /// Ended by a cut; false for a job torn by running out of paper.
-    pub cut: bool,
-    /// Bytes received for the job, real-time commands excluded.
-    pub bytes: usize,
-}
-
-/// One parsed command.
-#[derive(Debug)]
-enum Op {
-    Init,
-    Text(u8),
-    LineEnd,
-    Raster {
-        width_bytes: usize,
-        rows: usize,
-    },
-    QrStore,
-    QrPrint,
-    Cut,
-    Status(u8),
-    /// Another real-time command (`DLE ENQ`, `DLE DC4`): no reply, not print data.
-    Realtime,
-    /// A command that changes nothing the emulator records (modes, sizes, feeds).
-    Other,
-}
-
-/// Limits that keep a corrupt header from making the emulator buffer without bound.
-const MAX_RASTER_WIDTH_BYTES: usize = 256;
-const MAX_RASTER_ROWS: usize = 4095;
-const MAX_GS_PAREN_LEN: usize = 7092;
-
-/// Parses one command at the start of `buf`; `None` when more bytes are needed.
-/// Returns the command and its length.
-fn parse_op(buf: &[u8]) -> Option<(Op, usize)> {
-    let at = |i: usize| buf.get(i).copied();
-    let first = at(0)?;
-    Some(match first {
-        LF => (Op::LineEnd, 1),
-        ESC => match at(1)? {
-            b'@' => (Op::Init, 2),
-            b'd' | b'J' => {
-                at(2)?;
-                (Op::LineEnd, 3)
-            }
-            b'a' | b'!' | b'E' | b'-' | b'M' | b't' | b'3' | b'G' | b'R' | b'{' | b'V' => {
-                at(2)?;
-                (Op::Other, 3)
-            }
-            _ => (Op::Other, 2),
-        },
-        GS => match at(1)? {
-            b'!' | b'B' | b'h' | b'w' | b'H' | b'f' | b'r' => {
-                at(2)?;
-                (Op::Other, 3)
-            }
-            b'V' => match at(2)? {
-                0 | 1 | 48 | 49 => (Op::Cut, 3),
-                _ => {
-                    at(3)?;
-                    (Op::Cut, 4)
-                }
-            },
-            b'v' => {
-                if buf.len() < 8 {
-                    return None;
-                }
-                let width_bytes = usize::from(u16::from_le_bytes([buf[4], buf[5]]));
-                let rows = usize::from(u16::from_le_bytes([buf[6], buf[7]]));
-                if buf[2] != b'0'
-                    || !(1..=MAX_RASTER_WIDTH_BYTES).contains(&width_bytes)
-                    || !(1..=MAX_RASTER_ROWS).contains(&rows)
-                {
-                    // Malformed: skip the header only.
-                    return Some((Op::Other, 8));
-                }
-                let len = 8 + width_bytes * rows;
-                if buf.len() < len {
-                    return None;
-                }
-                (Op::Raster { width_bytes, rows }, len)
-            }
-            b'(' => {
-                if buf.len() < 5 {
-                    return None;
-                }
-                let n = usize::from(u16::from_le_bytes([buf[3], buf[4]]));
-                if n > MAX_GS_PAREN_LEN {
-                    return Some((Op::Other, 5));
-                }
-                if buf.len() < 5 + n {
-                    return None;
-                }
-                let op = match (buf[2], at(5), at(6)) {
-                    (b'k', Some(49), Some(80)) if n >= 3 => Op::QrStore,
-                    (b'k', Some(49), Some(81)) => Op::QrPrint,
-                    _ => Op::Other,
-                };
-                (op, 5 + n)
-            }
-            _ => (Op::Other, 2),
-        },
-        DLE => match at(1)? {
-            EOT => (Op::Status(at(2)?), 3),
-            0x05 => {
-                at(2)?;
-                (Op::Realtime, 3)
-            }
-            0x14 => {
-                if buf.len() < 5 {
-                    return None;
-                }
-                (Op::Realtime, 5)
-            }
-            _ => (Op::Other, 1),
-        },
-        b'\t' => (Op::Text(b' '), 1),
-        0x20..=0x7E | 0x80..=0xFF => (Op::Text(first), 1),
-        _ => (Op::Other, 1),
-    })
-}
-
-struct PrinterEmuState {
-    paper: PaperState,
-    cover_open: bool,
-    /// Print-data bytes left before the paper runs out.
-    paper_left: Option<usize>,
-    jobs: Vec<PrintedJob>,
-    bytes_received: usize,
-    path: PathBuf,
-}
-
-impl PrinterEmuState {
-    fn status(&self) -> PrinterStatus {
-        PrinterStatus {
-            online: !self.cover_open && matches!(self.paper, PaperState::Full | PaperState::Low),
-            cover_open: self.cover_open,
-            paper: self.paper,
+    /// Sends `GS r 1` and waits for its reply; false when the printer went offline or did
+    /// not answer in time.
+    fn wait_printed(&mut self, job_bytes: usize) -> Result<bool, PrinterError> {
+        if let Err(e) = serial::write_all(self.port()?, &cmd::paper_status()) {
+            return self.lost(e);
         }
-    }
-}
-
-struct PrinterShared {
-    state: Mutex<PrinterEmuState>,
-    job_done: Condvar,
-    stop: AtomicBool,
-}
-
-impl PrinterShared {
-    fn lock(&self) -> MutexGuard<'_, PrinterEmuState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-/// The decoder's view of the job in progress.
-#[derive(Default)]
-struct JobBuilder {
-    job: PrintedJob,
-    line: Vec<u8>,
-    raster: Option<MonoBitmap>,
-    qr: Vec<u8>,
-    started: bool,
-}
-
-impl JobBuilder {
-    fn end_line(&mut self, force: bool) {
-        if force || !self.line.is_empty() {
-            let line = std::mem::take(&mut self.line);
-            self.job
-                .text_lines
-                .push(line.iter().map(|&b| char::from(b)).collect());
-        }
-    }
-
-    fn end_raster(&mut self) {
-        if let Some(r) = self.raster.take() {
-            self.job.rasters.push(r);
-        }
-    }
-
-    fn add_raster(&mut self, width_bytes: usize, rows: usize, data: &[u8]) {
-        let width = (width_bytes * 8) as u32;
-        match &mut self.raster {
-            Some(r) if r.width == width => {
-                r.height += rows as u32;
-                r.data.extend_from_slice(data);
-            }
-            _ => {
-                self.end_raster();
-                self.raster = Some(MonoBitmap {
-                    width,
-                    height: rows as u32,
-                    data: data.to_vec(),
-                });
-            }
-        }
-    }
-
-    /// Ends the job (cut, or torn by paper out).
-    fn finish(&mut self, cut: bool) -> PrintedJob {
-        self.end_line(false);
-        self.end_raster();
-        let mut job = std::mem::take(&mut self.job);
-        job.cut = cut;
-        self.qr.clear();
-        self.started = false;
-        job
-    }
-}
-
-/// Emulated ESC/POS printer on a pseudo-terminal.
-///
-/// Decodes the byte stream incrementally (`ESC @`, `ESC a/d/J/!/E/-`, `GS !`, `GS v 0`,
-/// `GS ( k` store/print, `GS V`, `DLE EOT n`, LF and printable text; other commands are
-/// skipped by their length) and records a [`PrintedJob`] at every cut.
-///
-/// Modelled: the printer is offline while the cover is open or the paper is out or
-/// jammed, and then discards print data (a real printer would stop reading and resume
-/// after recovery) but still answers `DLE EOT`. With
-/// [`paper_out_after_bytes`](Self::paper_out_after_bytes) the paper runs out after that
-/// many more bytes of print data; the job in progress is then recorded with `cut: false`.
-pub struct PrinterEmulator {
-    shared: Arc<PrinterShared>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl PrinterEmulator {
-    /// An emulator on a fresh pty; [`path`](Self::path) is the slave device.
-    ///
-    /// # Errors
-    /// When no pty can be created.
-    pub fn start() -> Result<Self, SerialError> {
-        Self::run_on(Pty::new()?)
-    }
-
-    /// An emulator with a symlink at `link` (replacing an older symlink).
-    ///
-    /// # Errors
-    /// When no pty can be created or `link` exists and is not a symlink.
-    pub fn with_link(link: &Path) -> Result<Self, SerialError> {
-        Self::run_on(Pty::with_link(link)?)
-    }
-
-    fn run_on(pty: Pty) -> Result<Self, SerialError> {
-        let shared = Arc::new(PrinterShared {
-            state: Mutex::new(PrinterEmuState {
-                paper: PaperState::Full,
-                cover_open: false,
-                paper_left: None,
-                jobs: Vec::new(),
-                bytes_received: 0,
-                path: pty.path(),
-            }),
-            job_done: Condvar::new(),
-            stop: AtomicBool::new(false),
-        });
-        let thread_shared = Arc::clone(&shared);
-        let thread = thread::Builder::new()
-            .name("printer-emu".into())
-            .spawn(move || emulate(&thread_shared, pty))
-            .map_err(SerialError::Io)?;
-        Ok(Self {
-            shared,
-            thread: Some(thread),
-        })
-    }
-
-    /// The path the driver should open.
-    pub fn path(&self) -> PathBuf {
-        self.shared.lock().path.clone()
-    }
-
-    /// Jobs recorded so far.
-    pub fn jobs(&self) -> Vec<PrintedJob> {
-        self.shared.lock().jobs.clone()
-    }
-
-    /// Waits until at least `count` jobs are recorded or `timeout` passes; returns the
-    /// jobs recorded by then.
-    pub fn wait_for_jobs(&self, count: usize, timeout: Duration) -> Vec<PrintedJob> {
-        let guard = self.shared.lock();
-        let (guard, _) = self
-            .shared
-            .job_done
-            .wait_timeout_while(guard, timeout, |st| st.jobs.len() < count)
-            .unwrap_or_else(|p| p.into_inner());
-        guard.jobs.clone()
-    }
-
-    /// Print-data bytes received (real-time commands excluded), including discarded ones.
-    pub fn bytes_received(&self) -> usize {
-        self.shared.lock().bytes_received
-    }
-
-    /// Sets the paper state reported by the sensors.
-    pub fn set_paper(&self, paper: PaperState) {
-        let mut st = self.shared.lock();
-        st.paper = paper;
-        if paper != PaperState::Out {
-            st.paper_left = None;
-        }
-    }
-
-    /// Opens or closes the cover.
-    pub fn set_cover_open(&self, open: bool) {
-        self.shared.lock().cover_open = open;
-    }
-
-    /// Makes the paper run out after `bytes` more bytes of print data (`None`: never).
-    pub fn paper_out_after_bytes(&self, bytes: Option<usize>) {
-        self.shared.lock().paper_left = bytes;
-    }
-}
-
-impl Drop for PrinterEmulator {
-    fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// The emulator thread: reads the pty, decodes, answers status requests.
-fn emulate(shared: &PrinterShared, mut pty: Pty) {
-    let mut decoder = StreamDecoder::default();
-    let mut buf = [0u8; 4096];
-    while !shared.stop.load(Ordering::Relaxed) {
-        let n = match serial::read_some(pty.master(), &mut buf) {
-            Ok(n) => n,
-            Err(e) if e.is_timeout() => continue,
-            Err(_) => {
-                thread::sleep(Duration::from_millis(20));
-                continue;
-            }
-        };
-        let (replies, jobs_done) = decoder.push(&buf[..n], &mut shared.lock());
-        if jobs_done {
-            shared.job_done.notify_all();
-        }
-        if !replies.is_empty() && serial::write_all(pty.master(), &replies).is_err() {
-            warn!("printer emulator could not send status");
-        }
-    }
-}
-
-/// Incremental ESC/POS stream decoder of the emulator. Buffers at most one incomplete
-/// command (a raster strip or `GS (` block is bounded by the parser limits).
-#[derive(Default)]
-struct StreamDecoder {
-    pending: Vec<u8>,
-    job: JobBuilder,
-}
-
-impl StreamDecoder {
-    /// Decodes `bytes` against the printer state `st`; returns the status replies to send
-    /// and whether a job was recorded.
-    fn push(&mut self, bytes: &[u8], st: &mut PrinterEmuState) -> (Vec<u8>, bool) {
-        self.pending.extend_from_slice(bytes);
-        let mut replies = Vec::new();
-        let mut jobs_done = false;
-        let mut used = 0;
-        while let Some((op, len)) = parse_op(&self.pending[used..]) {
-            let cmd = &self.pending[used..used + len];
-            used += len;
-            let job = &mut self.job;
-            match op {
-                Op::Status(n) => {
-                    let req = match n {
-                        1 => Some(StatusRequest::Printer),
-                        2 => Some(StatusRequest::OfflineCause),
-                        3 => Some(StatusRequest::ErrorCause),
-                        4 => Some(StatusRequest::PaperSensor),
-                        _ => None,
-                    };
-                    if let Some(req) = req {
-                        replies.push(st.status().reply(req));
-                    }
-                    continue;
-                }
-                Op::Realtime => continue,
-                _ => {}
-            }
-            st.bytes_received += len;
-            if !st.status().online {
-                continue; // offline: print data is discarded
-            }
-            job.started = true;
-            job.job.bytes += len;
-            match op {
-                Op::Init => {
-                    job.line.clear();
-                    job.end_raster();
-                }
-                Op::Text(b) => {
-                    job.end_raster();
-                    job.line.push(b);
-                }
-                Op::LineEnd => {
-                    job.end_raster();
-                    job.end_line(cmd[0] == LF);
-                }
-                Op::Raster { width_bytes, rows } => {
-                    job.end_line(false);
-                    job.add_raster(width_bytes, rows, &cmd[8..]);
-                }
-                Op::QrStore => {
-                    job.end_raster();
-                    job.qr = cmd[8..].to_vec();
-                }
-                Op::QrPrint => {
-                    job.end_raster();
-                    let qr = String::from_utf8_lossy(&job.qr).into_owned();
-                    job.job.qr_codes.push(qr);
-                }
-                Op::Cut => {
-                    st.jobs.push(job.finish(true));
-                    jobs_done = true;
-                }
-                Op::Other => job.end_raster(),
-                Op::Status(_) | Op::Realtime => unreachable!("handled above"),
-            }
-            if let Some(left) = st.paper_left {
-                let left = left.saturating_sub(len);
-                st.paper_left = Some(left);
-                if left == 0 {
-                    st.paper = PaperState::Out;
-                    st.paper_left = None;
-                    if job.started {
-                        st.jobs.push(job.finish(false));
-                        jobs_done = true;
-                    }
-                }
-            }
-        }
-        self.pending.drain(..used);
-        (replies, jobs_done)
-    }
-}
-
-/// `manassa emulate printer --pty PATH [--out DIR]`: runs an emulator with a symlink at
-/// `pty_path` and prints each job (text lines, QR payloads, raster sizes) as it completes;
-/// with `out_dir`, also writes `job-N.txt` and `job-N-K.pbm` there. Reads optional commands
-/// from stdin: `paper full|low|out|jam`, `cover open|close`, `paper-out-after N`, `quit`.
-/// End of input does not stop it (it may run with stdin closed); `quit` or a signal does.
-///
-/// # Errors
-/// When the pty, the link or the output folder cannot be created.
-pub fn run_cli(pty_path: &Path, out_dir: Option<&Path>) -> anyhow::Result<()> {
-    let emu = Arc::new(PrinterEmulator::with_link(pty_path)?);
-    if let Some(dir) = out_dir {
-        std::fs::create_dir_all(dir)?;
-    }
-    println!(
-        "ESC/POS printer emulator on {}; commands: paper full|low|out|jam | cover open|close | paper-out-after N | quit",
-        emu.path().display()
-    );
-    let quit = Arc::new(AtomicBool::new(false));
-    {
-        let (emu, quit) = (Arc::clone(&emu), Arc::clone(&quit));
-        thread::spawn(move || stdin_commands(&emu, &quit));
-    }
-    let mut shown = 0;
-    while !quit.load(Ordering::Relaxed) {
-        let jobs = emu.wait_for_jobs(shown + 1, Duration::from_millis(200));
-        for (i, job) in jobs.iter().enumerate().skip(shown) {
-            report_job(i + 1, job, out_dir)?;
-        }
-        shown = jobs.len();
-    }
-    Ok(())
-}
-
-fn stdin_commands(emu: &PrinterEmulator, quit: &AtomicBool) {
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            ["paper", state] => {
-                let paper = match *state {
-                    "full" => PaperState::Full,
-                    "low" => PaperState::Low,
-                    "out" => PaperState::Out,
-                    "jam" => PaperState::Jammed,
-                    _ => {
-                        println!("paper full|low|out|jam");
-                        continue;
-                    }
-                };
-                emu.set_paper(paper);
-                println!("paper {paper:?}");
-            }
-            ["cover", state @ ("open" | "close")] => {
-                emu.set_cover_open(*state == "open");
-                println!("cover {state}");
-            }
-            ["paper-out-after", n] => match n.parse() {
+        let wire =
+            Duration::from_secs_f64(job_bytes as f64 * 10.0 / f64::from(self.cfg.baud.max(1)));
+        let deadline = Instant::now() + wire * 2 + DONE_MARGIN;
+        let mut next_probe = Instant::now() + DONE_PROBE;
+        let mut buf = [0u8; 16];
+        while Instant::now() < deadline {
+            match serial::read_some(self.port()?, &mut buf) {
                 Ok(n) => {
-                    emu.paper_out_after_bytes(Some(n));
-                    println!("paper runs out after {n} bytes");
+                    for &b in &buf[..n] {
+                        if b & 0x90 == 0 {
+                            return Ok(true); // GS r reply: bit 4 clear
+                        }
+                        if is_status_byte(b) && b & 0x08 != 0 {
+                            return Ok(false); // DLE EOT 1: offline
+                        }
+                    }
                 }
-                Err(_) => println!("paper-out-after N"),
-            },
-            ["quit"] => {
-                quit.store(true, Ordering::Relaxed);
-                return;
+                Err(e) if e.is_timeout() => {}
+                Err(e) => return self.lost(e),
             }
-            [] => {}
-            _ => println!("unknown command {line:?}"),
+            if Instant::now() >= next_probe {
+                // Between commands: the whole job and GS r are already sent.
+                if let Err(e) =
+                    serial::write_all(self.port()?, &cmd::status(StatusRequest::Printer))
+                {
+                    return self.lost(e);
+                }
+                next_probe = Instant::now() + DONE_PROBE;
+            }
         }
+        Ok(false)
     }
-}
-
-fn report_job(n: usize, job: &PrintedJob, out_dir: Option<&Path>) -> anyhow::Result<()> {
-    let mut text = format!(
-        "job {n}: {} bytes, {}\n",
-        job.bytes,
-        if job.cut { "cut" } else { "NOT CUT (torn)" }
-    );
-    for line in &job.text_lines {
-        text += &format!("  text: {line}\n");
-    }
-    for qr in &job.qr_codes {
-        text += &format!("  qr:   {qr}\n");
-    }
-    for r in &job.rasters {
-        text += &format!("  raster: {}x{} dots\n", r.width, r.height);
-    }
-    print!("{text}");
-    std::io::stdout().flush()?;
-    if let Some(dir) = out_dir {
-        std::fs::write(dir.join(format!("job-{n}.txt")), &text)?;
-        for (k, r) in job.rasters.iter().enumerate() {
-            std::fs::write(dir.join(format!("job-{n}-{}.pbm", k + 1)), r.to_pbm())?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     /// A `w`x`h` bitmap with a black frame, so the first and last rows carry ink.
@@ -1283,11 +978,12 @@ mod tests {
             b.set(3, y, true);
         }
         let bytes = encode_ticket(&[TicketItem::Raster(b)]).unwrap();
+        // The blank right-hand byte of each row is not sent.
         let mut expected = vec![ESC, b'@', ESC, b'J', 10];
-        expected.extend([GS, b'v', b'0', 0, 2, 0, 24, 0]);
-        expected.extend([0x10, 0].repeat(24));
-        expected.extend([GS, b'v', b'0', 0, 2, 0, 6, 0]);
-        expected.extend([0x10, 0].repeat(6));
+        expected.extend([GS, b'v', b'0', 0, 1, 0, 24, 0]);
+        expected.extend([0x10].repeat(24));
+        expected.extend([GS, b'v', b'0', 0, 1, 0, 6, 0]);
+        expected.extend([0x10].repeat(6));
         expected.extend([ESC, b'J', 20]);
         assert_eq!(bytes, expected);
         // All white: only feed.
@@ -1338,7 +1034,7 @@ mod tests {
             Err(EncodeError::QrModule { size: 17, .. })
         ));
         assert!(matches!(
-            encode(&[TicketItem::Raster(framed(584, 8))], Some(576)),
+            encode_for(&[TicketItem::Raster(framed(584, 8))], &Profile::new(576)),
             Err(EncodeError::TooWide { width: 584, .. })
         ));
     }
@@ -1433,7 +1129,10 @@ mod tests {
         assert_eq!((job.rasters[0].width, job.rasters[0].height), (200, 50));
         assert_eq!(job.rasters[0], framed(200, 50));
         assert!(job.cut);
-        assert_eq!(job.bytes, encode_ticket(&ticket).unwrap().len());
+        assert_eq!(
+            job.bytes,
+            encode_for(&ticket, &Profile::new(576)).unwrap().len()
+        );
     }
 
     #[test]
@@ -1489,66 +1188,64 @@ mod tests {
         assert_eq!(emu.bytes_received(), 0);
     }
 
-    fn idle_state() -> PrinterEmuState {
-        PrinterEmuState {
-            paper: PaperState::Full,
-            cover_open: false,
-            paper_left: None,
-            jobs: Vec::new(),
-            bytes_received: 0,
-            path: PathBuf::new(),
+    /// Decoding what the encoder sends puts every dot back where the bitmap had it, for
+    /// bitmaps as wide as the paper (trimmed on both sides) and narrower (right only).
+    #[test]
+    fn trimmed_rasters_print_every_dot_in_place() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for (width, paper) in [(576, 576), (384, 384), (200, 576), (576, 576)] {
+            let mut b = MonoBitmap::new(width, 90);
+            // Ink in bands with blank runs of 1, 2 and 30 rows, off-centre.
+            for y in (3..20).chain(21..40).chain(42..50).chain(80..88) {
+                let from = rng.random_range(0..width / 2);
+                let to = rng.random_range(from..width);
+                for x in from..to {
+                    if rng.random_bool(0.4) {
+                        b.set(x, y, true);
+                    }
+                }
+            }
+            let bytes = encode_for(&[TicketItem::Raster(b.clone())], &Profile::new(paper)).unwrap();
+            let jobs = decode_stream(&bytes, paper);
+            let printed = jobs[0].paper.bitmap();
+            assert_eq!(printed.height, 90);
+            for y in 0..90 {
+                for x in 0..paper {
+                    assert_eq!(
+                        printed.get(x, y),
+                        b.get(x, y),
+                        "dot ({x}, {y}) width {width}"
+                    );
+                }
+            }
+            let naive = 8 + 90 * b.stride();
+            assert!(bytes.len() < naive, "{} >= {naive}", bytes.len());
         }
     }
 
     #[test]
-    fn stream_decoder_handles_split_and_merged_commands() {
-        let ticket = encode_ticket(&[
+    fn qr_as_raster_decodes_like_native_qr() {
+        let items = [
             TicketItem::Qr {
-                data: "Q".into(),
-                module_dots: 3,
+                data: "MNS-REF-0042".into(),
+                module_dots: 5,
             },
-            TicketItem::Raster(framed(8, 30)),
-            text("END"),
             TicketItem::Cut,
-        ])
+        ];
+        let native = encode_for(&items, &Profile::new(576)).unwrap();
+        let raster = encode_for(
+            &items,
+            &Profile {
+                dot_width: 576,
+                native_qr: false,
+            },
+        )
         .unwrap();
-        // Byte by byte, with a status request between two jobs.
-        let mut st = idle_state();
-        let mut dec = StreamDecoder::default();
-        let stream = [&ticket[..], &cmd::status(StatusRequest::Printer), &ticket].concat();
-        let mut replies = Vec::new();
-        for b in &stream {
-            replies.extend(dec.push(&[*b], &mut st).0);
-        }
-        assert_eq!(replies, [0x12]);
-        assert_eq!(st.jobs.len(), 2);
-        for job in &st.jobs {
-            assert_eq!(job.qr_codes, ["Q"]);
-            assert_eq!(job.text_lines, ["END"]);
-            assert_eq!(job.rasters, [framed(8, 30)]);
-            assert_eq!(job.bytes, ticket.len());
-            assert!(job.cut);
-        }
-        assert!(dec.pending.is_empty());
-        // Everything in one read gives the same jobs.
-        let mut st2 = idle_state();
-        StreamDecoder::default().push(&stream, &mut st2);
-        assert_eq!(st2.jobs, st.jobs);
-    }
-
-    #[test]
-    fn stream_decoder_skips_unknown_and_malformed_commands() {
-        let mut st = idle_state();
-        let mut dec = StreamDecoder::default();
-        // ESC t 17 (code table), GS v 0 with a zero width (malformed header), DLE ENQ 2.
-        let junk = [ESC, b't', 17, GS, b'v', b'0', 0, 0, 0, 1, 0, DLE, 0x05, 2];
-        let tail = encode_ticket(&[text("OK"), TicketItem::Cut]).unwrap();
-        let (replies, done) = dec.push(&[&junk[..], &tail].concat(), &mut st);
-        assert!(replies.is_empty() && done);
-        assert_eq!(st.jobs[0].text_lines, ["OK"]);
-        // A huge raster header is not buffered.
-        let (_, done) = dec.push(&[GS, b'v', b'0', 0, 0xFF, 0xFF, 0xFF, 0xFF], &mut st);
-        assert!(!done);
-        assert!(dec.pending.is_empty());
+        let a = &decode_stream(&native, 576)[0];
+        let b = &decode_stream(&raster, 576)[0];
+        assert_eq!(a.qr_codes, ["MNS-REF-0042"]);
+        assert!(b.qr_codes.is_empty() && !b.rasters.is_empty());
+        assert_eq!(a.paper.bitmap(), b.paper.bitmap(), "same dots either way");
     }
 }

@@ -10,8 +10,14 @@
 //! `cardReader.status.media`) so technicians and integrators recognise them.
 
 pub mod a4;
+pub mod badge;
 pub mod card_reader;
+pub mod cli;
 pub mod escpos;
+pub mod fuzzing;
+pub mod mrz;
+pub mod passive;
+pub mod scanner;
 pub mod serial;
 pub mod thermal;
 

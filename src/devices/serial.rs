@@ -391,6 +391,64 @@ impl Drop for Pty {
     }
 }
 
+/// The device side of an emulator's pseudo-terminal, with a plug that can be pulled.
+///
+/// With a symlink, unplugging closes the pty (the driver sees a hang-up: EIO) and removes
+/// the link, as pulling a USB adapter removes its `/dev/serial/by-id` name; plugging in
+/// again creates a new pty under the same link. Without a link the pty stays and an
+/// unplugged emulator only goes silent (a driver cannot find a new pty path).
+pub struct EmulatorPort {
+    pty: Option<Pty>,
+    link: Option<PathBuf>,
+    path: PathBuf,
+}
+
+impl EmulatorPort {
+    /// A fresh pty, with a symlink at `link` when given.
+    ///
+    /// # Errors
+    /// As [`Pty::new`] and [`Pty::with_link`].
+    pub fn new(link: Option<&Path>) -> Result<Self, SerialError> {
+        let pty = match link {
+            Some(l) => Pty::with_link(l)?,
+            None => Pty::new()?,
+        };
+        Ok(Self {
+            path: pty.path(),
+            pty: Some(pty),
+            link: link.map(Path::to_path_buf),
+        })
+    }
+
+    /// The path a driver opens: the link if there is one, else the pty slave.
+    pub fn path(&self) -> PathBuf {
+        self.path.clone()
+    }
+
+    /// Applies the plug state and returns the master side while plugged in. Re-plugging
+    /// may fail to create a pty (logged; retried on the next call).
+    pub fn master(&mut self, unplugged: bool) -> Option<&mut TTYPort> {
+        if unplugged {
+            if self.link.is_some() {
+                self.pty = None;
+            }
+            return None;
+        }
+        if self.pty.is_none()
+            && let Some(link) = &self.link
+        {
+            match Pty::with_link(link) {
+                Ok(p) => {
+                    self.path = p.path();
+                    self.pty = Some(p);
+                }
+                Err(e) => tracing::warn!(error = %e, "emulator cannot recreate its pty"),
+            }
+        }
+        self.pty.as_mut().map(Pty::master)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
