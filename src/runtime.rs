@@ -13,10 +13,10 @@ use crate::devices::a4::A4Sink;
 use crate::devices::card_reader::{CardEvent, CardReaderHandle};
 use crate::devices::thermal::ThermalPrinter;
 use crate::documents::ticket::{self, Ticket};
-use crate::documents::{pdf, permit::BuildingPermit};
+use crate::documents::{kinds, layout, pdf, seal};
 use crate::i18n::Lang;
 use crate::ministry::client::{ApiError, Client};
-use crate::ministry::{DocumentKind, ResidentSession, SignedDocument};
+use crate::ministry::{ResidentSession, SignedDocument};
 use crate::outbox::{Outbox, SyncWorker};
 use crate::session::{DocItem, Effect, Failure, Intent, Session, View};
 
@@ -38,6 +38,46 @@ pub struct Services {
     pub kiosk_id: String,
     /// Demo mode: show the one-time code on a demo panel (no SMS gateway exists).
     pub demo: bool,
+    /// The ministry's seal verification keys, cached for offline verification.
+    pub keys: std::sync::Mutex<Option<seal::KeySet>>,
+}
+
+impl Services {
+    /// The cached verification keys, fetched from the ministry when missing or `refresh`.
+    async fn keys(&self, refresh: bool) -> Option<seal::KeySet> {
+        if !refresh && let Some(k) = self.keys.lock().ok()?.clone() {
+            return Some(k);
+        }
+        match self.client.keys().await.map(|k| seal::KeySet::from_api(&k)) {
+            Ok(Ok(set)) => {
+                if let Ok(mut cache) = self.keys.lock() {
+                    *cache = Some(set.clone());
+                }
+                Some(set)
+            }
+            _ => self.keys.lock().ok()?.clone(),
+        }
+    }
+
+    /// Verify a document's seal against the printed content; refreshes the keys once
+    /// when the key id is unknown (the ministry may have rotated).
+    async fn verify_seal(
+        &self,
+        seal_text: Option<&str>,
+        content: &kinds::Content,
+    ) -> Result<(), String> {
+        let seal_text = seal_text.ok_or("document has no seal")?;
+        let keys = self.keys(false).await.ok_or("no verification keys")?;
+        match seal::verify_content(seal_text, &keys, content) {
+            Err(seal::SealError::UnknownKey) => {
+                let keys = self.keys(true).await.ok_or("no verification keys")?;
+                seal::verify_content(seal_text, &keys, content)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            other => other.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
 }
 
 /// An intent on its way back to the UI thread. Answers to effects carry the session
@@ -255,18 +295,33 @@ async fn print_document(
         .fetch_document(&resident(token), document_id)
         .await
         .map_err(|e| failure(&e))?;
-    if doc.kind != DocumentKind::BuildingPermit {
-        // Completion certificates and salary statements arrive with issue #4's layouts.
-        return Err(Failure::Other);
-    }
-    let permit = BuildingPermit::from_payload(&doc.payload).map_err(|e| {
+    let content = kinds::content(doc.kind, &doc.payload).map_err(|e| {
         tracing::warn!(field = %e.field, "document payload rejected");
         Failure::Other
     })?;
-    let bytes = tokio::task::spawn_blocking(move || pdf::write(&permit.layout()))
-        .await
-        .map_err(|_| Failure::Other)?
-        .map_err(|_| Failure::Other)?;
+    // DESIGN §4: never print a paper whose seal does not verify against what is printed.
+    if let Err(reason) = svc.verify_seal(doc.seal.as_deref(), &content).await {
+        tracing::warn!(%reason, "seal rejected; paper not printed");
+        let audit = json!({
+            "kiosk_id": svc.kiosk_id,
+            "document_id": doc.id,
+            "document_kind": doc.kind,
+            "reason": reason,
+        });
+        let outbox = svc.outbox.clone();
+        if let Ok(Ok(_)) =
+            tokio::task::spawn_blocking(move || outbox.enqueue("seal_rejected", &audit)).await
+        {
+            svc.sync.wake();
+        }
+        return Err(Failure::SealInvalid);
+    }
+    let seal = doc.seal.clone();
+    let bytes =
+        tokio::task::spawn_blocking(move || pdf::write(&layout::paper(&content, seal.as_deref())))
+            .await
+            .map_err(|_| Failure::Other)?
+            .map_err(|_| Failure::Other)?;
 
     let reference = reference_number(&svc.kiosk_id);
     let a4 = svc.a4.print(&bytes, &doc.number).await;

@@ -112,6 +112,7 @@ fn print_a_building_permit_end_to_end() {
         kiosk_id: "K01".into(),
         // Demo mode shows the one-time code on the screen: there is no SMS gateway.
         demo: true,
+        keys: Default::default(),
     };
     let kiosk = Kiosk::new(Session::new(Lang::Ar, 120), services, rt.handle().clone());
     forward_card_events(card_events, kiosk.sender());

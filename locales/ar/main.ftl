@@ -105,3 +105,67 @@ idle-warning = { $seconds ->
    *[other] هل ما زلت هنا؟ تنتهي الجلسة بعد { $seconds } ثانية.
 }
 idle-more-time = أحتاج إلى وقت إضافي
+
+## Numbers and dates
+amount-qar = { $amount } ر.ق
+date-gregorian = { $day } { $month } { $year }
+date-hijri = { $day } { $month } { $year } هـ
+month-1 = يناير
+month-2 = فبراير
+month-3 = مارس
+month-4 = أبريل
+month-5 = مايو
+month-6 = يونيو
+month-7 = يوليو
+month-8 = أغسطس
+month-9 = سبتمبر
+month-10 = أكتوبر
+month-11 = نوفمبر
+month-12 = ديسمبر
+hijri-month-1 = محرم
+hijri-month-2 = صفر
+hijri-month-3 = ربيع الأول
+hijri-month-4 = ربيع الآخر
+hijri-month-5 = جمادى الأولى
+hijri-month-6 = جمادى الآخرة
+hijri-month-7 = رجب
+hijri-month-8 = شعبان
+hijri-month-9 = رمضان
+hijri-month-10 = شوال
+hijri-month-11 = ذو القعدة
+hijri-month-12 = ذو الحجة
+
+## Papers: shared
+paper-issued-at = صدرت في { $place } بتاريخ { $gregorian } الموافق { $hijri }
+paper-issue-place = الدوحة
+paper-page = صفحة { $page } من { $pages }
+paper-seal-caption = امسح هذا الختم في أي جهاز تابع للوزارة للتحقق من أن هذه الورقة أصلية.
+paper-document-no = رقم المستند
+
+## Paper: building permit (notes)
+paper-permit-note = هذه الرخصة سارية حتى تاريخ انتهائها وللمبنى الموصوف أعلاه فقط.
+
+## Paper: completion certificate
+paper-completion-title = شهادة إتمام بناء
+paper-certificate-no = رقم الشهادة
+paper-completed = تاريخ الإتمام
+paper-inspected = تاريخ التفتيش النهائي
+paper-inspector = مرجع المفتش
+paper-completion-note = أُتمّ المبنى الموصوف أعلاه وفق رخصته.
+
+## Paper: salary statement
+paper-salary-title = بيان راتب
+paper-statement-no = رقم البيان
+paper-employee = الموظف
+paper-employee-no = الرقم الوظيفي
+paper-employer = جهة العمل
+paper-period = الفترة
+paper-basic-salary = الراتب الأساسي
+paper-allowances = البدلات
+paper-deductions = الاستقطاعات
+paper-net = صافي الراتب
+paper-amount = المبلغ
+paper-salary-note = المبالغ بالريال القطري.
+
+## Seal check before printing
+error-seal = تعذّر التحقق من هذه الورقة، لذا لم تُطبع. يُرجى التواصل مع الوزارة.

@@ -98,3 +98,67 @@ idle-warning = { $seconds ->
    *[other] Are you still there? The session ends in { $seconds } seconds.
 }
 idle-more-time = I need more time
+
+## Numbers and dates
+amount-qar = { $amount } QAR
+date-gregorian = { $day } { $month } { $year }
+date-hijri = { $day } { $month } { $year } AH
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+hijri-month-1 = Muharram
+hijri-month-2 = Safar
+hijri-month-3 = Rabi al-Awwal
+hijri-month-4 = Rabi al-Thani
+hijri-month-5 = Jumada al-Ula
+hijri-month-6 = Jumada al-Akhira
+hijri-month-7 = Rajab
+hijri-month-8 = Shaban
+hijri-month-9 = Ramadan
+hijri-month-10 = Shawwal
+hijri-month-11 = Dhu al-Qada
+hijri-month-12 = Dhu al-Hijja
+
+## Papers: shared
+paper-issued-at = Issued at { $place } on { $gregorian } ({ $hijri })
+paper-issue-place = Doha
+paper-page = Page { $page } of { $pages }
+paper-seal-caption = Scan this seal at any ministry kiosk to check that this paper is an original.
+paper-document-no = Document number
+
+## Paper: building permit (notes)
+paper-permit-note = This permit is valid until its expiry date for the building described above only.
+
+## Paper: completion certificate
+paper-completion-title = Building Completion Certificate
+paper-certificate-no = Certificate number
+paper-completed = Completion date
+paper-inspected = Final inspection date
+paper-inspector = Inspector reference
+paper-completion-note = The building described above was completed according to its permit.
+
+## Paper: salary statement
+paper-salary-title = Salary Statement
+paper-statement-no = Statement number
+paper-employee = Employee
+paper-employee-no = Employee number
+paper-employer = Employer
+paper-period = Period
+paper-basic-salary = Basic salary
+paper-allowances = Allowances
+paper-deductions = Deductions
+paper-net = Net salary
+paper-amount = Amount
+paper-salary-note = Amounts in Qatari riyals.
+
+## Seal check before printing
+error-seal = This paper could not be verified, so it was not printed. Please contact the ministry.

@@ -2,13 +2,40 @@
 //! raster. One layout ([`Page`]) feeds both the PDF and the on-screen preview, so what the
 //! resident sees is what is printed.
 
+pub mod kinds;
+pub mod layout;
 pub mod pdf;
-pub mod permit;
+pub mod seal;
 pub mod ticket;
 
 use tiny_skia::{Color, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
 use crate::text::{Paragraph, raster};
+
+/// Lay out a document payload of `kind` as an A4 paper (with its seal's QR when given).
+///
+/// Errors: the payload is not a valid document of that kind ([`kinds::FieldError`]).
+pub fn render(
+    kind: crate::ministry::DocumentKind,
+    payload: &serde_json::Value,
+    seal: Option<&str>,
+) -> Result<Paper, kinds::FieldError> {
+    Ok(layout::paper(&kinds::content(kind, payload)?, seal))
+}
+
+/// Guess a bare payload's kind from its number field (for `manassa doc render` on files).
+pub fn infer_kind(payload: &serde_json::Value) -> Option<crate::ministry::DocumentKind> {
+    use crate::ministry::DocumentKind as K;
+    if payload.get("certificate_no").is_some() {
+        Some(K::CompletionCertificate)
+    } else if payload.get("statement_no").is_some() {
+        Some(K::SalaryStatement)
+    } else if payload.get("permit_no").is_some() {
+        Some(K::BuildingPermit)
+    } else {
+        None
+    }
+}
 
 /// A4 width in PDF points (210 mm).
 pub const A4_WIDTH_PT: f32 = 595.276;

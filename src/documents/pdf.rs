@@ -89,6 +89,7 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
                     ops.push(Op::SetFillColor { col: color(*c) });
                     for line in &para.lines {
                         let baseline = A4_HEIGHT_PT - (y + line.baseline);
+
                         for run in &line.runs {
                             ops.push(Op::SetFont {
                                 font: PdfFontHandle::External(ids[&run.face].clone()),

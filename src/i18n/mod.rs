@@ -164,6 +164,110 @@ pub fn message_ids(lang: Lang) -> Vec<String> {
     ids
 }
 
+/// How digits are written in Arabic text (a kiosk setting): Latin digits (0–9, usual in
+/// Qatar's official papers) or Arabic-Indic digits (٠–٩, CLDR numbering system `arab`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DigitStyle {
+    /// 0–9.
+    #[default]
+    Latin,
+    /// ٠–٩ (U+0660–U+0669).
+    ArabicIndic,
+}
+
+/// Format a plain decimal string (`18000.00`) with the locale's grouping and decimal
+/// separators through ICU4X (CLDR data). Returns `None` when `s` is not a decimal.
+pub fn format_number(lang: Lang, digits: DigitStyle, s: &str) -> Option<String> {
+    use icu_decimal::DecimalFormatter;
+    use icu_decimal::input::Decimal;
+    let tag = match (lang, digits) {
+        (Lang::En, _) => "en-GB",
+        (Lang::Ar, DigitStyle::Latin) => "ar-QA-u-nu-latn",
+        (Lang::Ar, DigitStyle::ArabicIndic) => "ar-QA-u-nu-arab",
+    };
+    let locale = icu_locale_core::Locale::try_from_str(tag).ok()?;
+    let formatter = DecimalFormatter::try_new((&locale).into(), Default::default()).ok()?;
+    let value = Decimal::try_from_str(s).ok()?;
+    Some(formatter.format(&value).to_string())
+}
+
+/// An amount in Qatari riyals (ISO 4217 QAR) as printed on papers: Latin digits, grouping,
+/// two decimals, the currency code after the number. Non-decimal input is returned as is.
+pub fn format_amount(lang: Lang, s: &str) -> String {
+    let number = format_number(lang, DigitStyle::Latin, s).unwrap_or_else(|| s.to_string());
+    tr_args(lang, "amount-qar", &[("amount", Arg::Str(&number))])
+}
+
+/// A calendar date (proleptic Gregorian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ymd {
+    /// Year.
+    pub year: i32,
+    /// Month 1–12.
+    pub month: u8,
+    /// Day 1–31.
+    pub day: u8,
+}
+
+impl Ymd {
+    /// Parse ISO 8601 `YYYY-MM-DD`; `None` when malformed or not a real date.
+    pub fn parse(s: &str) -> Option<Ymd> {
+        let mut it = s.split('-');
+        let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+        if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let ymd = Ymd {
+            year: y.parse().ok()?,
+            month: m.parse().ok()?,
+            day: d.parse().ok()?,
+        };
+        icu_calendar::Date::try_new_gregorian(ymd.year, ymd.month, ymd.day).ok()?;
+        Some(ymd)
+    }
+
+    /// The same day in the Hijri calendar, Umm al-Qura rules (ICU4X): (year AH, month, day).
+    pub fn to_hijri(self) -> Option<(i32, u8, u8)> {
+        let g = icu_calendar::Date::try_new_gregorian(self.year, self.month, self.day).ok()?;
+        let h = g.to_calendar(icu_calendar::cal::Hijri::new_umm_al_qura());
+        Some((
+            h.year().extended_year(),
+            h.month().ordinal,
+            h.day_of_month().0,
+        ))
+    }
+}
+
+/// A Gregorian date written out, e.g. "15 March 2026" / "15 مارس 2026".
+pub fn format_gregorian(lang: Lang, date: Ymd) -> String {
+    let month = tr(lang, &format!("month-{}", date.month));
+    tr_args(
+        lang,
+        "date-gregorian",
+        &[
+            ("day", Arg::Num(date.day as i64)),
+            ("month", Arg::Str(&month)),
+            ("year", Arg::Num(date.year as i64)),
+        ],
+    )
+}
+
+/// The same date in the Hijri (Umm al-Qura) calendar, e.g. "26 Ramadan 1447 AH".
+pub fn format_hijri(lang: Lang, date: Ymd) -> Option<String> {
+    let (y, m, d) = date.to_hijri()?;
+    let month = tr(lang, &format!("hijri-month-{m}"));
+    Some(tr_args(
+        lang,
+        "date-hijri",
+        &[
+            ("day", Arg::Num(d as i64)),
+            ("month", Arg::Str(&month)),
+            ("year", Arg::Num(y as i64)),
+        ],
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +322,32 @@ mod tests {
             tr_args(Lang::En, "code-attempts-left", &[("count", Arg::Num(1))]),
             "Wrong code. One attempt left."
         );
+    }
+
+    #[test]
+    fn numbers_and_amounts_follow_the_locale() {
+        assert_eq!(
+            format_number(Lang::En, DigitStyle::Latin, "18000.00").unwrap(),
+            "18,000.00"
+        );
+        assert_eq!(
+            format_number(Lang::Ar, DigitStyle::ArabicIndic, "18000.5").unwrap(),
+            "١٨٬٠٠٠٫٥"
+        );
+        assert_eq!(format_amount(Lang::En, "6000.00"), "6,000.00 QAR");
+        assert!(format_number(Lang::En, DigitStyle::Latin, "12a").is_none());
+    }
+
+    #[test]
+    fn gregorian_and_umm_al_qura_dates() {
+        let d = Ymd::parse("2026-03-15").unwrap();
+        // 15 March 2026 is 26 Ramadan 1447 in the Umm al-Qura calendar.
+        assert_eq!(d.to_hijri(), Some((1447, 9, 26)));
+        assert_eq!(format_gregorian(Lang::En, d), "15 March 2026");
+        assert_eq!(format_hijri(Lang::En, d).unwrap(), "26 Ramadan 1447 AH");
+        assert_eq!(format_hijri(Lang::Ar, d).unwrap(), "26 رمضان 1447 هـ");
+        assert!(Ymd::parse("2026-02-30").is_none());
+        assert!(Ymd::parse("15/03/2026").is_none());
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub enum Failure {
     Network,
     /// A printer refused or failed the job.
     Printer,
+    /// The document's seal did not verify; it was not printed.
+    SealInvalid,
     /// The card could not be read.
     Card,
     /// Anything else.
@@ -97,6 +99,7 @@ impl Failure {
             Failure::CodeExpired => Msg::new("error-code-expired"),
             Failure::Network => Msg::new("error-network"),
             Failure::Printer => Msg::new("error-printer"),
+            Failure::SealInvalid => Msg::new("error-seal"),
             Failure::Card => Msg::new("error-card"),
             Failure::Other => Msg::new("error-generic"),
         }
