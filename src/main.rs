@@ -43,7 +43,7 @@ enum Command {
         #[arg(long, default_value = "/etc/manassa/manassa.toml")]
         config: PathBuf,
     },
-    /// The reference ministry server alone (plain HTTP on loopback).
+    /// The reference ministry server alone (HTTP, or HTTPS with --tls).
     Sim {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8787")]
@@ -54,6 +54,23 @@ enum Command {
         /// Serve the demo endpoint that reveals one-time codes (there is no SMS gateway).
         #[arg(long)]
         demo_sms: bool,
+        // -- issue 5 (ministry): faults and TLS --
+        /// Inject faults, e.g. 'latency_ms=200,error_rate=0.2,route=/v1/outbox' (keys:
+        /// route latency_ms error_rate drop_rate drop_after_commit slow_body_ms
+        /// throttle_rate retry_after_s seed).
+        #[arg(long)]
+        fault: Option<server::FaultPlan>,
+        /// Serve HTTPS with a certificate generated at start (for localhost/127.0.0.1).
+        #[arg(long)]
+        tls: bool,
+        /// With --tls: write the generated CA certificate (PEM) here for clients to pin;
+        /// printed on stdout otherwise.
+        #[arg(long, requires = "tls")]
+        ca_out: Option<PathBuf>,
+        /// Bearer token of the /v1/admin routes (fault plans, key rotation).
+        #[arg(long, default_value = "demo-admin-token")]
+        admin_token: String,
+        // -- end issue 5 --
     },
     /// Run a device emulator on a pseudo-terminal.
     Emulate {
@@ -141,21 +158,38 @@ fn main() -> anyhow::Result<()> {
             listen,
             db,
             demo_sms,
+            fault,
+            tls,
+            ca_out,
+            admin_token,
         }) => {
+            // -- issue 5 (ministry): runs until Ctrl-C, then shuts down cleanly --
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
-                let listener = tokio::net::TcpListener::bind(listen).await?;
-                tracing::info!(addr = %listener.local_addr()?, "reference ministry server listening");
-                server::serve(
-                    listener,
+                let sim = server::spawn(
                     SimConfig {
                         db_path: db,
                         demo_sms,
+                        tls,
+                        faults: fault,
+                        admin_token,
                         ..SimConfig::default()
                     },
+                    listen,
                 )
-                .await
+                .await?;
+                tracing::info!(url = %sim.base_url(), "reference ministry server listening");
+                if let Some(pem) = sim.ca_pem() {
+                    match &ca_out {
+                        Some(path) => std::fs::write(path, pem)
+                            .with_context(|| format!("cannot write {}", path.display()))?,
+                        None => print!("{pem}"),
+                    }
+                }
+                tokio::signal::ctrl_c().await?;
+                sim.shutdown().await
             })
+            // -- end issue 5 --
         }
         Some(Command::Emulate { device }) => match device {
             EmulatedDevice::CardReader { pty, insert } => card_reader::run_cli(&pty, insert),

@@ -14,9 +14,10 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use super::{
-    Challenge, ChallengeRequest, DocumentList, DocumentSummary, IdMethod, OutboxBatch,
-    OutboxBatchResult, OutboxEvent, Problem, ProblemCode, QidError, RESIDENT_SESSION_HEADER,
-    ResidentSession, SignedDocument, VerifyRequest, validate_qid,
+    Challenge, ChallengeRequest, DocumentList, DocumentSummary, HealthReceipt, IdMethod, KeySet,
+    KioskHealthReport, OutboxBatch, OutboxBatchResult, OutboxEvent, Problem, ProblemCode, QidError,
+    RESIDENT_SESSION_HEADER, ResidentSession, SealState, SealStatus, SignedDocument,
+    VerificationKey, VerifyRequest, validate_qid,
 };
 
 /// Largest response body the client reads, in bytes; anything bigger is
@@ -126,8 +127,22 @@ impl Client {
     /// A client for the API at `base_url` (e.g. `https://api.example` or
     /// `http://127.0.0.1:8080`; the `/v1` prefix is added here), authenticating as the
     /// kiosk with `kiosk_token`. `timeout` bounds each whole request, connect to last
-    /// body byte.
+    /// body byte. HTTPS servers are checked against the bundled web PKI roots; see
+    /// [`Client::with_ca_pem`] to pin a CA instead.
     pub fn new(base_url: &str, kiosk_token: &str, timeout: Duration) -> Result<Client, ApiError> {
+        Self::with_ca_pem(base_url, kiosk_token, timeout, None)
+    }
+
+    /// Like [`Client::new`], but with `ca_pem` (one or more PEM `CERTIFICATE` blocks) as
+    /// the **only** trusted roots for HTTPS (CA pinning, DESIGN §11): a server whose
+    /// chain does not lead to one of them fails with [`ApiError::Network`]. `None` trusts
+    /// the bundled web PKI roots. An unreadable PEM is [`ApiError::Config`].
+    pub fn with_ca_pem(
+        base_url: &str,
+        kiosk_token: &str,
+        timeout: Duration,
+        ca_pem: Option<&str>,
+    ) -> Result<Client, ApiError> {
         let mut base =
             Url::parse(base_url).map_err(|e| ApiError::Config(format!("base URL: {e}")))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
@@ -145,12 +160,24 @@ impl Client {
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(header::AUTHORIZATION, auth);
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .default_headers(headers)
             .timeout(timeout)
             .connect_timeout(timeout)
-            .user_agent(concat!("manassa-kiosk/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("manassa-kiosk/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = ca_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .map_err(|_| ApiError::Config("CA certificate is not valid PEM".into()))?;
+            if roots.is_empty() {
+                return Err(ApiError::Config("CA PEM holds no certificate".into()));
+            }
+            builder = builder.tls_built_in_root_certs(false);
+            for root in roots {
+                builder = builder.add_root_certificate(root);
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| ApiError::Config(format!("HTTP client: {e}")))?;
         Ok(Client { http, base })
@@ -227,6 +254,35 @@ impl Client {
         };
         self.call(Method::POST, &["outbox", "events"], None, Some(&body))
             .await
+    }
+
+    /// The ministry's public seal verification keys (`GET /v1/keys`), active key first.
+    pub async fn keys(&self) -> Result<Vec<VerificationKey>, ApiError> {
+        let set: KeySet = self.call(Method::GET, &["keys"], None, None::<&()>).await?;
+        Ok(set.keys)
+    }
+
+    /// Online status of a document's seal (`GET /v1/seals/{id}/status`): valid, revoked
+    /// or unknown.
+    pub async fn seal_status(&self, document_id: &str) -> Result<SealState, ApiError> {
+        let s: SealStatus = self
+            .call(
+                Method::GET,
+                &["seals", document_id, "status"],
+                None,
+                None::<&()>,
+            )
+            .await?;
+        Ok(s.status)
+    }
+
+    /// Sends the kiosk's health report (`POST /v1/kiosk/health`); answers when the
+    /// ministry stored it (RFC 3339).
+    pub async fn report_health(&self, report: &KioskHealthReport) -> Result<String, ApiError> {
+        let r: HealthReceipt = self
+            .call(Method::POST, &["kiosk", "health"], None, Some(report))
+            .await?;
+        Ok(r.received_at)
     }
 
     /// Reachability check (`GET /v1/health`).
@@ -545,7 +601,6 @@ mod tests {
         assert_eq!(doc.payload["floors"], 2);
         assert_eq!(doc.payload["built_area_m2"], 412.5);
         assert_eq!(doc.payload["expires_on"], "2028-03-14");
-        assert_eq!(doc.seal, None);
 
         let ss = client.fetch_document(&a, "doc-ss-2026-10").await.unwrap();
         assert_eq!(ss.payload["currency"], "QAR");

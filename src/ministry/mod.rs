@@ -261,6 +261,140 @@ pub struct OutboxBatchResult {
     pub results: Vec<EventResult>,
 }
 
+/// Body of `GET /v1/keys`: the ministry's public seal verification keys (a JWK Set,
+/// RFC 7517 §5, with validity members). Retired keys stay listed so papers sealed before a
+/// rotation still verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySet {
+    /// Every key, the active signing key first, then retired keys newest first.
+    pub keys: Vec<VerificationKey>,
+}
+
+/// One public P-256 key in JWK form (RFC 7517, RFC 7518 §6.2.1) for ES256 seals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationKey {
+    /// Key id, as carried in the seal's COSE protected header.
+    pub kid: String,
+    /// Key type, always `EC`.
+    pub kty: String,
+    /// Intended use, always `sig`.
+    #[serde(rename = "use")]
+    pub use_: String,
+    /// Algorithm, always `ES256` (ECDSA P-256 with SHA-256).
+    pub alg: String,
+    /// Curve, always `P-256`.
+    pub crv: String,
+    /// Affine x coordinate, 32 bytes big-endian, base64url without padding (RFC 4648 §5).
+    pub x: String,
+    /// Affine y coordinate, 32 bytes big-endian, base64url without padding.
+    pub y: String,
+    /// When the key started signing, RFC 3339 UTC.
+    pub not_before: String,
+    /// When the key stopped signing (rotation), RFC 3339 UTC; `None` (JSON `null`) while
+    /// it is the active key.
+    pub not_after: Option<String>,
+}
+
+impl VerificationKey {
+    /// The key as a p256 verifying key. Fails if the members are not a P-256 ES256 key or
+    /// the point is not on the curve.
+    pub fn verifying_key(&self) -> Result<p256::ecdsa::VerifyingKey, String> {
+        use base64::Engine as _;
+        if self.kty != "EC" || self.crv != "P-256" || self.alg != "ES256" {
+            return Err("not an ES256 P-256 key".into());
+        }
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let x = b64.decode(&self.x).map_err(|_| "x is not base64url")?;
+        let y = b64.decode(&self.y).map_err(|_| "y is not base64url")?;
+        if x.len() != 32 || y.len() != 32 {
+            return Err("coordinates must be 32 bytes".into());
+        }
+        let mut sec1 = Vec::with_capacity(65);
+        sec1.push(0x04);
+        sec1.extend_from_slice(&x);
+        sec1.extend_from_slice(&y);
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| "point not on P-256".into())
+    }
+}
+
+/// Online status of a document's seal (`GET /v1/seals/{document_id}/status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SealState {
+    /// The ministry issued this document and has not revoked it.
+    Valid,
+    /// The ministry issued this document and revoked it.
+    Revoked,
+    /// The ministry knows no document with this id.
+    Unknown,
+}
+
+/// Body of `GET /v1/seals/{document_id}/status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealStatus {
+    /// The document's status.
+    pub status: SealState,
+}
+
+/// XFS4IoT device states (CEN/XFS4IoT `common.status.device`), used in health reports.
+pub const DEVICE_STATES: [&str; 7] = [
+    "online",
+    "offline",
+    "powerOff",
+    "noDevice",
+    "hardwareError",
+    "userError",
+    "deviceBusy",
+];
+
+/// Body of `POST /v1/kiosk/health`: a periodic health report of one kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskHealthReport {
+    /// The kiosk's id, 1–64 characters `[A-Za-z0-9._-]`.
+    pub kiosk_id: String,
+    /// Version of the kiosk software.
+    pub app_version: String,
+    /// When the kiosk took the report, RFC 3339 UTC.
+    pub reported_at: String,
+    /// One entry per device (at most 16).
+    pub devices: Vec<DeviceHealth>,
+    /// State of the offline outbox.
+    pub outbox: OutboxHealth,
+}
+
+/// One device in a [`KioskHealthReport`], in XFS4IoT vocabulary (DESIGN §6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceHealth {
+    /// Which device, e.g. `card_reader`, `thermal_printer`, `a4_printer` (1–32 chars).
+    pub name: String,
+    /// Device state, one of [`DEVICE_STATES`].
+    pub device: String,
+    /// Media state (`present`, `notPresent`, `jammed`, …), if the device has media.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<String>,
+    /// Paper supply (`full`, `low`, `out`, `jammed`), for printers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<String>,
+}
+
+/// Outbox figures in a [`KioskHealthReport`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxHealth {
+    /// Events waiting for delivery.
+    pub depth: u64,
+    /// Age of the oldest waiting event, seconds; `None` when empty.
+    pub oldest_age_s: Option<u64>,
+    /// Events in the dead-letter table.
+    pub dead_letters: u64,
+}
+
+/// 202 answer to a health report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthReceipt {
+    /// When the ministry stored the report, RFC 3339 UTC.
+    pub received_at: String,
+}
+
 /// Stable machine codes of [`Problem`]s. The wire form is `kebab-case`
 /// ([`ProblemCode::as_str`]); the HTTP status is fixed per code ([`ProblemCode::status`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -294,13 +428,22 @@ pub enum ProblemCode {
     MethodNotAllowed,
     /// 413: request body too large.
     PayloadTooLarge,
-    /// 500: server fault.
+    /// 500: server fault (also the simulator's injected errors).
     Internal,
+    /// 410: the document exists but was revoked; it can no longer be issued.
+    DocumentRevoked,
+    /// 409: an event of the batch is being processed by another request right now
+    /// (IETF Idempotency-Key draft §2.6); nothing of this batch was applied, retry later.
+    IdempotencyKeyInFlight,
+    /// 429: too many requests from this kiosk; honour `Retry-After`.
+    RateLimited,
+    /// 401: missing or unknown administrator token (`/v1/admin/*`).
+    UnauthorizedAdmin,
 }
 
 impl ProblemCode {
     /// Every code, for exhaustive tests and documentation.
-    pub const ALL: [ProblemCode; 15] = [
+    pub const ALL: [ProblemCode; 19] = [
         ProblemCode::UnauthorizedKiosk,
         ProblemCode::InvalidQid,
         ProblemCode::ResidentNotFound,
@@ -316,6 +459,10 @@ impl ProblemCode {
         ProblemCode::MethodNotAllowed,
         ProblemCode::PayloadTooLarge,
         ProblemCode::Internal,
+        ProblemCode::DocumentRevoked,
+        ProblemCode::IdempotencyKeyInFlight,
+        ProblemCode::RateLimited,
+        ProblemCode::UnauthorizedAdmin,
     ];
 
     /// The stable `kebab-case` code.
@@ -336,6 +483,10 @@ impl ProblemCode {
             ProblemCode::MethodNotAllowed => "method-not-allowed",
             ProblemCode::PayloadTooLarge => "payload-too-large",
             ProblemCode::Internal => "internal",
+            ProblemCode::DocumentRevoked => "document-revoked",
+            ProblemCode::IdempotencyKeyInFlight => "idempotency-key-in-flight",
+            ProblemCode::RateLimited => "rate-limited",
+            ProblemCode::UnauthorizedAdmin => "unauthorized-admin",
         }
     }
 
@@ -349,14 +500,16 @@ impl ProblemCode {
         match self {
             ProblemCode::UnauthorizedKiosk
             | ProblemCode::WrongCode
-            | ProblemCode::InvalidSession => 401,
+            | ProblemCode::InvalidSession
+            | ProblemCode::UnauthorizedAdmin => 401,
             ProblemCode::InvalidQid | ProblemCode::BadRequest => 400,
             ProblemCode::ResidentNotFound
             | ProblemCode::DocumentNotFound
             | ProblemCode::NotFound => 404,
             ProblemCode::AccountLocked => 423,
-            ProblemCode::ChallengeExpired => 410,
-            ProblemCode::TooManyAttempts => 429,
+            ProblemCode::ChallengeExpired | ProblemCode::DocumentRevoked => 410,
+            ProblemCode::TooManyAttempts | ProblemCode::RateLimited => 429,
+            ProblemCode::IdempotencyKeyInFlight => 409,
             ProblemCode::IdempotencyKeyReused => 422,
             ProblemCode::MethodNotAllowed => 405,
             ProblemCode::PayloadTooLarge => 413,
@@ -382,6 +535,10 @@ impl ProblemCode {
             ProblemCode::MethodNotAllowed => "Method not allowed",
             ProblemCode::PayloadTooLarge => "Payload too large",
             ProblemCode::Internal => "Internal error",
+            ProblemCode::DocumentRevoked => "Document revoked",
+            ProblemCode::IdempotencyKeyInFlight => "Idempotency key in flight",
+            ProblemCode::RateLimited => "Too many requests",
+            ProblemCode::UnauthorizedAdmin => "Administrator not authorized",
         }
     }
 

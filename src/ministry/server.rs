@@ -1,43 +1,67 @@
 //! Reference server of the ministry API (`manassa sim`): the demo's embedded ministry and
-//! the peer of every integration test.
+//! the peer of every integration test. The contract is `docs/ministry-api.yaml`
+//! (OpenAPI 3.1); `tests/api_contract.rs` checks this server against it.
 //!
-//! axum 0.8 over plain HTTP (TLS comes later), SQLite through rusqlite for residents,
-//! challenges, sessions, documents and received outbox events. Database work runs in
-//! `spawn_blocking` so a slow fsync never stalls the async workers. Every error response
-//! is an RFC 9457 problem (`application/problem+json`), including axum's own rejections
-//! (404, 405, 413, malformed JSON), which a response mapper rewrites.
+//! axum 0.8 routes served by hyper 1 over plain HTTP/1.1 or, with [`SimConfig::tls`],
+//! HTTPS (rustls, a certificate generated at start, [`SimHandle::ca_pem`]). SQLite
+//! through rusqlite holds residents, challenges, sessions, documents with their
+//! revocation status, seal signing keys, received outbox events and health reports.
+//! Database work runs in `spawn_blocking` so a slow fsync never stalls the async workers.
+//! Every error response is an RFC 9457 problem (`application/problem+json`), including
+//! axum's own rejections (404, 405, 413, malformed JSON), which a response mapper
+//! rewrites.
 //!
-//! Nothing here logs a QID, a name, a phone number or a one-time code.
+//! Test hooks: a [`FaultPlan`] (latency, 500s, dropped connections, slow bodies, 429)
+//! set with [`SimHandle::set_faults`], `POST /v1/admin/faults` or `manassa sim --fault`;
+//! key rotation with `POST /v1/admin/keys/rotate`. Admin routes need
+//! [`SimConfig::admin_token`] and are never subject to faults.
+//!
+//! Nothing here logs a QID, a name, a phone number, a one-time code or a token.
 
+mod faults;
+mod keys;
+mod tls;
+
+use std::collections::HashSet;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
+use axum::body::{Body, to_bytes};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use p256::ecdsa::SigningKey;
 use rand::Rng as _;
 use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 use uuid::Uuid;
 
+pub use faults::FaultPlanError;
+
 use super::{
-    CODE_LEN, Challenge, ChallengeRequest, DocumentKind, DocumentList, DocumentSummary,
-    EventResult, EventStatus, OutboxBatch, OutboxBatchResult, PROBLEM_CONTENT_TYPE, Problem,
-    ProblemCode, RESIDENT_SESSION_HEADER, ResidentSession, SignedDocument, VerifyRequest,
-    validate_qid,
+    CODE_LEN, Challenge, ChallengeRequest, DEVICE_STATES, DocumentKind, DocumentList,
+    DocumentSummary, EventResult, EventStatus, HealthReceipt, KeySet, KioskHealthReport,
+    OutboxBatch, OutboxBatchResult, PROBLEM_CONTENT_TYPE, Problem, ProblemCode,
+    RESIDENT_SESSION_HEADER, ResidentSession, SealState, SealStatus, SignedDocument,
+    VerificationKey, VerifyRequest, validate_qid,
 };
 
 /// Lifetime of a one-time code.
@@ -53,6 +77,43 @@ pub const MAX_BATCH_EVENTS: usize = 1000;
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// Longest accepted event kind, in bytes.
 const MAX_EVENT_KIND_LEN: usize = 100;
+/// Most devices in one health report.
+const MAX_HEALTH_DEVICES: usize = 16;
+/// How long a TLS handshake may take before the connection is dropped.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for open connections to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Faults the simulator injects into matching requests (tests of the client, the outbox
+/// and the kiosk against a bad network). All probabilities are drawn per request from a
+/// generator seeded with `seed`, in a fixed order, so the same request sequence sees the
+/// same faults. Order of effects: latency, then 429, then 500, then drop, then slow body.
+/// JSON members are the field names; missing members take their defaults.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultPlan {
+    /// Only requests whose path starts with this prefix (None = all routes, /v1/admin never).
+    pub route: Option<String>,
+    /// Extra latency before answering, ms.
+    pub latency_ms: u64,
+    /// Probability 0..=1 of answering 500 internal (problem document).
+    pub error_rate: f64,
+    /// Probability 0..=1 of dropping the connection without an answer, after reading the
+    /// whole request. Whether the handler ran first is `drop_after_commit`.
+    pub drop_rate: f64,
+    /// `false`: drop before the handler runs (nothing applied). `true`: run the handler
+    /// to completion (its effects are committed), then drop the answer — the "delivered
+    /// but the answer was lost" case.
+    pub drop_after_commit: bool,
+    /// Trickle the response body over this many ms.
+    pub slow_body_ms: u64,
+    /// Probability 0..=1 of answering 429 with `Retry-After: retry_after_s`.
+    pub throttle_rate: f64,
+    /// `Retry-After` of throttled answers, seconds.
+    pub retry_after_s: u64,
+    /// Seed for the fault dice (deterministic tests).
+    pub seed: u64,
+}
 
 /// Configuration of the reference server.
 #[derive(Debug, Clone)]
@@ -64,6 +125,13 @@ pub struct SimConfig {
     /// Enables `GET /v1/demo/sms/{challenge_id}`, which reveals a challenge's one-time
     /// code (there is no SMS gateway). For the demo and tests only.
     pub demo_sms: bool,
+    /// Bearer token of the `/v1/admin/*` routes (faults, key rotation).
+    pub admin_token: String,
+    /// Serve HTTPS with a generated certificate (see [`SimHandle::ca_pem`]) instead of
+    /// plain HTTP.
+    pub tls: bool,
+    /// Faults in force from the start.
+    pub faults: Option<FaultPlan>,
 }
 
 impl Default for SimConfig {
@@ -72,6 +140,9 @@ impl Default for SimConfig {
             db_path: None,
             kiosk_tokens: vec!["demo-kiosk-token".to_owned()],
             demo_sms: false,
+            admin_token: "demo-admin-token".to_owned(),
+            tls: false,
+            faults: None,
         }
     }
 }
@@ -81,56 +152,133 @@ pub async fn serve(listener: TcpListener, cfg: SimConfig) -> anyhow::Result<()> 
     serve_with_shutdown(listener, cfg, std::future::pending()).await
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then finishes in-flight
-/// requests and returns.
+/// Serves the API on `listener` until `shutdown` completes, then lets open connections
+/// finish (up to a few seconds) and returns. With [`SimConfig::tls`] the generated CA is
+/// not reachable from here; use [`spawn`] and [`SimHandle::ca_pem`].
 pub async fn serve_with_shutdown(
     listener: TcpListener,
     cfg: SimConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let state = AppState::open(&cfg).await?;
-    run(listener, state, shutdown).await
+    let tls = cfg.tls.then(tls::generate).transpose()?;
+    run(listener, state, tls.map(|t| t.acceptor), shutdown).await
 }
 
 /// Binds `addr` (port 0 picks a free port), starts the server on the current tokio
 /// runtime and returns a handle; dropping the handle stops the server.
 pub async fn spawn(cfg: SimConfig, addr: SocketAddr) -> anyhow::Result<SimHandle> {
     let state = AppState::open(&cfg).await?;
+    let tls = cfg.tls.then(tls::generate).transpose()?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding the simulator to {addr}"))?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
-    let db = state.db.clone();
-    let task = tokio::spawn(run(listener, state, async {
+    let (ca_pem, acceptor) = match tls {
+        Some(t) => (Some(t.ca_pem), Some(t.acceptor)),
+        None => (None, None),
+    };
+    let task = tokio::spawn(run(listener, state.clone(), acceptor, async {
         // A dropped sender also means "stop".
         let _ = rx.await;
     }));
     Ok(SimHandle {
         addr,
-        db,
+        state,
+        ca_pem,
         shutdown: Some(tx),
         task: Some(task),
     })
 }
 
+/// The accept loop: one task per connection, HTTP/1.1 with keep-alive, optional TLS.
+/// Each request carries a [`faults::ConnAbort`] so a fault can drop its connection.
 async fn run(
     listener: TcpListener,
     state: Arc<AppState>,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, "ministry simulator listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("ministry simulator stopped")
+    tracing::info!(%addr, tls = tls.is_some(), "ministry simulator listening");
+    let app = router(state);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(e) => {
+                    // Out of descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "simulator accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            match tls {
+                None => serve_connection(stream, app, watcher).await,
+                Some(acceptor) => {
+                    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                    {
+                        Ok(Ok(stream)) => serve_connection(stream, app, watcher).await,
+                        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!("TLS handshake timed out"),
+                    }
+                }
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("simulator connections still open at shutdown; dropping them");
+        }
+    }
+    tracing::info!(%addr, "ministry simulator stopped");
+    Ok(())
+}
+
+async fn serve_connection<S>(stream: S, app: Router, watcher: hyper_util::server::graceful::Watcher)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let abort = faults::ConnAbort::default();
+    let inner = TowerToHyperService::new(app);
+    let conn_abort = abort.clone();
+    let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(conn_abort.clone());
+        hyper::service::Service::call(&inner, req)
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .serve_connection(TokioIo::new(stream), svc);
+    tokio::select! {
+        res = watcher.watch(conn) => {
+            if let Err(e) = res {
+                tracing::debug!(error = %e, "simulator connection ended with an error");
+            }
+        }
+        () = abort.aborted() => {
+            // Dropping the connection future closes the socket without an answer.
+        }
+    }
 }
 
 /// A running simulator started by [`spawn`]. Dropping it stops the server.
 pub struct SimHandle {
     addr: SocketAddr,
-    db: Arc<Mutex<Connection>>,
+    state: Arc<AppState>,
+    ca_pem: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -141,21 +289,76 @@ impl SimHandle {
         self.addr
     }
 
-    /// Base URL for [`super::client::Client::new`], e.g. `http://127.0.0.1:43127`
-    /// (loopback when bound to an unspecified address).
+    /// Base URL for [`super::client::Client::new`], e.g. `http://127.0.0.1:43127`, or
+    /// `https://localhost:43127` with TLS (the name the certificate carries). Loopback
+    /// when bound to an unspecified address.
     pub fn base_url(&self) -> String {
         let ip = if self.addr.ip().is_unspecified() {
             IpAddr::V4(Ipv4Addr::LOCALHOST)
         } else {
             self.addr.ip()
         };
-        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+        if self.ca_pem.is_some() {
+            format!("https://{}", SocketAddr::new(ip, self.addr.port()))
+        } else {
+            format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+        }
+    }
+
+    /// PEM of the certificate authority that issued the server's TLS certificate (valid
+    /// for `localhost`, `127.0.0.1` and `::1`); `None` without [`SimConfig::tls`]. Give
+    /// it to [`super::client::Client::with_ca_pem`] or `curl --cacert`.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// Puts `plan` in force from the next request on (and re-seeds its dice).
+    pub fn set_faults(&self, plan: FaultPlan) {
+        self.state.faults.set(Some(plan));
+    }
+
+    /// Stops injecting faults.
+    pub fn clear_faults(&self) {
+        self.state.faults.set(None);
+    }
+
+    /// The fault plan in force.
+    pub fn faults(&self) -> Option<FaultPlan> {
+        self.state.faults.get()
+    }
+
+    /// The seal signing key in force: `(kid, key)`. See [`SimState::signing_key`].
+    pub fn signing_key(&self) -> (String, SigningKey) {
+        self.state.signing_key()
+    }
+
+    /// Retires the signing key and makes a new one (as `POST /v1/admin/keys/rotate`).
+    pub async fn rotate_keys(&self) -> anyhow::Result<VerificationKey> {
+        self.state
+            .rotate_keys()
+            .await
+            .map_err(|f| anyhow::anyhow!("key rotation failed: {}", f.0.code))
+    }
+
+    /// Outbox batches whose idempotency keys are being processed right now (tests of the
+    /// in-flight rule).
+    pub fn in_flight_keys(&self) -> usize {
+        self.state
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// The server's shared state (the signing key for seals).
+    pub fn state(&self) -> &SimState {
+        &self.state
     }
 
     /// Every outbox event the server has stored, in arrival order: `(idempotency key,
     /// kind, payload)`. Reads the server's database directly (tests and the demo).
     pub fn stored_events(&self) -> anyhow::Result<Vec<(Uuid, String, Value)>> {
-        let conn = lock(&self.db);
+        let conn = lock(&self.state.db);
         let mut stmt =
             conn.prepare("SELECT idempotency_key, kind, payload FROM events ORDER BY rowid")?;
         let rows = stmt.query_map([], |r| {
@@ -177,6 +380,18 @@ impl SimHandle {
         Ok(out)
     }
 
+    /// Every health report received, oldest first.
+    pub fn health_reports(&self) -> anyhow::Result<Vec<KioskHealthReport>> {
+        let conn = lock(&self.state.db);
+        let mut stmt = conn.prepare("SELECT body FROM health_reports ORDER BY rowid")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?).context("stored health report")?);
+        }
+        Ok(out)
+    }
+
     /// Stops accepting connections, lets in-flight requests finish and waits for the
     /// server task.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
@@ -192,7 +407,7 @@ impl SimHandle {
     /// Makes a challenge look older than [`CHALLENGE_TTL`] (tests of expiry).
     #[cfg(test)]
     pub(crate) fn expire_challenge(&self, challenge_id: &str) {
-        lock(&self.db)
+        lock(&self.state.db)
             .execute(
                 "UPDATE challenges SET expires_at = 0 WHERE id = ?1",
                 [challenge_id],
@@ -212,11 +427,20 @@ impl Drop for SimHandle {
 // ---------------------------------------------------------------------------------------
 // State and storage
 
-struct AppState {
+/// The simulator's shared state, behind every handler.
+pub struct SimState {
     db: Arc<Mutex<Connection>>,
     kiosk_tokens: Vec<String>,
+    admin_token: String,
     demo_sms: bool,
+    faults: faults::FaultState,
+    /// The active seal signing key, cached from the database.
+    signing: RwLock<(String, SigningKey)>,
+    /// Idempotency keys of outbox batches being processed.
+    in_flight: Mutex<HashSet<Uuid>>,
 }
+
+type AppState = SimState;
 
 fn lock(db: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     // A panic while holding the lock leaves no half-done transaction behind (rusqlite
@@ -224,16 +448,39 @@ fn lock(db: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     db.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl AppState {
+impl SimState {
+    /// The seal signing key in force: its key id (as published by `GET /v1/keys` and put
+    /// in the seal's COSE protected header) and the P-256 private key (ES256). Changes
+    /// on rotation; generated on first start and kept in the simulator's database.
+    pub fn signing_key(&self) -> (String, SigningKey) {
+        self.signing
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     async fn open(cfg: &SimConfig) -> anyhow::Result<Arc<AppState>> {
         let path = cfg.db_path.clone();
-        let conn = tokio::task::spawn_blocking(move || open_db(path))
-            .await
-            .context("opening the simulator database")??;
+        let (conn, signing) = tokio::task::spawn_blocking(move || {
+            let mut conn = open_db(path)?;
+            let signing = keys::active_or_create(&mut conn)?;
+            anyhow::Ok((conn, signing))
+        })
+        .await
+        .context("opening the simulator database")??;
+        if let Some(plan) = &cfg.faults {
+            plan.validate()?;
+        }
+        let faults = faults::FaultState::default();
+        faults.set(cfg.faults.clone());
         Ok(Arc::new(AppState {
             db: Arc::new(Mutex::new(conn)),
             kiosk_tokens: cfg.kiosk_tokens.clone(),
+            admin_token: cfg.admin_token.clone(),
             demo_sms: cfg.demo_sms,
+            faults,
+            signing: RwLock::new(signing),
+            in_flight: Mutex::new(HashSet::new()),
         }))
     }
 
@@ -248,6 +495,36 @@ impl AppState {
             .await
             .map_err(|_| ApiFail(Problem::new(ProblemCode::Internal)))?
     }
+
+    async fn rotate_keys(&self) -> Result<VerificationKey, ApiFail> {
+        let (kid, key) = self.with_db(|conn| Ok(keys::rotate(conn)?)).await?;
+        *self.signing.write().unwrap_or_else(PoisonError::into_inner) = (kid.clone(), key.clone());
+        tracing::info!(kid, "seal signing key rotated");
+        let published = self.with_db(|conn| Ok(keys::published(conn)?)).await?;
+        published
+            .into_iter()
+            .find(|k| k.kid == kid)
+            .ok_or_else(|| ApiFail(Problem::new(ProblemCode::Internal)))
+    }
+
+    fn kiosk_known(&self, headers: &HeaderMap) -> bool {
+        bearer(headers).is_some_and(|t| {
+            self.kiosk_tokens
+                .iter()
+                .any(|k| ct_eq(k.as_bytes(), t.as_bytes()))
+        })
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1).
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
 }
 
 fn open_db(path: Option<PathBuf>) -> anyhow::Result<Connection> {
@@ -264,6 +541,8 @@ fn open_db(path: Option<PathBuf>) -> anyhow::Result<Connection> {
     };
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(keys::SCHEMA)?;
+    migrate(&conn)?;
     seed(&mut conn)?;
     Ok(conn)
 }
@@ -284,7 +563,8 @@ CREATE TABLE IF NOT EXISTS documents (
     title_ar TEXT NOT NULL,
     title_en TEXT NOT NULL,
     issued_on TEXT NOT NULL,
-    payload TEXT NOT NULL
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'valid'   -- valid | revoked
 );
 CREATE TABLE IF NOT EXISTS challenges (
     id TEXT PRIMARY KEY,
@@ -299,6 +579,11 @@ CREATE TABLE IF NOT EXISTS sessions (
     qid TEXT NOT NULL,
     expires_at INTEGER NOT NULL    -- unix ms
 );
+CREATE TABLE IF NOT EXISTS health_reports (
+    kiosk_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     idempotency_key TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -308,12 +593,26 @@ CREATE TABLE IF NOT EXISTS events (
 );
 ";
 
+/// Brings a database made by an older build up to the current schema.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let has_status = conn
+        .prepare("SELECT 1 FROM pragma_table_info('documents') WHERE name = 'status'")?
+        .exists([])?;
+    if !has_status {
+        conn.execute_batch(
+            "ALTER TABLE documents ADD COLUMN status TEXT NOT NULL DEFAULT 'valid'",
+        )?;
+    }
+    Ok(())
+}
+
 struct SeedDoc {
     id: &'static str,
     kind: DocumentKind,
     number: &'static str,
     issued_on: &'static str,
     payload: Value,
+    revoked: bool,
 }
 
 /// Demo residents and documents. Idempotent: re-running refreshes the same rows.
@@ -362,6 +661,7 @@ fn seed(conn: &mut Connection) -> rusqlite::Result<()> {
                 "issued_on": "2026-03-15",
                 "expires_on": "2028-03-14"
             }),
+            revoked: false,
         },
         SeedDoc {
             id: "doc-cc-000871",
@@ -381,6 +681,7 @@ fn seed(conn: &mut Connection) -> rusqlite::Result<()> {
                 "completed_on": "2026-09-01",
                 "issued_on": "2026-09-20"
             }),
+            revoked: false,
         },
         SeedDoc {
             id: "doc-ss-2026-10",
@@ -406,6 +707,34 @@ fn seed(conn: &mut Connection) -> rusqlite::Result<()> {
                 "currency": "QAR",
                 "issued_on": "2026-11-02"
             }),
+            revoked: false,
+        },
+        // Superseded by BP-2026-004512: revoked, so not listed or issued, but its seal
+        // status answers "revoked" (papers printed from it are still in circulation).
+        SeedDoc {
+            id: "doc-bp-003990",
+            kind: DocumentKind::BuildingPermit,
+            number: "BP-2025-003990",
+            issued_on: "2025-06-10",
+            payload: json!({
+                "permit_no": "BP-2025-003990",
+                "owner_name_ar": NAME_A_AR,
+                "owner_name_en": NAME_A_EN,
+                "owner_qid": QID_A,
+                "plot_no": "69/1234",
+                "zone": "Al Waab (55)",
+                "municipality_ar": "بلدية الدوحة",
+                "municipality_en": "Doha Municipality",
+                "building_use_ar": "سكني خاص",
+                "building_use_en": "Private residential",
+                "floors": 1,
+                "built_area_m2": 280.0,
+                "consultant": "Arab Engineering Bureau",
+                "contractor": "Al Jaber Contracting",
+                "issued_on": "2025-06-10",
+                "expires_on": "2027-06-09"
+            }),
+            revoked: true,
         },
     ];
 
@@ -421,8 +750,8 @@ fn seed(conn: &mut Connection) -> rusqlite::Result<()> {
         let (title_ar, title_en) = titles(d.kind);
         tx.execute(
             "INSERT OR REPLACE INTO documents
-                 (id, qid, kind, number, title_ar, title_en, issued_on, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 (id, qid, kind, number, title_ar, title_en, issued_on, payload, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 d.id,
                 QID_A,
@@ -431,7 +760,8 @@ fn seed(conn: &mut Connection) -> rusqlite::Result<()> {
                 title_ar,
                 title_en,
                 d.issued_on,
-                d.payload.to_string()
+                d.payload.to_string(),
+                if d.revoked { "revoked" } else { "valid" }
             ],
         )?;
     }
@@ -477,6 +807,40 @@ fn rfc3339_now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// Shape check of an RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` with
+/// field ranges (no calendar check of the day within the month).
+fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>, max: u32| {
+        b.get(r.clone())
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+            && s[r].parse::<u32>().is_ok_and(|n| n <= max)
+    };
+    if b.len() < 20
+        || !(num(0..4, 9999) && b[4] == b'-' && num(5..7, 12) && b[7] == b'-')
+        || !(num(8..10, 31) && matches!(b[10], b'T' | b't'))
+        || !(num(11..13, 23) && b[13] == b':' && num(14..16, 59) && b[16] == b':')
+        || !num(17..19, 60)
+    {
+        return false;
+    }
+    let mut i = 19;
+    if b[i] == b'.' {
+        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return false;
+        }
+        i += 1 + digits;
+    }
+    match &b[i..] {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', ..] => {
+            b.len() == i + 6 && num(i + 1..i + 3, 23) && b[i + 3] == b':' && num(i + 4..i + 6, 59)
+        }
+        _ => false,
+    }
 }
 
 /// Equality in time independent of where the inputs differ (codes, tokens).
@@ -526,7 +890,8 @@ impl IntoResponse for ApiFail {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let unauthorized_kiosk = self.code == ProblemCode::UnauthorizedKiosk.as_str();
+        let unauthorized_kiosk = self.code == ProblemCode::UnauthorizedKiosk.as_str()
+            || self.code == ProblemCode::UnauthorizedAdmin.as_str();
         let mut resp = (status, Json(self)).into_response();
         resp.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -613,17 +978,34 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/v1/auth/challenges/{id}/verify", post(verify_challenge))
         .route("/v1/documents", get(list_documents))
         .route("/v1/documents/{id}", get(fetch_document))
-        .route("/v1/outbox/events", post(post_events));
+        .route("/v1/keys", get(list_keys))
+        .route("/v1/seals/{document_id}/status", get(seal_status))
+        .route("/v1/outbox/events", post(post_events))
+        .route("/v1/kiosk/health", post(post_health));
     if state.demo_sms {
         protected = protected.route("/v1/demo/sms/{id}", get(demo_sms));
     }
     let protected =
         protected.route_layer(middleware::from_fn_with_state(state.clone(), require_kiosk));
+    let admin = Router::new()
+        .route("/v1/admin/faults", post(set_faults).delete(clear_faults))
+        .route("/v1/admin/keys/rotate", post(rotate_keys))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_admin));
+    // Layers run outermost last-added first: problem mapper → in-flight guard → faults.
     Router::new()
         .route("/v1/health", get(health))
         .merge(protected)
+        .merge(admin)
         .fallback(|| async { Problem::new(ProblemCode::NotFound) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard_in_flight,
+        ))
         .layer(middleware::map_response(problemize))
         .with_state(state)
 }
@@ -631,21 +1013,7 @@ fn router(state: Arc<AppState>) -> Router {
 /// Kiosk authentication: `Authorization: Bearer <token>` (RFC 6750) with a configured
 /// token. Runs before the body is read.
 async fn require_kiosk(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, token) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        });
-    let known = presented.is_some_and(|t| {
-        state
-            .kiosk_tokens
-            .iter()
-            .any(|k| ct_eq(k.as_bytes(), t.as_bytes()))
-    });
-    if !known {
+    if !state.kiosk_known(req.headers()) {
         tracing::warn!(
             path = req.uri().path(),
             "request refused: unauthorized kiosk"
@@ -653,6 +1021,94 @@ async fn require_kiosk(State(state): State<Arc<AppState>>, req: Request, next: N
         return Problem::new(ProblemCode::UnauthorizedKiosk).into_response();
     }
     next.run(req).await
+}
+
+/// Administrator authentication for `/v1/admin/*`: `Authorization: Bearer <admin token>`.
+async fn require_admin(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let ok =
+        bearer(req.headers()).is_some_and(|t| ct_eq(t.as_bytes(), state.admin_token.as_bytes()));
+    if !ok {
+        tracing::warn!(
+            path = req.uri().path(),
+            "request refused: unauthorized admin"
+        );
+        return Problem::new(ProblemCode::UnauthorizedAdmin).into_response();
+    }
+    next.run(req).await
+}
+
+/// Removes a batch's keys from the in-flight set when its request ends (answered,
+/// failed or dropped).
+struct InFlight {
+    state: Arc<AppState>,
+    keys: Vec<Uuid>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut set = self
+            .state
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for k in &self.keys {
+            set.remove(k);
+        }
+    }
+}
+
+/// The IETF Idempotency-Key draft's in-flight rule for `POST /v1/outbox/events`: while a
+/// batch is being processed (including injected latency), another batch carrying any of
+/// its keys is refused whole with 409 `idempotency-key-in-flight` and nothing of it is
+/// applied. Only requests from a known kiosk take part (others get their 401 inside).
+async fn guard_in_flight(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST
+        || req.uri().path() != "/v1/outbox/events"
+        || !state.kiosk_known(req.headers())
+    {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+        return Problem::new(ProblemCode::PayloadTooLarge)
+            .with_detail("request body is too large")
+            .into_response();
+    };
+    // Keys of a body that does not parse are not claimed: the handler refuses it anyway.
+    let keys: Vec<Uuid> = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("events")?.as_array().map(|evs| {
+                evs.iter()
+                    .filter_map(|e| e.get("idempotency_key")?.as_str())
+                    .filter_map(|k| Uuid::parse_str(k).ok())
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    let guard = {
+        let mut set = state
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if keys.iter().any(|k| set.contains(k)) {
+            drop(set);
+            tracing::info!("outbox batch refused: idempotency key in flight");
+            return Problem::new(ProblemCode::IdempotencyKeyInFlight)
+                .with_detail("a batch with one of these idempotency keys is being processed")
+                .into_response();
+        }
+        set.extend(keys.iter().copied());
+        InFlight {
+            state: state.clone(),
+            keys,
+        }
+    };
+    let resp = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    drop(guard);
+    resp
 }
 
 /// The resident behind `X-Resident-Session` (a live session's QID).
@@ -847,7 +1303,7 @@ async fn list_documents(
         .with_db(move |conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, kind, number, title_ar, title_en, issued_on
-                 FROM documents WHERE qid = ?1 ORDER BY issued_on, id",
+                 FROM documents WHERE qid = ?1 AND status = 'valid' ORDER BY issued_on, id",
             )?;
             let rows = stmt.query_map([&resident.qid], |r| {
                 Ok((
@@ -894,20 +1350,25 @@ async fn fetch_document(
             // Scoped to the session's resident: someone else's id is simply "not found".
             let row = conn
                 .query_row(
-                    "SELECT kind, number, payload FROM documents WHERE id = ?1 AND qid = ?2",
+                    "SELECT kind, number, payload, status FROM documents
+                     WHERE id = ?1 AND qid = ?2",
                     [&id, &resident.qid],
                     |r| {
                         Ok((
                             r.get::<_, String>(0)?,
                             r.get::<_, String>(1)?,
                             r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
                         ))
                     },
                 )
                 .optional()?;
-            let Some((kind, number, payload)) = row else {
+            let Some((kind, number, payload, status)) = row else {
                 return Err(ProblemCode::DocumentNotFound.into());
             };
+            if status != "valid" {
+                return Err(ProblemCode::DocumentRevoked.into());
+            }
             let payload = serde_json::from_str(&payload).map_err(|_| {
                 tracing::error!("unparseable document payload in the simulator database");
                 ApiFail(Problem::new(ProblemCode::Internal))
@@ -921,13 +1382,133 @@ async fn fetch_document(
             })
         })
         .await?;
+    let doc = seal_document(&state, doc);
     Ok(Json(doc))
 }
 
+/// Puts the Tawkeed seal on an issued document with [`SimState::signing_key`]. The seal
+/// itself (CBOR claims, COSE_Sign1 ES256, DESIGN §4) lives in `documents::seal`; until
+/// it is wired here the document goes out unsealed (`seal: null`).
+fn seal_document(_state: &SimState, doc: SignedDocument) -> SignedDocument {
+    doc
+}
+
+/// The published seal verification keys.
+async fn list_keys(State(state): State<Arc<AppState>>) -> Result<Json<KeySet>, ApiFail> {
+    let keys = state.with_db(|conn| Ok(keys::published(conn)?)).await?;
+    Ok(Json(KeySet { keys }))
+}
+
+/// Online status of a document's seal: valid, revoked, or unknown (no such document).
+/// Not scoped to a resident: anyone holding the paper may ask.
+async fn seal_status(
+    State(state): State<Arc<AppState>>,
+    Path(document_id): Path<String>,
+) -> Result<Json<SealStatus>, ApiFail> {
+    let status = state
+        .with_db(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT status FROM documents WHERE id = ?1",
+                    [&document_id],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?)
+        })
+        .await?;
+    let status = match status.as_deref() {
+        None => SealState::Unknown,
+        Some("valid") => SealState::Valid,
+        Some(_) => SealState::Revoked,
+    };
+    Ok(Json(SealStatus { status }))
+}
+
+/// Stores a kiosk health report after checking its shape (ids, XFS4IoT states).
+async fn post_health(
+    State(state): State<Arc<AppState>>,
+    ApiJson(report): ApiJson<KioskHealthReport>,
+) -> Result<(StatusCode, Json<HealthReceipt>), ApiFail> {
+    let bad = |detail: &str| ApiFail(Problem::new(ProblemCode::BadRequest).with_detail(detail));
+    let id_ok = |s: &str, max: usize| {
+        !s.is_empty()
+            && s.len() <= max
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    };
+    if !id_ok(&report.kiosk_id, 64) {
+        return Err(bad("kiosk_id must be 1-64 characters [A-Za-z0-9._-]"));
+    }
+    if report.app_version.is_empty() || report.app_version.len() > 64 {
+        return Err(bad("app_version must be 1-64 characters"));
+    }
+    if !is_rfc3339(&report.reported_at) {
+        return Err(bad("reported_at must be an RFC 3339 date-time"));
+    }
+    if report.devices.len() > MAX_HEALTH_DEVICES {
+        return Err(bad("at most 16 devices"));
+    }
+    for d in &report.devices {
+        if !id_ok(&d.name, 32) {
+            return Err(bad("device name must be 1-32 characters [A-Za-z0-9._-]"));
+        }
+        if !DEVICE_STATES.contains(&d.device.as_str()) {
+            return Err(bad("device state must be an XFS4IoT device state"));
+        }
+        let short = |v: &Option<String>| v.as_ref().is_none_or(|v| id_ok(v, 32));
+        if !short(&d.media) || !short(&d.paper) {
+            return Err(bad("media and paper states must be 1-32 characters"));
+        }
+    }
+    let received_at = rfc3339_now();
+    let stored_at = received_at.clone();
+    let body = serde_json::to_string(&report).map_err(|_| ProblemCode::Internal)?;
+    state
+        .with_db(move |conn| {
+            conn.execute(
+                "INSERT INTO health_reports (kiosk_id, received_at, body) VALUES (?1, ?2, ?3)",
+                params![report.kiosk_id, stored_at, body],
+            )?;
+            Ok(())
+        })
+        .await?;
+    tracing::info!("kiosk health report received");
+    Ok((StatusCode::ACCEPTED, Json(HealthReceipt { received_at })))
+}
+
+/// `POST /v1/admin/faults`: puts a fault plan in force (and re-seeds its dice).
+async fn set_faults(
+    State(state): State<Arc<AppState>>,
+    ApiJson(plan): ApiJson<FaultPlan>,
+) -> Result<Json<FaultPlan>, ApiFail> {
+    plan.validate()
+        .map_err(|e| Problem::new(ProblemCode::BadRequest).with_detail(e.to_string()))?;
+    tracing::info!(?plan, "fault plan set");
+    state.faults.set(Some(plan.clone()));
+    Ok(Json(plan))
+}
+
+/// `DELETE /v1/admin/faults`: no more faults.
+async fn clear_faults(State(state): State<Arc<AppState>>) -> StatusCode {
+    tracing::info!("fault plan cleared");
+    state.faults.set(None);
+    StatusCode::NO_CONTENT
+}
+
+/// `POST /v1/admin/keys/rotate`: retires the signing key, answers the new one (201).
+async fn rotate_keys(
+    State(state): State<Arc<AppState>>,
+) -> Result<(StatusCode, Json<VerificationKey>), ApiFail> {
+    let key = state.rotate_keys().await?;
+    Ok((StatusCode::CREATED, Json(key)))
+}
+
 /// Outbox intake with the IETF Idempotency-Key draft's rules applied per event: a new
-/// key is stored; a known key with the same kind and payload is a duplicate (stored
-/// once); a known key with a different kind or payload is refused with
-/// `idempotency-key-reused`. The whole batch is one transaction.
+/// key is stored (`accepted`); a known key with the same kind and payload is a
+/// `duplicate` (stored once); a known key with a different kind or payload is `rejected`
+/// with `idempotency-key-reused`; an event with an empty or over-long kind or a
+/// `created_at` that is not RFC 3339 is `rejected` with `bad-request` and not stored.
+/// The whole batch is one transaction. (The in-flight rule is [`guard_in_flight`].)
 async fn post_events(
     State(state): State<Arc<AppState>>,
     ApiJson(batch): ApiJson<OutboxBatch>,
@@ -949,7 +1530,10 @@ async fn post_events(
                     status,
                     code: code.map(|c| c.as_str().to_owned()),
                 };
-                if ev.kind.is_empty() || ev.kind.len() > MAX_EVENT_KIND_LEN {
+                if ev.kind.is_empty()
+                    || ev.kind.len() > MAX_EVENT_KIND_LEN
+                    || !is_rfc3339(&ev.created_at)
+                {
                     results.push(result(EventStatus::Rejected, Some(ProblemCode::BadRequest)));
                     continue;
                 }
@@ -1228,7 +1812,7 @@ mod tests {
         let cfg = SimConfig {
             db_path: Some(path.clone()),
             kiosk_tokens: vec![TOKEN.to_owned()],
-            demo_sms: false,
+            ..SimConfig::default()
         };
         let key = Uuid::new_v4();
         {
@@ -1254,11 +1838,11 @@ mod tests {
             sim.stored_events().unwrap(),
             vec![(key, "test.ping".to_owned(), json!({"n": 1}))]
         );
-        let docs: i64 = lock(&sim.db)
+        let docs: i64 = lock(&sim.state.db)
             .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(docs, 3);
-        let mode: String = lock(&sim.db)
+        assert_eq!(docs, 4);
+        let mode: String = lock(&sim.state.db)
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
