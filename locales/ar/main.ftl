@@ -169,3 +169,6 @@ paper-salary-note = المبالغ بالريال القطري.
 
 ## Seal check before printing
 error-seal = تعذّر التحقق من هذه الورقة، لذا لم تُطبع. يُرجى التواصل مع الوزارة.
+
+## Paper: shared labels
+paper-qid = الرقم الشخصي

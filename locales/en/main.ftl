@@ -162,3 +162,6 @@ paper-salary-note = Amounts in Qatari riyals.
 
 ## Seal check before printing
 error-seal = This paper could not be verified, so it was not printed. Please contact the ministry.
+
+## Paper: shared labels
+paper-qid = QID

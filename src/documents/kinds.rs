@@ -405,7 +405,7 @@ pub fn content(kind: DocumentKind, payload: &Value) -> Result<Content, FieldErro
                         "employee_name",
                         two(&st.employee_name_ar, &st.employee_name_en),
                     ),
-                    field("paper-owner-qid", "employee_qid", s(&st.employee_qid)),
+                    field("paper-qid", "employee_qid", s(&st.employee_qid)),
                     field("paper-employee-no", "employee_no", s(&st.employee_no)),
                     field(
                         "paper-employer",

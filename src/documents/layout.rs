@@ -9,10 +9,12 @@ use crate::i18n::{Arg, Lang, Ymd, format_gregorian, format_hijri, tr, tr_args};
 use crate::text::{Align, BaseDirection, Family, TextStyle, layout};
 
 const MARGIN: f32 = 18.0; // mm
+/// Distance of the page-number line from the bottom edge, mm.
+const FOOTER_MM: f32 = 12.0;
 const GREY: Rgb = Rgb(0.35, 0.35, 0.35);
 const RULE: Rgb = Rgb(0.62, 0.62, 0.62);
 /// The printed QR code's side, mm (at least 35 mm so phone and kiosk scanners read it).
-pub const SEAL_SIDE_MM: f32 = 38.0;
+pub const SEAL_SIDE_MM: f32 = 36.0;
 
 struct Builder {
     pages: Vec<Page>,
@@ -101,7 +103,7 @@ impl Builder {
 
     /// Room left above the footer band of a page.
     fn fits(&self, h: f32) -> bool {
-        self.y + h <= A4_HEIGHT_PT - mm(MARGIN + 10.0)
+        self.y + h <= A4_HEIGHT_PT - mm(FOOTER_MM + 8.0)
     }
 
     /// A row: English label (left), value (centre), Arabic label (right); breaks the page
@@ -132,12 +134,12 @@ impl Builder {
             Align::Center,
             Some(value_w),
         );
-        let h = ar.height.max(en.height).max(val.height) + mm(3.0);
+        let h = ar.height.max(en.height).max(val.height) + mm(2.4);
         if !self.fits(h) {
             self.new_page();
             self.rule(0.5, RULE);
         }
-        let top = self.y + mm(1.5);
+        let top = self.y + mm(1.2);
         let (left, width) = (self.left, self.width);
         let page = self.page();
         page.elements.push(Element::Text {
@@ -165,11 +167,11 @@ impl Builder {
     /// The seal block: QR on the left, issue place and dates and the caption on the right.
     fn seal_block(&mut self, content: &Content, seal_text: Option<&str>) {
         let side = mm(SEAL_SIDE_MM);
-        let block = side + mm(6.0);
-        if !self.fits(block + mm(4.0)) {
+        let block = side + mm(3.0);
+        if !self.fits(block + mm(3.0)) {
             self.new_page();
         }
-        self.y += mm(4.0);
+        self.y += mm(3.0);
         let top = self.y;
         if let Some((modules, n)) = seal_text.and_then(seal::qr_modules) {
             let module = side / n as f32;
@@ -323,7 +325,7 @@ pub fn paper(content: &Content, seal_text: Option<&str>) -> Paper {
             ("page", Arg::Num(i as i64 + 1)),
             ("pages", Arg::Num(total as i64)),
         ];
-        let y = A4_HEIGHT_PT - mm(MARGIN);
+        let y = A4_HEIGHT_PT - mm(FOOTER_MM);
         let half = width / 2.0;
         let ar = layout(
             &tr_args(Lang::Ar, "paper-page", &args),
