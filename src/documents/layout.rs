@@ -14,7 +14,7 @@ const FOOTER_MM: f32 = 12.0;
 const GREY: Rgb = Rgb(0.35, 0.35, 0.35);
 const RULE: Rgb = Rgb(0.62, 0.62, 0.62);
 /// The printed QR code's side, mm (at least 35 mm so phone and kiosk scanners read it).
-pub const SEAL_SIDE_MM: f32 = 36.0;
+pub const SEAL_SIDE_MM: f32 = 38.0;
 
 struct Builder {
     pages: Vec<Page>,

@@ -171,5 +171,31 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
         subset_fonts: false,
         ..PdfSaveOptions::default()
     };
-    Ok(doc.save(&opts, &mut warnings))
+    let mut bytes = doc.save(&opts, &mut warnings);
+    stable_file_id(&mut bytes);
+    Ok(bytes)
+}
+
+/// Replace the trailer's /ID pair (printpdf draws it at random) with one derived from the
+/// file's content, so the same paper always gives the same bytes (PDF 32000-1 §14.4 only
+/// asks the ID to identify the file). Same length: the cross-reference offsets stay right.
+fn stable_file_id(bytes: &mut [u8]) {
+    use sha2::{Digest, Sha256};
+    let Some(at) = bytes.windows(5).rposition(|w| w == b"/ID[(") else {
+        return;
+    };
+    let start = at + 5;
+    // Two literal strings of 32 letters: (…)(…)
+    if bytes.len() < start + 66 || bytes[start + 32] != b')' || bytes[start + 33] != b'(' {
+        return;
+    }
+    let mut h = Sha256::new();
+    h.update(&bytes[..start]);
+    h.update(&bytes[start + 66..]);
+    let digest = h.finalize();
+    for i in 0..32 {
+        let nibble = |b: u8| b'A' + (b & 0x0F);
+        bytes[start + i] = nibble(digest[i]);
+        bytes[start + 34 + i] = nibble(digest[i] >> 4);
+    }
 }
