@@ -88,6 +88,10 @@ enum Command {
     /// Thermal tickets: encode one to ESC/POS bytes and draw what the printer would print.
     Ticket(manassa::devices::cli::TicketArgs),
     // -- end devices --
+    // -- outbox (issue 6): technician commands, implemented in manassa::outbox::cli --
+    /// Offline outbox: status, forced drain, dead letters, re-queue.
+    Outbox(manassa::outbox::cli::OutboxArgs),
+    // -- end outbox --
 }
 
 #[derive(Subcommand)]
@@ -200,6 +204,7 @@ fn main() -> anyhow::Result<()> {
             EmulatedDevice::Scanner(args) => manassa::devices::cli::emulate_scanner(&args),
             // -- end devices --
         },
+        Some(Command::Outbox(args)) => manassa::outbox::cli::run_cli(args), // issue 6
         Some(Command::Device(args)) => manassa::devices::cli::device(&args), // issues 7, 9
         Some(Command::Ticket(args)) => manassa::devices::cli::ticket(&args), // issue 7
         Some(Command::Doc { action }) => match action {

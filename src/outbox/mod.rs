@@ -11,17 +11,25 @@
 //!   duplicate rows are deleted; rejected rows and rows past [`MAX_ATTEMPTS`] move to
 //!   `dead_letters`, which a technician can inspect and re-queue; retryable failures back
 //!   off with full jitter (base [`BACKOFF_BASE`], cap [`BACKOFF_CAP`]) and honour
-//!   `Retry-After`.
+//!   `Retry-After`. [`SyncPolicy`] carries these numbers (tests shrink them).
+//! - Connectivity: after a network failure the worker polls `GET /v1/health` every
+//!   [`PROBE_PERIOD`] instead of posting batches; when the ministry answers again, rows
+//!   that were waiting only for the network become due at once.
+//! - Size: [`Outbox::open_limited`] caps the database file; a full disk or a reached cap
+//!   is [`OutboxError::DiskFull`], and what was committed before stays.
 //!
 //! Database work in async code runs on tokio's blocking pool, never on an executor thread
 //! or the UI thread. Payloads may contain personal data; they are never logged.
+//! Technicians reach the queue through `manassa outbox` ([`cli`]).
+
+pub mod cli;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, ErrorCode, Transaction, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension as _, Transaction, params};
 use thiserror::Error;
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -43,6 +51,39 @@ pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
 pub const BACKOFF_CAP: Duration = Duration::from_secs(5 * 60);
 /// Period of the sync worker when nothing wakes it earlier.
 pub const SYNC_PERIOD: Duration = Duration::from_secs(15);
+/// Period of the health probe while the ministry is unreachable.
+pub const PROBE_PERIOD: Duration = Duration::from_secs(5);
+
+/// The sync worker's numbers. [`Default`] gives DESIGN §5's: [`BACKOFF_BASE`],
+/// [`BACKOFF_CAP`], [`MAX_ATTEMPTS`], [`BATCH_SIZE`], [`SYNC_PERIOD`], [`PROBE_PERIOD`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncPolicy {
+    /// First backoff ceiling; doubles per failed attempt.
+    pub base: Duration,
+    /// Largest backoff ceiling.
+    pub cap: Duration,
+    /// Failed delivery attempts after which a row is dead-lettered (at least 1).
+    pub max_attempts: u32,
+    /// Rows sent per request (at least 1; the reference server takes up to 1000).
+    pub batch: usize,
+    /// The worker's timer: a round at least this often when nothing wakes it.
+    pub period: Duration,
+    /// Health probe period while the ministry is unreachable.
+    pub probe_period: Duration,
+}
+
+impl Default for SyncPolicy {
+    fn default() -> Self {
+        SyncPolicy {
+            base: BACKOFF_BASE,
+            cap: BACKOFF_CAP,
+            max_attempts: MAX_ATTEMPTS,
+            batch: BATCH_SIZE,
+            period: SYNC_PERIOD,
+            probe_period: PROBE_PERIOD,
+        }
+    }
+}
 
 /// Schema migrations, applied in order; `schema_version` records the last one applied.
 const MIGRATIONS: &[&str] = &[
@@ -69,13 +110,21 @@ const MIGRATIONS: &[&str] = &[
         last_error TEXT,
         failed_at TEXT NOT NULL
     );",
+    // 2: rows whose last failure was the network (not a server answer) are retried as soon
+    // as the ministry is reachable again, whatever their backoff.
+    "ALTER TABLE outbox ADD COLUMN waiting_for_network INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Outbox failures.
 #[derive(Debug, Error)]
 pub enum OutboxError {
-    /// The disk (or SQLite's page limit) is full: `SQLITE_FULL`. Nothing was written.
-    #[error("outbox storage is full")]
+    /// The disk or the size limit of [`Outbox::open_limited`] is reached (`SQLITE_FULL`).
+    /// The failed write was rolled back; everything committed before is kept.
+    #[error(
+        "outbox storage is full (disk or outbox size limit reached): this write was not \
+         saved, queued events are kept; free space on the data partition or let the queue \
+         drain"
+    )]
     DiskFull,
     /// The serialized payload exceeds [`MAX_PAYLOAD_BYTES`].
     #[error("outbox payload is {size} bytes, limit {limit}")]
@@ -180,6 +229,24 @@ pub struct DeadLetter {
     pub failed_at: String,
 }
 
+/// Queue state, see [`Outbox::status`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Rows waiting for delivery.
+    pub depth: usize,
+    /// Age of the oldest queued row; `None` when empty.
+    pub oldest_age: Option<Duration>,
+    /// Time until the earliest row is due (zero: due now); `None` when empty.
+    pub next_due_in: Option<Duration>,
+    /// Rows whose last attempt failed on the network (no answer from the ministry).
+    pub waiting_for_network: usize,
+    /// Rows in the dead-letter table.
+    pub dead_letters: usize,
+    /// Last error of the first row that has one (problem code or error text, no
+    /// personal data).
+    pub last_error: Option<String>,
+}
+
 /// Outcome of one [`Outbox::sync_once`] round.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SyncReport {
@@ -219,6 +286,92 @@ impl Outbox {
             conn: Mutex::new(conn),
             sync_lock: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// Like [`Outbox::open`], but the database file may not grow past about `max_bytes`
+    /// (rounded down to whole pages, SQLite's `max_page_count`; never below the current
+    /// size). A write that would grow it further fails with [`OutboxError::DiskFull`], so
+    /// a flood of events cannot fill the kiosk's data partition. Delivered rows free
+    /// their pages for new ones. The WAL file is not counted.
+    pub fn open_limited(path: &Path, max_bytes: u64) -> Result<Outbox, OutboxError> {
+        let outbox = Outbox::open(path)?;
+        {
+            let conn = outbox.conn();
+            let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+            let pages = i64::try_from(max_bytes).unwrap_or(i64::MAX) / page_size.max(512);
+            // The pragma answers with the limit in force; reading it back is the set.
+            let _: i64 = conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get(0)
+            })?;
+        }
+        Ok(outbox)
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check`; `Ok(vec![])` when the file is sound,
+    /// otherwise SQLite's problem lines. Reads the whole file: for diagnostics, not for
+    /// every start.
+    pub fn integrity_check(&self) -> Result<Vec<String>, OutboxError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(if lines == ["ok"] { Vec::new() } else { lines })
+    }
+
+    /// Queue state for the maintenance menu, health reports and `manassa outbox status`.
+    pub fn status(&self) -> Result<Status, OutboxError> {
+        let conn = self.conn();
+        let (depth, oldest_s, next_at, waiting_for_network): (i64, Option<f64>, Option<i64>, i64) =
+            conn.query_row(
+                "SELECT COUNT(*),
+                        (julianday('now') - julianday(MIN(created_at))) * 86400.0,
+                        MIN(next_attempt_at),
+                        COALESCE(SUM(waiting_for_network), 0)
+                 FROM outbox",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+        let dead_letters: i64 =
+            conn.query_row("SELECT COUNT(*) FROM dead_letters", [], |r| r.get(0))?;
+        let last_error: Option<String> = conn
+            .query_row(
+                "SELECT last_error FROM outbox WHERE last_error IS NOT NULL
+                 ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(Status {
+            depth: usize::try_from(depth).unwrap_or(0),
+            oldest_age: oldest_s.map(|s| Duration::from_secs_f64(s.max(0.0))),
+            next_due_in: next_at
+                .map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0))),
+            waiting_for_network: usize::try_from(waiting_for_network).unwrap_or(0),
+            dead_letters: usize::try_from(dead_letters).unwrap_or(0),
+            last_error,
+        })
+    }
+
+    /// Makes every row that waits only because the network failed due now (the ministry
+    /// answers again). Rows backing off after a server answer (5xx, 429 with
+    /// `Retry-After`) keep their schedule. Returns how many rows were made due.
+    pub fn connectivity_restored(&self) -> Result<usize, OutboxError> {
+        let n = self.conn().execute(
+            "UPDATE outbox SET next_attempt_at = 0, waiting_for_network = 0
+             WHERE waiting_for_network = 1",
+            [],
+        )?;
+        Ok(n)
+    }
+
+    /// Makes every queued row due now, ignoring backoff and `Retry-After` (a
+    /// technician's forced sync). Attempt counts are kept. Returns the number of rows.
+    pub fn make_all_due(&self) -> Result<usize, OutboxError> {
+        let n = self
+            .conn()
+            .execute("UPDATE outbox SET next_attempt_at = 0", [])?;
+        Ok(n)
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -380,8 +533,18 @@ impl Outbox {
     /// errors, malformed answers, 401) or dead-lettered (other 4xx), then the error is
     /// returned. Rounds are serialized; the database work runs on the blocking pool.
     pub async fn sync_once(self: &Arc<Self>, client: &Client) -> Result<SyncReport, SyncError> {
+        self.sync_once_with(client, &SyncPolicy::default()).await
+    }
+
+    /// [`Outbox::sync_once`] with `policy`'s batch size, backoff and attempt limit.
+    pub async fn sync_once_with(
+        self: &Arc<Self>,
+        client: &Client,
+        policy: &SyncPolicy,
+    ) -> Result<SyncReport, SyncError> {
         let _round = self.sync_lock.lock().await;
-        let rows = self.blocking(|o| o.due_rows(BATCH_SIZE)).await?;
+        let batch = policy.batch.max(1);
+        let rows = self.blocking(move |o| o.due_rows(batch)).await?;
         if rows.is_empty() {
             let remaining = self.blocking(|o| o.depth()).await?;
             return Ok(SyncReport {
@@ -400,7 +563,7 @@ impl Outbox {
                     events.push(ev);
                     sent.push(row);
                 }
-                None => outcomes.push((row, Outcome::DeadLetter("corrupt row".into()))),
+                None => outcomes.push((row, Outcome::Corrupt)),
             }
         }
 
@@ -423,6 +586,7 @@ impl Outbox {
                         None => Outcome::Retry {
                             error: "no result for this event".into(),
                             retry_after: None,
+                            network: false,
                         },
                     };
                     outcomes.push((row, outcome));
@@ -444,6 +608,7 @@ impl Outbox {
                                 }
                                 _ => None,
                             },
+                            network: matches!(&e, ApiError::Network(_) | ApiError::Timeout),
                         }
                     };
                     outcomes.push((row, outcome));
@@ -452,7 +617,8 @@ impl Outbox {
             }
         };
 
-        let report = self.blocking(move |o| o.record(outcomes)).await?;
+        let policy = policy.clone();
+        let report = self.blocking(move |o| o.record(outcomes, &policy)).await?;
         match failure {
             Some(e) => {
                 tracing::warn!(
@@ -507,7 +673,11 @@ impl Outbox {
     }
 
     /// Applies a round's outcomes in one transaction and counts what is left.
-    fn record(&self, outcomes: Vec<(Row, Outcome)>) -> Result<SyncReport, OutboxError> {
+    fn record(
+        &self,
+        outcomes: Vec<(Row, Outcome)>,
+        policy: &SyncPolicy,
+    ) -> Result<SyncReport, OutboxError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut report = SyncReport::default();
@@ -520,21 +690,30 @@ impl Outbox {
                     report.delivered += 1;
                 }
                 Outcome::DeadLetter(reason) => {
-                    dead_letter(&tx, row.id, row.attempts, &reason, &failed_at)?;
+                    let attempts = row.attempts.saturating_add(1);
+                    dead_letter(&tx, row.id, attempts, &reason, &failed_at)?;
                     report.dead_lettered += 1;
                 }
-                Outcome::Retry { error, retry_after } => {
+                Outcome::Corrupt => {
+                    dead_letter(&tx, row.id, row.attempts, "corrupt row", &failed_at)?;
+                    report.dead_lettered += 1;
+                }
+                Outcome::Retry {
+                    error,
+                    retry_after,
+                    network,
+                } => {
                     let attempts = row.attempts.saturating_add(1);
-                    if attempts >= MAX_ATTEMPTS {
+                    if attempts >= policy.max_attempts.max(1) {
                         dead_letter(&tx, row.id, attempts, &error, &failed_at)?;
                         report.dead_lettered += 1;
                     } else {
-                        let delay = backoff(attempts, retry_after, &mut rand::rng());
+                        let delay = backoff(attempts, retry_after, policy, &mut rand::rng());
                         tx.execute(
                             "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2,
-                                               last_error = ?3
-                             WHERE id = ?4",
-                            params![attempts, now + duration_ms(delay), error, row.id],
+                                               last_error = ?3, waiting_for_network = ?4
+                             WHERE id = ?5",
+                            params![attempts, now + duration_ms(delay), error, network, row.id],
                         )?;
                     }
                 }
@@ -632,9 +811,14 @@ fn dead_letter(
 /// Full-jitter exponential backoff (AWS Architecture Blog, "Exponential Backoff And
 /// Jitter"): uniform in `[0, min(cap, base · 2^(attempts-1))]`, but never sooner than the
 /// server's `Retry-After`.
-fn backoff(attempts: u32, retry_after: Option<Duration>, rng: &mut impl rand::Rng) -> Duration {
+fn backoff(
+    attempts: u32,
+    retry_after: Option<Duration>,
+    policy: &SyncPolicy,
+    rng: &mut impl rand::Rng,
+) -> Duration {
     let exp = attempts.saturating_sub(1).min(20);
-    let ceiling = BACKOFF_BASE.saturating_mul(1 << exp).min(BACKOFF_CAP);
+    let ceiling = policy.base.saturating_mul(1 << exp).min(policy.cap);
     let jittered = Duration::from_millis(rng.random_range(0..=duration_ms(ceiling) as u64));
     match retry_after {
         Some(ra) => jittered.max(ra),
@@ -666,10 +850,15 @@ impl Row {
 
 enum Outcome {
     Delivered,
+    /// Refused by the ministry (this attempt counts).
     DeadLetter(String),
+    /// Unreadable locally, never sent.
+    Corrupt,
     Retry {
         error: String,
         retry_after: Option<Duration>,
+        /// No answer from the ministry (connection failure or timeout).
+        network: bool,
     },
 }
 
@@ -743,47 +932,91 @@ impl SyncWorker {
     }
 }
 
-/// Starts the sync worker on the current tokio runtime (panics outside one). It drains
-/// the queue every [`SYNC_PERIOD`], on [`SyncWorker::wake`], and when a backed-off row
-/// becomes due, whichever comes first.
+/// Starts the sync worker on the current tokio runtime (panics outside one) with the
+/// default [`SyncPolicy`]; see [`spawn_sync_worker_with`].
 pub fn spawn_sync_worker(outbox: Arc<Outbox>, client: Client) -> SyncWorker {
+    spawn_sync_worker_with(outbox, client, SyncPolicy::default())
+}
+
+/// Starts the sync worker on the current tokio runtime (panics outside one). It drains
+/// the queue on [`SyncWorker::wake`], when a backed-off row becomes due, and at least
+/// every `policy.period`. After a network failure (no answer at all) it stops posting
+/// batches and probes `GET /v1/health` every `policy.probe_period` (or on a wake); the
+/// first answer makes the rows that waited for the network due and drains at once.
+pub fn spawn_sync_worker_with(
+    outbox: Arc<Outbox>,
+    client: Client,
+    policy: SyncPolicy,
+) -> SyncWorker {
     let shared = Arc::new(WorkerShared {
         wake: Notify::new(),
         stop: AtomicBool::new(false),
     });
-    let task = tokio::spawn(worker_loop(outbox, client, Arc::clone(&shared)));
+    let task = tokio::spawn(worker_loop(outbox, client, policy, Arc::clone(&shared)));
     SyncWorker {
         shared,
         _task: Arc::new(AbortOnDrop(task)),
     }
 }
 
-async fn worker_loop(outbox: Arc<Outbox>, client: Client, shared: Arc<WorkerShared>) {
-    // Floors so a row that stays due (or a persistent local error) cannot spin the loop.
-    const MIN_WAIT: Duration = Duration::from_millis(250);
+/// Whether the ministry answered at all: any HTTP answer, even an error status, means
+/// the network is back.
+async fn reachable(client: &Client) -> bool {
+    !matches!(
+        client.health().await,
+        Err(ApiError::Network(_) | ApiError::Timeout)
+    )
+}
+
+async fn worker_loop(
+    outbox: Arc<Outbox>,
+    client: Client,
+    policy: SyncPolicy,
+    shared: Arc<WorkerShared>,
+) {
+    // Floors so a row that stays due (or a persistent local error) cannot spin the loop;
+    // tests with a tiny policy get a tiny floor.
+    let min_wait = policy
+        .base
+        .clamp(Duration::from_millis(1), Duration::from_millis(250));
     const ERROR_WAIT: Duration = Duration::from_secs(1);
+    let mut offline = false;
     while !shared.stop.load(Ordering::SeqCst) {
-        let mut floor = MIN_WAIT;
+        let mut floor = min_wait;
+        if offline && reachable(&client).await {
+            offline = false;
+            let o = Arc::clone(&outbox);
+            match tokio::task::spawn_blocking(move || o.connectivity_restored()).await {
+                Ok(Ok(n)) => tracing::info!(rows = n, "ministry reachable again"),
+                Ok(Err(e)) => tracing::error!(error = %e, "outbox: cannot reschedule rows"),
+                Err(_) => tracing::error!("outbox: reschedule task failed"),
+            }
+        }
         // Drain while rounds make progress.
-        loop {
-            match outbox.sync_once(&client).await {
+        while !offline {
+            match outbox.sync_once_with(&client, &policy).await {
                 Ok(r) if r.remaining > 0 && r.delivered + r.dead_lettered > 0 => continue,
                 Ok(_) => break,
-                Err(e) => {
-                    // API failures are logged by sync_once.
-                    if let SyncError::Outbox(e) = &e {
-                        tracing::error!(error = %e, "outbox sync round failed locally");
-                    }
+                Err(SyncError::Api(ApiError::Network(_) | ApiError::Timeout)) => {
+                    // Logged by sync_once; from now on probe instead of posting.
+                    offline = true;
+                }
+                Err(SyncError::Api(_)) => break,
+                Err(SyncError::Outbox(e)) => {
+                    tracing::error!(error = %e, "outbox sync round failed locally");
                     floor = ERROR_WAIT;
                     break;
                 }
             }
         }
-        let o = Arc::clone(&outbox);
-        let next_due = tokio::task::spawn_blocking(move || o.next_due_in()).await;
-        let wait = match next_due {
-            Ok(Ok(Some(due))) => due.min(SYNC_PERIOD),
-            _ => SYNC_PERIOD,
+        let wait = if offline {
+            policy.probe_period
+        } else {
+            let o = Arc::clone(&outbox);
+            match tokio::task::spawn_blocking(move || o.next_due_in()).await {
+                Ok(Ok(Some(due))) => due.min(policy.period),
+                _ => policy.period,
+            }
         }
         .max(floor);
         tokio::select! {
@@ -885,11 +1118,41 @@ mod tests {
             .conn()
             .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 1);
+        assert_eq!(version, MIGRATIONS.len() as i64);
         let pending = outbox.pending(10).unwrap();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].idempotency_key, key);
         assert_eq!(pending[0].attempts, 0);
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_keeping_its_rows() {
+        let db = TempDb::new();
+        let key = Uuid::new_v4();
+        {
+            let conn = Connection::open(&db.0).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE schema_version (version INTEGER NOT NULL);
+                 INSERT INTO schema_version (version) VALUES (1);",
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO outbox (idempotency_key, kind, payload, created_at, attempts)
+                 VALUES (?1, 'print.audit', '{}', '2026-01-01T00:00:00.000Z', 3)",
+                [key.to_string()],
+            )
+            .unwrap();
+        }
+        let outbox = Outbox::open(&db.0).unwrap();
+        let version: i64 = outbox
+            .conn()
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let pending = outbox.pending(10).unwrap();
+        assert_eq!((pending[0].idempotency_key, pending[0].attempts), (key, 3));
+        assert_eq!(outbox.status().unwrap().waiting_for_network, 0);
     }
 
     #[test]
@@ -904,8 +1167,8 @@ mod tests {
             Outbox::open(&db.0),
             Err(OutboxError::NewerSchema {
                 found: 99,
-                supported: 1
-            })
+                supported
+            }) if supported == MIGRATIONS.len() as i64
         ));
     }
 
@@ -1032,12 +1295,13 @@ mod tests {
     #[test]
     fn backoff_is_full_jitter_capped_and_honours_retry_after() {
         let mut rng = rand::rng();
+        let policy = SyncPolicy::default();
         for attempts in 1..=30u32 {
             let ceiling = BACKOFF_BASE
                 .saturating_mul(1 << attempts.saturating_sub(1).min(20))
                 .min(BACKOFF_CAP);
             let samples: Vec<_> = (0..500)
-                .map(|_| backoff(attempts, None, &mut rng))
+                .map(|_| backoff(attempts, None, &policy, &mut rng))
                 .collect();
             assert!(samples.iter().all(|d| *d <= ceiling), "attempt {attempts}");
             // Full jitter spreads over the whole range, not just near the ceiling.
@@ -1050,10 +1314,10 @@ mod tests {
                 "attempt {attempts}"
             );
         }
-        assert!(backoff(30, None, &mut rng) <= BACKOFF_CAP);
+        assert!(backoff(30, None, &policy, &mut rng) <= BACKOFF_CAP);
         let ra = Duration::from_secs(120);
         for _ in 0..100 {
-            assert!(backoff(1, Some(ra), &mut rng) >= ra);
+            assert!(backoff(1, Some(ra), &policy, &mut rng) >= ra);
         }
     }
 

@@ -1,0 +1,185 @@
+//! Disk full (issue 6): a write that does not fit fails with `OutboxError::DiskFull` and a
+//! message a technician can act on, and nothing committed before is lost (checked by
+//! reopening the file and counting).
+//!
+//! Two ways to be full: the outbox's own size cap ([`Outbox::open_limited`], works
+//! anywhere), and a real filesystem out of space (a 1 MiB tmpfs; mounting it needs root,
+//! which `scripts/test.sh` and CI have).
+
+mod outbox_support;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use manassa::outbox::{Outbox, OutboxError};
+use serde_json::json;
+
+use outbox_support::{TempDir, client, integrity, sim};
+
+/// A complaint-sized payload, different per `n`.
+fn payload(n: usize) -> serde_json::Value {
+    json!({"n": n, "text": format!("{n:04}-{}", "long complaint text ".repeat(50))})
+}
+
+/// Enqueues until the first error; returns (events committed, the error).
+fn fill(outbox: &Outbox, from: usize) -> (usize, OutboxError) {
+    for n in from.. {
+        if let Err(e) = outbox.enqueue("complaint.filed", &payload(n)) {
+            return (n - from, e);
+        }
+        assert!(n - from < 100_000, "never became full");
+    }
+    unreachable!()
+}
+
+fn assert_clear_disk_full(e: &OutboxError) {
+    assert!(
+        matches!(e, OutboxError::DiskFull),
+        "expected DiskFull, got {e:?}"
+    );
+    let msg = e.to_string();
+    assert!(msg.contains("full"), "{msg}");
+    assert!(msg.contains("queued events are kept"), "{msg}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn size_limit_gives_disk_full_keeps_committed_rows_and_frees_room_on_delivery() {
+    let dir = TempDir::new("outbox-size-limit");
+    let db = dir.join("outbox.sqlite");
+    let outbox = Arc::new(Outbox::open_limited(&db, 256 * 1024).unwrap());
+    let (committed, err) = fill(&outbox, 0);
+    assert!(committed > 10, "only {committed} events fit in 256 KiB");
+    assert_clear_disk_full(&err);
+    assert_eq!(
+        outbox.depth().unwrap(),
+        committed,
+        "the failed write left nothing"
+    );
+    // Still full for the next one, still nothing lost.
+    assert!(matches!(
+        outbox.enqueue("complaint.filed", &payload(0)),
+        Err(OutboxError::DiskFull)
+    ));
+
+    // Delivering frees pages: the queue takes events again.
+    let sim = sim(None).await;
+    let c = client(&sim.base_url(), Duration::from_secs(10));
+    while outbox.depth().unwrap() > 0 {
+        outbox.sync_once(&c).await.unwrap();
+    }
+    assert_eq!(sim.stored_events().unwrap().len(), committed);
+    outbox
+        .enqueue("complaint.filed", &payload(committed))
+        .expect("room again after delivery");
+    drop(outbox);
+
+    // Reopened without the cap: everything committed is there, the file is sound.
+    let reopened = Outbox::open(&db).unwrap();
+    assert_eq!(reopened.depth().unwrap(), 1);
+    assert!(reopened.integrity_check().unwrap().is_empty());
+    assert_eq!(integrity(&db), "ok");
+}
+
+/// A tmpfs of `size` mounted on a fresh folder; unmounted on drop.
+struct Tmpfs {
+    dir: TempDir,
+}
+
+impl Tmpfs {
+    fn mount(size: &str) -> Tmpfs {
+        let dir = TempDir::new("outbox-tmpfs");
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir.0)
+            .output()
+            .expect("running mount(8)");
+        assert!(
+            out.status.success(),
+            "this test mounts a tmpfs and needs root (scripts/test.sh runs as root): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Tmpfs { dir }
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.dir.0).status();
+    }
+}
+
+/// Writes zeros to `path` until the filesystem is full.
+fn fill_disk(path: &Path) {
+    let mut f = std::fs::File::create(path).unwrap();
+    let block = vec![0u8; 4096];
+    loop {
+        match f.write(&block) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.raw_os_error() == Some(28) => break, // ENOSPC
+            Err(e) => panic!("filling the disk: {e}"),
+        }
+    }
+    let _ = f.sync_all();
+}
+
+#[test]
+fn a_full_filesystem_gives_disk_full_and_loses_nothing_committed() {
+    let fs = Tmpfs::mount("1m");
+    let db = fs.join("outbox.sqlite");
+    let filler = fs.join("filler");
+    let outbox = Outbox::open(&db).unwrap();
+    let mut committed = 0;
+    for n in 0..20 {
+        outbox.enqueue("complaint.filed", &payload(n)).unwrap();
+        committed += 1;
+    }
+    // Something else (logs, papers) takes the rest of the partition.
+    fill_disk(&filler);
+    let (more, err) = fill(&outbox, committed);
+    committed += more;
+    assert_clear_disk_full(&err);
+    assert_eq!(outbox.depth().unwrap(), committed);
+    drop(outbox);
+
+    // Reopened while the disk is still full: the rows are readable.
+    match Outbox::open(&db) {
+        Ok(o) => assert_eq!(o.depth().unwrap(), committed),
+        // Opening may need room (WAL index); that too must say "full".
+        Err(e) => assert!(matches!(e, OutboxError::DiskFull), "{e:?}"),
+    }
+
+    // Room is made: every committed row is there, the file is sound, writes work.
+    std::fs::remove_file(&filler).unwrap();
+    let outbox = Outbox::open(&db).unwrap();
+    assert_eq!(outbox.depth().unwrap(), committed);
+    assert!(outbox.integrity_check().unwrap().is_empty());
+    outbox
+        .enqueue("complaint.filed", &payload(committed))
+        .unwrap();
+    let payloads: Vec<usize> = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT payload FROM outbox ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|p| {
+                let v: serde_json::Value = serde_json::from_str(&p.unwrap()).unwrap();
+                v["n"].as_u64().unwrap() as usize
+            })
+            .collect()
+    };
+    assert_eq!(
+        payloads,
+        (0..=committed).collect::<Vec<_>>(),
+        "in order, none missing"
+    );
+}
