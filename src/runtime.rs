@@ -16,9 +16,11 @@ use crate::documents::ticket::{self, Ticket};
 use crate::documents::{kinds, layout, pdf, seal};
 use crate::i18n::Lang;
 use crate::ministry::client::{ApiError, Client};
-use crate::ministry::{ResidentSession, SignedDocument};
+use crate::ministry::{DocumentKind, ResidentSession, SignedDocument};
 use crate::outbox::{Outbox, SyncWorker};
-use crate::session::{DocItem, Effect, Failure, Intent, Session, View};
+use crate::session::{
+    DocItem, Effect, Failure, Intent, PreviewImage, Session, Verdict, VerdictStatus, View,
+};
 
 /// The kiosk's connections to the outside world.
 pub struct Services {
@@ -34,12 +36,28 @@ pub struct Services {
     pub thermal: Option<ThermalPrinter>,
     /// Card reader, if configured.
     pub card: Option<CardReaderHandle>,
+    /// QR scanner, if configured (kept here: dropping the handle stops its thread).
+    pub scanner: Option<crate::devices::passive::ReaderHandle>,
     /// Kiosk id for reference numbers and audit records.
     pub kiosk_id: String,
     /// Demo mode: show the one-time code on a demo panel (no SMS gateway exists).
     pub demo: bool,
     /// The ministry's seal verification keys, cached for offline verification.
     pub keys: std::sync::Mutex<Option<seal::KeySet>>,
+    /// The paper rendered for the preview, printed on confirmation; wiped with the session.
+    pub prepared: std::sync::Mutex<Option<Prepared>>,
+}
+
+/// A paper fetched, verified and rendered, waiting for the resident's confirmation.
+pub struct Prepared {
+    /// Document id.
+    pub document_id: String,
+    /// Document number (A4 job name, audit).
+    pub number: String,
+    /// Kind (audit).
+    pub kind: DocumentKind,
+    /// The PDF.
+    pub pdf: Vec<u8>,
 }
 
 impl Services {
@@ -179,6 +197,9 @@ impl Kiosk {
         };
         match effect {
             Effect::Wipe => {
+                if let Ok(mut p) = svc.prepared.lock() {
+                    *p = None;
+                }
                 // Answers still on their way belong to the old session and are dropped.
                 self.generation += 1;
             }
@@ -233,18 +254,28 @@ impl Kiosk {
                     }
                 });
             }
-            Effect::PrintDocument {
-                token,
-                document_id,
-                lang,
-            } => {
+            Effect::PrepareDocument { token, document_id } => {
                 self.rt.spawn(async move {
-                    send(
-                        match print_document(&svc, &token, &document_id, lang).await {
-                            Ok(reference) => Intent::PrintFinished { reference },
-                            Err(f) => Intent::Failed(f),
+                    send(match prepare_document(&svc, &token, &document_id).await {
+                        Ok(preview) => Intent::PreviewReady {
+                            document_id,
+                            preview,
                         },
-                    );
+                        Err(f) => Intent::Failed(f),
+                    });
+                });
+            }
+            Effect::PrintDocument { document_id, lang } => {
+                self.rt.spawn(async move {
+                    send(match print_document(&svc, &document_id, lang).await {
+                        Ok(reference) => Intent::PrintFinished { reference },
+                        Err(f) => Intent::Failed(f),
+                    });
+                });
+            }
+            Effect::VerifySeal { text } => {
+                self.rt.spawn(async move {
+                    send(Intent::SealChecked(verify_scanned(&svc, &text).await));
                 });
             }
         }
@@ -284,12 +315,16 @@ pub fn failure(e: &ApiError) -> Failure {
 
 /// Fetch, render and print one paper, print the ticket and audit it. Returns the ticket's
 /// reference number.
-async fn print_document(
+/// Pixels per inch of the on-screen preview of page 1.
+const PREVIEW_DPI: f32 = 72.0;
+
+/// Fetch a paper, verify its seal against what will be printed, render the PDF and page 1
+/// as a preview; keep the PDF for [`print_document`].
+async fn prepare_document(
     svc: &Services,
     token: &str,
     document_id: &str,
-    lang: Lang,
-) -> Result<String, Failure> {
+) -> Result<PreviewImage, Failure> {
     let doc: SignedDocument = svc
         .client
         .fetch_document(&resident(token), document_id)
@@ -317,12 +352,47 @@ async fn print_document(
         return Err(Failure::SealInvalid);
     }
     let seal = doc.seal.clone();
-    let bytes =
-        tokio::task::spawn_blocking(move || pdf::write(&layout::paper(&content, seal.as_deref())))
-            .await
-            .map_err(|_| Failure::Other)?
-            .map_err(|_| Failure::Other)?;
+    let (bytes, preview) = tokio::task::spawn_blocking(move || {
+        let paper = layout::paper(&content, seal.as_deref());
+        let page = crate::documents::render_page(&paper, 0, PREVIEW_DPI);
+        (pdf::write(&paper), page)
+    })
+    .await
+    .map_err(|_| Failure::Other)?;
+    let bytes = bytes.map_err(|_| Failure::Other)?;
+    let page = preview.ok_or(Failure::Other)?;
+    let preview = PreviewImage {
+        width: page.width(),
+        height: page.height(),
+        rgba: std::sync::Arc::new(page.data().to_vec()),
+    };
+    if let Ok(mut p) = svc.prepared.lock() {
+        *p = Some(Prepared {
+            document_id: doc.id.clone(),
+            number: doc.number.clone(),
+            kind: doc.kind,
+            pdf: bytes,
+        });
+    }
+    Ok(preview)
+}
 
+/// Print the prepared paper on A4 and the ticket, and audit it. Returns the reference.
+async fn print_document(svc: &Services, document_id: &str, lang: Lang) -> Result<String, Failure> {
+    let prepared = svc
+        .prepared
+        .lock()
+        .ok()
+        .and_then(|mut p| p.take())
+        .filter(|p| p.document_id == document_id)
+        .ok_or(Failure::Other)?;
+    let Prepared {
+        document_id: id,
+        number,
+        kind,
+        pdf: bytes,
+    } = prepared;
+    let doc = DocRef { id, number, kind };
     let reference = reference_number(&svc.kiosk_id);
     let a4 = svc.a4.print(&bytes, &doc.number).await;
     let a4_ok = a4.is_ok();
@@ -368,6 +438,52 @@ async fn print_document(
     }
 }
 
+/// What the audit record names of a printed paper.
+struct DocRef {
+    id: String,
+    number: String,
+    kind: DocumentKind,
+}
+
+/// Verify a scanned seal: offline with the cached keys, then the ministry's revocation
+/// status when it can be reached.
+async fn verify_scanned(svc: &Services, text: &str) -> Verdict {
+    let bare = |status| Verdict {
+        status,
+        number: String::new(),
+        kind: None,
+        issued_on: String::new(),
+    };
+    // Bounded and sanitised before anything else looks at it.
+    let text: String = text.chars().take(4096).collect();
+    let Some(keys) = svc.keys(false).await else {
+        return bare(VerdictStatus::Altered);
+    };
+    let mut result = seal::verify(&text, &keys);
+    if result == Err(seal::SealError::UnknownKey)
+        && let Some(keys) = svc.keys(true).await
+    {
+        result = seal::verify(&text, &keys);
+    }
+    let claims = match result {
+        Ok(c) => c,
+        Err(seal::SealError::NotASeal) => return bare(VerdictStatus::NotASeal),
+        Err(_) => return bare(VerdictStatus::Altered),
+    };
+    let status = match svc.client.seal_status(&claims.document_id).await {
+        Ok(crate::ministry::SealState::Revoked) => VerdictStatus::Revoked,
+        Ok(crate::ministry::SealState::Valid) => VerdictStatus::Genuine,
+        Ok(_) => VerdictStatus::Altered,
+        Err(_) => VerdictStatus::GenuineOffline,
+    };
+    Verdict {
+        status,
+        number: crate::text::sanitize(&claims.number),
+        kind: DocumentKind::from_wire(&claims.kind),
+        issued_on: crate::text::sanitize(&claims.issued_on),
+    }
+}
+
 /// `KIOSK-YYYYMMDD-XXXXXX`: kiosk id, UTC date and six random hex digits.
 fn reference_number(kiosk_id: &str) -> String {
     let now = time::OffsetDateTime::now_utc();
@@ -398,4 +514,24 @@ pub fn forward_card_events(events: Receiver<CardEvent>, tx: IntentSender) {
             }
         })
         .expect("spawn card-events thread");
+}
+
+/// Bridge the QR scanner's reads into session intents (runs on its own thread).
+pub fn forward_scanner_events(
+    events: Receiver<crate::devices::scanner::ScanEvent>,
+    tx: IntentSender,
+) {
+    use crate::devices::passive::ReaderEvent;
+    std::thread::Builder::new()
+        .name("scanner-events".into())
+        .spawn(move || {
+            for ev in events {
+                if let ReaderEvent::Read(scan) = ev
+                    && !tx.send(Intent::SealScanned(scan.0))
+                {
+                    break;
+                }
+            }
+        })
+        .expect("spawn scanner-events thread");
 }

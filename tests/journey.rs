@@ -109,10 +109,12 @@ fn print_a_building_permit_end_to_end() {
         a4: A4Sink::Cups { queue },
         thermal: Some(thermal),
         card: Some(card),
+        scanner: None,
         kiosk_id: "K01".into(),
         // Demo mode shows the one-time code on the screen: there is no SMS gateway.
         demo: true,
         keys: Default::default(),
+        prepared: Default::default(),
     };
     let kiosk = Kiosk::new(Session::new(Lang::Ar, 120), services, rt.handle().clone());
     forward_card_events(card_events, kiosk.sender());
@@ -139,6 +141,8 @@ fn print_a_building_permit_end_to_end() {
     assert_eq!(w.get_screen(), ScreenKind::Attract);
     assert!(w.get_rtl());
     press(&ui, "المس للبدء");
+    assert_eq!(w.get_screen(), ScreenKind::Services);
+    press(&ui, "طباعة ورقة رسمية");
     assert_eq!(w.get_screen(), ScreenKind::Identify);
 
     // The resident inserts the ID card; the reader reads the QID.
@@ -168,6 +172,15 @@ fn print_a_building_permit_end_to_end() {
     });
     let started = std::time::SystemTime::now();
     press(&ui, &format!("طباعة {PERMIT}"));
+    // The paper is fetched, its seal verified, and page 1 shown before printing.
+    pump_until("the preview", &|| {
+        w.get_screen() == ScreenKind::Preview && w.get_preview_ready()
+    });
+    assert!(
+        w.get_preview_image().size().width > 400,
+        "page 1 rendered as the preview"
+    );
+    press(&ui, "اطبع هذه الورقة");
     pump_until("the done screen", &|| w.get_screen() == ScreenKind::Done);
     let reference_text = w.get_reference_text().to_string();
     let reference = reference_text.rsplit(' ').next().unwrap().to_string();

@@ -172,3 +172,26 @@ error-seal = تعذّر التحقق من هذه الورقة، لذا لم تُ
 
 ## Paper: shared labels
 paper-qid = الرقم الشخصي
+
+## Services
+services-title = ماذا تريد أن تفعل؟
+service-print = طباعة ورقة رسمية
+service-print-body = رخصة بناء أو شهادة إتمام بناء أو بيان راتب. تحتاج إلى بطاقتك الشخصية أو رقمك الشخصي.
+service-verify = التحقق من ورقة مطبوعة
+service-verify-body = تأكد من أن الورقة التي تحمل ختم الوزارة أصلية. لا حاجة إلى التعريف بنفسك.
+
+## Preview
+preview-title = راجع ورقتك
+preview-preparing = جارٍ تجهيز ورقتك…
+preview-print = اطبع هذه الورقة
+
+## Verify a paper
+verify-title = التحقق من ورقة
+verify-body = ضع ختم الورقة (رمز QR) تحت الماسح.
+verify-checking = جارٍ التحقق من الختم…
+verdict-genuine = ورقة أصلية
+verdict-genuine-offline = ختم أصلي (لم يُتحقق من الإلغاء: تعذّر الوصول إلى الوزارة)
+verdict-revoked = أُلغيت هذه الورقة
+verdict-altered = هذا الختم غير صالح: ربما عُدّلت الورقة
+verdict-not-a-seal = هذا ليس ختمًا صادرًا عن الوزارة
+verdict-facts = { $kind } { $number }، صدرت في { $date }

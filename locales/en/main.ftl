@@ -165,3 +165,26 @@ error-seal = This paper could not be verified, so it was not printed. Please con
 
 ## Paper: shared labels
 paper-qid = QID
+
+## Services
+services-title = What would you like to do?
+service-print = Print an official paper
+service-print-body = Building permit, completion certificate or salary statement. You need your ID card or QID.
+service-verify = Verify a printed paper
+service-verify-body = Check that a paper with a ministry seal is an original. No identification needed.
+
+## Preview
+preview-title = Check your paper
+preview-preparing = Preparing your paper…
+preview-print = Print this paper
+
+## Verify a paper
+verify-title = Verify a paper
+verify-body = Hold the paper's QR seal under the scanner.
+verify-checking = Checking the seal…
+verdict-genuine = Genuine paper
+verdict-genuine-offline = Genuine seal (revocation not checked: the ministry cannot be reached)
+verdict-revoked = This paper has been revoked
+verdict-altered = This seal is not valid: the paper may have been altered
+verdict-not-a-seal = This is not a ministry seal
+verdict-facts = { $kind } { $number }, issued { $date }

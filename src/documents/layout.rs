@@ -188,10 +188,9 @@ impl Builder {
                     while col < n && modules[row * n + col] {
                         col += 1;
                     }
-                    // Slight overlap so adjacent runs do not show hairline gaps.
                     page.elements.push(Element::Box {
                         at: (x0 + start as f32 * module, y0 + row as f32 * module),
-                        size: ((col - start) as f32 * module, module * 1.02),
+                        size: ((col - start) as f32 * module, module),
                         fill: true,
                         color: Rgb(0.0, 0.0, 0.0),
                     });

@@ -157,8 +157,10 @@ pub fn render_page(paper: &Paper, index: usize, dpi: f32) -> Option<Pixmap> {
                 if let Some(path) = pb.finish() {
                     let mut paint = Paint::default();
                     paint.set_color(color(*c));
+                    // At least one pixel: tiny-skia's hairline path (< 1 px) asserts on some
+                    // anti-aliased lines.
                     let stroke = Stroke {
-                        width: width * scale,
+                        width: (width * scale).max(1.0),
                         ..Stroke::default()
                     };
                     pixmap.stroke_path(&path, &paint, &stroke, Transform::identity(), None);
@@ -170,19 +172,34 @@ pub fn render_page(paper: &Paper, index: usize, dpi: f32) -> Option<Pixmap> {
                 fill,
                 color: c,
             } => {
-                let Some(rect) =
-                    Rect::from_xywh(at.0 * scale, at.1 * scale, size.0 * scale, size.1 * scale)
-                else {
+                // Filled boxes snap to the pixel grid (shared edges stay shared, so QR modules
+                // neither gap nor overlap); outlines keep their exact position.
+                let (x0, y0) = (at.0 * scale, at.1 * scale);
+                let (x1, y1) = (x0 + size.0 * scale, y0 + size.1 * scale);
+                let rect = if *fill {
+                    Rect::from_ltrb(
+                        x0.round(),
+                        y0.round(),
+                        x1.round().max(x0.round() + 1.0),
+                        y1.round().max(y0.round() + 1.0),
+                    )
+                } else {
+                    Rect::from_ltrb(x0, y0, x1, y1)
+                };
+                let Some(rect) = rect else {
                     continue;
                 };
                 let mut paint = Paint::default();
                 paint.set_color(color(*c));
                 if *fill {
+                    // Filled boxes are QR modules: crisp edges scan better, and tiny-skia's
+                    // anti-aliased fill of sub-2-pixel rectangles trips a debug assertion.
+                    paint.anti_alias = false;
                     pixmap.fill_rect(rect, &paint, Transform::identity(), None);
                 } else {
                     let path = PathBuilder::from_rect(rect);
                     let stroke = Stroke {
-                        width: scale,
+                        width: scale.max(1.0),
                         ..Stroke::default()
                     };
                     pixmap.stroke_path(&path, &paint, &stroke, Transform::identity(), None);

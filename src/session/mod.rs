@@ -25,18 +25,80 @@ pub const IDLE_WARNING_S: u64 = 20;
 pub enum Screen {
     /// Touch to start.
     Attract,
+    /// Choose a service: print a paper or verify one.
+    Services,
     /// Insert card or type QID.
     Identify,
     /// Type the one-time code.
     Code,
     /// Choose a paper.
     Documents,
+    /// Page 1 of the chosen paper, before printing.
+    Preview,
     /// Paper and ticket being printed.
     Printing,
     /// Take your papers.
     Done,
     /// A problem the user must acknowledge.
     Error,
+    /// Hold a paper's QR seal to the scanner.
+    VerifyScan,
+    /// The verdict on a scanned seal.
+    VerifyResult,
+}
+
+/// A service of the menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// Print an official paper (needs identification).
+    Print,
+    /// Verify a printed paper's seal (anonymous).
+    Verify,
+}
+
+/// An RGBA preview image (8 bits a channel, row-major, premultiplied alpha not used).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreviewImage {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height * 4` bytes.
+    pub rgba: std::sync::Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for PreviewImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PreviewImage({}x{})", self.width, self.height)
+    }
+}
+
+/// What a scanned seal turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictStatus {
+    /// Signature valid and the ministry says the paper is valid.
+    Genuine,
+    /// Signature valid; the ministry could not be asked about revocation (offline).
+    GenuineOffline,
+    /// Signature valid but the ministry revoked the paper.
+    Revoked,
+    /// The seal does not verify: altered or forged.
+    Altered,
+    /// Not a ministry seal at all.
+    NotASeal,
+}
+
+/// The verdict on a scanned seal and the paper's key facts (from the signed claims).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The verdict.
+    pub status: VerdictStatus,
+    /// Document number, when the seal verified.
+    pub number: String,
+    /// Document kind, when the seal verified.
+    pub kind: Option<DocumentKind>,
+    /// Issue date `YYYY-MM-DD`, when the seal verified.
+    pub issued_on: String,
 }
 
 /// A message to show, by Fluent id, rendered in the current language by the UI (so a
@@ -150,6 +212,21 @@ impl Key {
 pub enum Intent {
     /// Touch on the attract screen.
     Start,
+    /// A service chosen on the menu.
+    ChooseService(Service),
+    /// The chosen paper is fetched, verified and rendered; page 1 as a preview.
+    PreviewReady {
+        /// Document id.
+        document_id: String,
+        /// Page 1.
+        preview: PreviewImage,
+    },
+    /// Print the previewed paper.
+    ConfirmPrint,
+    /// The scanner read a code (untrusted text).
+    SealScanned(String),
+    /// The verdict on the scanned seal.
+    SealChecked(Verdict),
     /// The one-touch language switch.
     SwitchLanguage,
     /// The QID field's new content (the UI filters nothing; the session keeps digits only).
@@ -230,15 +307,26 @@ pub enum Effect {
         /// Resident token.
         token: String,
     },
-    /// Fetch, render and print a paper, print the ticket, audit it (answers `PrintFinished`
-    /// or `Failed`).
-    PrintDocument {
+    /// Fetch a paper, verify its seal, render it (answers `PreviewReady` or `Failed`).
+    PrepareDocument {
         /// Resident token.
         token: String,
         /// Document id.
         document_id: String,
+    },
+    /// Print the prepared paper, print the ticket, audit it (answers `PrintFinished` or
+    /// `Failed`).
+    PrintDocument {
+        /// Document id (must be the prepared one).
+        document_id: String,
         /// The language the resident used (ticket text).
         lang: Lang,
+    },
+    /// Verify a scanned seal offline, then ask the ministry about revocation (answers
+    /// `SealChecked`).
+    VerifySeal {
+        /// The scanned text.
+        text: String,
     },
     /// Give the card back.
     EjectCard,
@@ -267,9 +355,22 @@ enum State {
         docs: Option<Vec<DocItem>>,
         error: Option<Msg>,
     },
+    Services,
+    Preview {
+        token: String,
+        docs: Vec<DocItem>,
+        document_id: String,
+        preview: Option<PreviewImage>,
+    },
     Printing {
         token: String,
         docs: Vec<DocItem>,
+    },
+    VerifyScan {
+        busy: bool,
+    },
+    VerifyResult {
+        verdict: Verdict,
     },
     Done {
         reference: String,
@@ -306,6 +407,10 @@ pub struct View {
     pub card_in_reader: bool,
     /// Demo panel: the one-time code.
     pub demo_code: Option<String>,
+    /// Page 1 of the chosen paper on the preview screen (`None` while it is prepared).
+    pub preview: Option<PreviewImage>,
+    /// The verdict on the verify-result screen.
+    pub verdict: Option<Verdict>,
 }
 
 /// The state machine.
@@ -339,6 +444,10 @@ impl Session {
     pub fn screen(&self) -> Screen {
         match self.state {
             State::Attract => Screen::Attract,
+            State::Services => Screen::Services,
+            State::Preview { .. } => Screen::Preview,
+            State::VerifyScan { .. } => Screen::VerifyScan,
+            State::VerifyResult { .. } => Screen::VerifyResult,
             State::Identify { .. } => Screen::Identify,
             State::Code { .. } => Screen::Code,
             State::Documents { .. } => Screen::Documents,
@@ -365,6 +474,8 @@ impl Session {
                 | Intent::PrintFinished { .. }
                 | Intent::Failed(_)
                 | Intent::CardRemoved
+                | Intent::PreviewReady { .. }
+                | Intent::SealChecked(_)
         );
         if user_input {
             self.last_input_ms = self.now_ms;
@@ -384,7 +495,66 @@ impl Session {
             Intent::SwitchLanguage => self.lang = self.lang.other(),
             Intent::Start => {
                 if self.state == State::Attract {
-                    self.state = identify();
+                    self.state = State::Services;
+                }
+            }
+            Intent::ChooseService(service) => {
+                if self.state == State::Services {
+                    self.state = match service {
+                        Service::Print => identify(),
+                        Service::Verify => State::VerifyScan { busy: false },
+                    };
+                }
+            }
+            Intent::SealScanned(text) => {
+                // A scan is also how a passer-by starts the verify service.
+                if matches!(
+                    self.state,
+                    State::Attract
+                        | State::Services
+                        | State::VerifyScan { busy: false }
+                        | State::VerifyResult { .. }
+                ) {
+                    self.last_input_ms = self.now_ms;
+                    self.state = State::VerifyScan { busy: true };
+                    fx.push(Effect::VerifySeal { text });
+                }
+            }
+            Intent::SealChecked(verdict) => {
+                if let State::VerifyScan { busy: true } = self.state {
+                    self.state = State::VerifyResult { verdict };
+                }
+            }
+            Intent::PreviewReady {
+                document_id,
+                preview,
+            } => {
+                if let State::Preview {
+                    document_id: id,
+                    preview: slot @ None,
+                    ..
+                } = &mut self.state
+                    && *id == document_id
+                {
+                    *slot = Some(preview);
+                }
+            }
+            Intent::ConfirmPrint => {
+                if let State::Preview {
+                    token,
+                    docs,
+                    document_id,
+                    preview: Some(_),
+                } = &self.state
+                {
+                    fx.push(Effect::PrintDocument {
+                        document_id: document_id.clone(),
+                        lang: self.lang,
+                    });
+                    self.state = State::Printing {
+                        token: token.clone(),
+                        docs: docs.clone(),
+                    };
                 }
             }
             Intent::Cancel => {
@@ -393,7 +563,15 @@ impl Session {
                 }
             }
             Intent::Back => match &self.state {
-                State::Identify { .. } => self.wipe(&mut fx),
+                State::Services | State::VerifyScan { busy: false } => self.wipe(&mut fx),
+                State::Preview { token, docs, .. } => {
+                    self.state = State::Documents {
+                        token: token.clone(),
+                        docs: Some(docs.clone()),
+                        error: None,
+                    };
+                }
+                State::Identify { .. } => self.state = State::Services,
                 State::Code { .. } | State::Documents { .. } => {
                     // Going back drops the challenge or the resident token.
                     self.state = identify();
@@ -401,7 +579,10 @@ impl Session {
                 _ => {}
             },
             Intent::Finish => {
-                if matches!(self.state, State::Done { .. } | State::Error { .. }) {
+                if matches!(
+                    self.state,
+                    State::Done { .. } | State::Error { .. } | State::VerifyResult { .. }
+                ) {
                     self.wipe(&mut fx);
                 }
             }
@@ -460,7 +641,7 @@ impl Session {
             Intent::CardRead { qid: card_qid } => {
                 self.card_in_reader = true;
                 match &mut self.state {
-                    State::Attract => {
+                    State::Attract | State::Services => {
                         self.state = identify();
                         self.start_card_challenge(card_qid, &mut fx);
                     }
@@ -560,14 +741,15 @@ impl Session {
                 } = &self.state
                     && docs.iter().any(|d| d.id == id)
                 {
-                    fx.push(Effect::PrintDocument {
+                    fx.push(Effect::PrepareDocument {
                         token: token.clone(),
-                        document_id: id,
-                        lang: self.lang,
+                        document_id: id.clone(),
                     });
-                    self.state = State::Printing {
+                    self.state = State::Preview {
                         token: token.clone(),
                         docs: docs.clone(),
+                        document_id: id,
+                        preview: None,
                     };
                 }
             }
@@ -629,7 +811,7 @@ impl Session {
                 *error = Some(msg.clone());
                 self.state = State::Error { msg };
             }
-            State::Printing { token, docs } => {
+            State::Preview { token, docs, .. } | State::Printing { token, docs } => {
                 // Nothing was delivered; the resident may choose again.
                 self.state = State::Documents {
                     token: token.clone(),
@@ -669,9 +851,17 @@ impl Session {
             idle_warning_s: None,
             card_in_reader: self.card_in_reader,
             demo_code: None,
+            preview: None,
+            verdict: None,
         };
         match &self.state {
-            State::Attract => {}
+            State::Attract | State::Services => {}
+            State::Preview { preview, .. } => {
+                v.busy = preview.is_none();
+                v.preview = preview.clone();
+            }
+            State::VerifyScan { busy } => v.busy = *busy,
+            State::VerifyResult { verdict } => v.verdict = Some(verdict.clone()),
             State::Identify { qid, busy, error } => {
                 v.qid = qid.clone();
                 v.busy = *busy;

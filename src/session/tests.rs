@@ -14,6 +14,8 @@ fn docs() -> Vec<DocItem> {
 /// Drive a session from attract to the documents screen with a typed QID.
 fn to_documents(s: &mut Session) {
     s.handle(Intent::Start);
+    assert_eq!(s.screen(), Screen::Services);
+    s.handle(Intent::ChooseService(Service::Print));
     s.handle(Intent::QidEdited(QID.into()));
     let fx = s.handle(Intent::SubmitQid);
     assert_eq!(
@@ -57,8 +59,25 @@ fn typed_qid_journey_to_done_and_back() {
     let fx = s.handle(Intent::SelectDocument("doc-bp-004512".into()));
     assert_eq!(
         fx,
-        vec![Effect::PrintDocument {
+        vec![Effect::PrepareDocument {
             token: "tok".into(),
+            document_id: "doc-bp-004512".into(),
+        }]
+    );
+    assert_eq!(s.screen(), Screen::Preview);
+    assert!(
+        s.handle(Intent::ConfirmPrint).is_empty(),
+        "nothing to print before the preview"
+    );
+    s.handle(Intent::PreviewReady {
+        document_id: "doc-bp-004512".into(),
+        preview: preview(),
+    });
+    assert_eq!(s.view().preview, Some(preview()));
+    let fx = s.handle(Intent::ConfirmPrint);
+    assert_eq!(
+        fx,
+        vec![Effect::PrintDocument {
             document_id: "doc-bp-004512".into(),
             lang: Lang::Ar
         }]
@@ -71,6 +90,62 @@ fn typed_qid_journey_to_done_and_back() {
     let fx = s.handle(Intent::Finish);
     assert_eq!(fx, vec![Effect::Wipe]);
     assert_eq!(s.screen(), Screen::Attract);
+}
+
+fn preview() -> PreviewImage {
+    PreviewImage {
+        width: 1,
+        height: 1,
+        rgba: std::sync::Arc::new(vec![255; 4]),
+    }
+}
+
+#[test]
+fn verify_a_paper_is_anonymous_and_shows_the_verdict() {
+    let mut s = Session::new(Lang::Ar, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Verify));
+    assert_eq!(s.screen(), Screen::VerifyScan);
+    let fx = s.handle(Intent::SealScanned("MNS1:ABC".into()));
+    assert_eq!(
+        fx,
+        vec![Effect::VerifySeal {
+            text: "MNS1:ABC".into()
+        }]
+    );
+    assert!(s.view().busy);
+    let verdict = Verdict {
+        status: VerdictStatus::Revoked,
+        number: "BP-2025-003990".into(),
+        kind: Some(DocumentKind::BuildingPermit),
+        issued_on: "2025-06-10".into(),
+    };
+    s.handle(Intent::SealChecked(verdict.clone()));
+    assert_eq!(s.view().verdict, Some(verdict));
+    assert_eq!(s.handle(Intent::Finish), vec![Effect::Wipe]);
+}
+
+#[test]
+fn a_scan_on_the_attract_screen_starts_verification() {
+    let mut s = Session::new(Lang::En, 60);
+    let fx = s.handle(Intent::SealScanned("MNS1:XYZ".into()));
+    assert_eq!(
+        fx,
+        vec![Effect::VerifySeal {
+            text: "MNS1:XYZ".into()
+        }]
+    );
+    assert_eq!(s.screen(), Screen::VerifyScan);
+}
+
+#[test]
+fn back_from_the_preview_returns_to_the_list() {
+    let mut s = Session::new(Lang::En, 60);
+    to_documents(&mut s);
+    s.handle(Intent::SelectDocument("doc-bp-004512".into()));
+    s.handle(Intent::Back);
+    assert_eq!(s.screen(), Screen::Documents);
+    assert_eq!(s.view().documents.unwrap().len(), 1);
 }
 
 #[test]
@@ -93,6 +168,7 @@ fn card_read_on_attract_starts_a_card_challenge_and_ejects_at_the_end() {
 fn short_qid_is_refused_without_a_request() {
     let mut s = Session::new(Lang::En, 60);
     s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Print));
     s.handle(Intent::QidEdited("1234".into()));
     assert!(s.handle(Intent::SubmitQid).is_empty());
     assert_eq!(s.view().error.unwrap().id, "error-invalid-qid");
@@ -102,6 +178,7 @@ fn short_qid_is_refused_without_a_request() {
 fn wrong_code_shows_attempts_left_and_clears_the_field() {
     let mut s = Session::new(Lang::Ar, 60);
     s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Print));
     s.handle(Intent::QidEdited(QID.into()));
     s.handle(Intent::SubmitQid);
     s.handle(Intent::ChallengeStarted {
@@ -125,6 +202,7 @@ fn wrong_code_shows_attempts_left_and_clears_the_field() {
 fn late_answers_after_a_wipe_are_ignored() {
     let mut s = Session::new(Lang::Ar, 60);
     s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Print));
     s.handle(Intent::QidEdited(QID.into()));
     s.handle(Intent::SubmitQid);
     s.handle(Intent::Cancel);
@@ -161,6 +239,11 @@ fn print_failure_returns_to_the_list_with_a_message() {
     let mut s = Session::new(Lang::En, 60);
     to_documents(&mut s);
     s.handle(Intent::SelectDocument("doc-bp-004512".into()));
+    s.handle(Intent::PreviewReady {
+        document_id: "doc-bp-004512".into(),
+        preview: preview(),
+    });
+    s.handle(Intent::ConfirmPrint);
     s.handle(Intent::Failed(Failure::Printer));
     let v = s.view();
     assert_eq!(v.screen, Screen::Documents);
@@ -193,6 +276,7 @@ fn unreadable_card_data_is_ejected_with_a_message() {
 fn keypad_edits_the_field_on_screen_within_its_length() {
     let mut s = Session::new(Lang::En, 60);
     s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Print));
     for _ in 0..13 {
         s.handle(Intent::Key(Key::Digit(7)));
     }

@@ -13,7 +13,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use crate::i18n::{Arg, Lang, tr, tr_args};
 use crate::ministry::DocumentKind;
 use crate::runtime::Kiosk;
-use crate::session::{Intent, Key, Msg, Screen, View};
+use crate::session::{Intent, Key, Msg, Screen, Service, VerdictStatus, View};
 
 slint::include_modules!();
 
@@ -48,6 +48,10 @@ fn render(w: &AppWindow, v: &View) {
     w.set_rtl(lang.is_rtl());
     w.set_screen(match v.screen {
         Screen::Attract => ScreenKind::Attract,
+        Screen::Services => ScreenKind::Services,
+        Screen::Preview => ScreenKind::Preview,
+        Screen::VerifyScan => ScreenKind::VerifyScan,
+        Screen::VerifyResult => ScreenKind::VerifyResult,
         Screen::Identify => ScreenKind::Identify,
         Screen::Code => ScreenKind::Code,
         Screen::Documents => ScreenKind::Documents,
@@ -101,6 +105,40 @@ fn render(w: &AppWindow, v: &View) {
             .unwrap_or_default()
             .into(),
     );
+    match &v.preview {
+        Some(p) => {
+            let buffer = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
+                &p.rgba, p.width, p.height,
+            );
+            w.set_preview_image(slint::Image::from_rgba8(buffer));
+            w.set_preview_ready(true);
+        }
+        None => w.set_preview_ready(false),
+    }
+    if let Some(verdict) = &v.verdict {
+        let (level, title) = match verdict.status {
+            VerdictStatus::Genuine => (0, "verdict-genuine"),
+            VerdictStatus::GenuineOffline => (1, "verdict-genuine-offline"),
+            VerdictStatus::Revoked => (2, "verdict-revoked"),
+            VerdictStatus::Altered => (2, "verdict-altered"),
+            VerdictStatus::NotASeal => (2, "verdict-not-a-seal"),
+        };
+        w.set_verdict_level(level);
+        w.set_verdict_title(tr(lang, title).into());
+        let facts = match verdict.kind {
+            Some(kind) => tr_args(
+                lang,
+                "verdict-facts",
+                &[
+                    ("kind", Arg::Str(&tr(lang, kind_id(kind)))),
+                    ("number", Arg::Str(&verdict.number)),
+                    ("date", Arg::Str(&verdict.issued_on)),
+                ],
+            ),
+            None => String::new(),
+        };
+        w.set_verdict_facts(facts.into());
+    }
     w.set_demo_code_text(
         v.demo_code
             .as_ref()
@@ -152,6 +190,16 @@ impl KioskUi {
         bind(&|send| window.on_cancel(move || send(Intent::Cancel)));
         bind(&|send| window.on_finish(move || send(Intent::Finish)));
         bind(&|send| window.on_activity(move || send(Intent::Activity)));
+        bind(&|send| window.on_confirm_print(move || send(Intent::ConfirmPrint)));
+        bind(&|send| {
+            window.on_choose_service(move |s| {
+                send(Intent::ChooseService(if s == "verify" {
+                    Service::Verify
+                } else {
+                    Service::Print
+                }))
+            })
+        });
 
         render(&window, &kiosk.borrow().view());
         Ok(KioskUi { window, kiosk })
