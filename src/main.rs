@@ -13,11 +13,12 @@ use manassa::devices::card_reader::{self, CardReaderEmulator};
 use manassa::devices::escpos::PrinterEmulator;
 use manassa::devices::serial::SerialConfig;
 use manassa::devices::thermal::ThermalPrinter;
-use manassa::documents::{pdf, permit::BuildingPermit};
+use manassa::documents::{self, pdf};
+use manassa::ministry::DocumentKind;
 use manassa::ministry::client::Client;
 use manassa::ministry::server::{self, SimConfig};
 use manassa::outbox::{Outbox, spawn_sync_worker};
-use manassa::runtime::{Kiosk, Services, forward_card_events};
+use manassa::runtime::{Kiosk, Services, forward_card_events, forward_scanner_events};
 use manassa::session::Session;
 use manassa::ui::KioskUi;
 
@@ -120,7 +121,7 @@ enum EmulatedDevice {
 
 #[derive(Subcommand)]
 enum DocAction {
-    /// Render a building permit (the API's document payload as JSON) to an A4 PDF.
+    /// Render a paper (a SignedDocument as the API returns it, or a bare payload) to an A4 PDF.
     Render {
         /// JSON payload file.
         #[arg(long)]
@@ -213,10 +214,22 @@ fn main() -> anyhow::Result<()> {
                     .with_context(|| format!("cannot read {}", data.display()))?;
                 let value: serde_json::Value = serde_json::from_str(&text)
                     .with_context(|| format!("{} is not JSON", data.display()))?;
-                // Accept either the bare payload or a whole SignedDocument.
-                let payload = value.get("payload").unwrap_or(&value);
-                let permit = BuildingPermit::from_payload(payload)?;
-                let paper = permit.layout();
+                // Either a whole SignedDocument as the API returns it, or a bare payload.
+                let (kind, payload, seal) = match value.get("payload") {
+                    Some(p) => (
+                        serde_json::from_value::<DocumentKind>(value["kind"].clone())
+                            .context("`kind` is missing or unknown")?,
+                        p,
+                        value.get("seal").and_then(|s| s.as_str()),
+                    ),
+                    None => (
+                        documents::infer_kind(&value)
+                            .context("cannot tell the document kind: no permit_no, certificate_no or statement_no")?,
+                        &value,
+                        None,
+                    ),
+                };
+                let paper = documents::render(kind, payload, seal)?;
                 std::fs::write(&out, pdf::write(&paper)?)
                     .with_context(|| format!("cannot write {}", out.display()))?;
                 if let Some(png) = png {
@@ -271,7 +284,15 @@ fn build_kiosk(cfg: &Config, rt: &tokio::runtime::Runtime, demo: bool) -> anyhow
         .printer
         .as_ref()
         .map(|p| ThermalPrinter::spawn(p.serial.clone(), p.dot_width));
+    let (scanner, scan_events) = match &cfg.scanner {
+        Some(sc) => {
+            let (h, ev) = manassa::devices::scanner::spawn(sc.clone());
+            (Some(h), Some(ev))
+        }
+        None => (None, None),
+    };
     let services = Services {
+        scanner,
         client,
         outbox,
         sync,
@@ -280,11 +301,16 @@ fn build_kiosk(cfg: &Config, rt: &tokio::runtime::Runtime, demo: bool) -> anyhow
         card,
         kiosk_id: cfg.kiosk.id.clone(),
         demo,
+        keys: Default::default(),
+        prepared: Default::default(),
     };
     let session = Session::new(cfg.kiosk.language, cfg.kiosk.idle_timeout_s as u64);
     let kiosk = Kiosk::new(session, services, rt.handle().clone());
     if let Some(ev) = card_events {
         forward_card_events(ev, kiosk.sender());
+    }
+    if let Some(ev) = scan_events {
+        forward_scanner_events(ev, kiosk.sender());
     }
     Ok(kiosk)
 }
@@ -303,6 +329,7 @@ fn demo(out: &Path) -> anyhow::Result<()> {
     tracing::info!(url = %sim.base_url(), "demo: reference ministry server");
     let card_emu = CardReaderEmulator::start()?;
     let printer_emu = PrinterEmulator::start()?;
+    let scanner_emu = manassa::devices::scanner::ScannerEmulator::start(None, Default::default())?;
     tracing::info!(
         card_reader = %card_emu.path().display(),
         printer = %printer_emu.path().display(),
@@ -316,6 +343,9 @@ fn demo(out: &Path) -> anyhow::Result<()> {
         folder: out.join("papers"),
     };
     cfg.card_reader = Some(SerialConfig::new(card_emu.path()));
+    cfg.scanner = Some(manassa::devices::scanner::ScannerConfig::new(
+        SerialConfig::new(scanner_emu.path()),
+    ));
     cfg.printer = Some(ThermalConfig {
         serial: SerialConfig::new(printer_emu.path()),
         dot_width: 576,
@@ -329,6 +359,7 @@ fn demo(out: &Path) -> anyhow::Result<()> {
     });
     ui.run(false)?;
     drop(printer_emu);
+    drop(scanner_emu);
     drop(sim);
     Ok(())
 }

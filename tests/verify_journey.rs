@@ -1,0 +1,171 @@
+//! "Verify a paper" end to end: a seal made by the reference ministry server is held to the
+//! emulated QR scanner (serial, over a pseudo-terminal); the kiosk checks it offline with
+//! the ministry's published keys, asks for revocation, and shows the verdict (Arabic UI,
+//! driven by accessible labels through Slint's testing backend).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use i_slint_backend_testing::ElementHandle;
+use manassa::devices::a4::A4Sink;
+use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
+use manassa::devices::serial::SerialConfig;
+use manassa::documents::{kinds, seal};
+use manassa::i18n::{Lang, tr};
+use manassa::ministry::DocumentKind;
+use manassa::ministry::client::Client;
+use manassa::ministry::server::{self, SimConfig};
+use manassa::outbox::{Outbox, spawn_sync_worker};
+use manassa::runtime::{Kiosk, Services, forward_scanner_events};
+use manassa::session::Session;
+use manassa::ui::{KioskUi, ScreenKind};
+
+fn sample(name: &str) -> serde_json::Value {
+    let path = format!("{}/docs/samples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn press(ui: &KioskUi, label: &str) {
+    let found: Vec<_> = ElementHandle::find_by_accessible_label(ui.window(), label).collect();
+    assert!(!found.is_empty(), "no element labelled {label:?}");
+    found[0].invoke_accessible_default_action();
+}
+
+fn pump_until(ui: &KioskUi, what: &str, f: impl Fn() -> bool) {
+    let start = Instant::now();
+    loop {
+        ui.pump();
+        if f() {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn scanned_seals_are_reported_genuine_altered_or_revoked() {
+    i_slint_backend_testing::init_no_event_loop();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(server::spawn(
+            SimConfig::default(),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let (kid, key) = sim.signing_key();
+    let permit = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
+    let genuine = seal::sign(&seal::claims_for("doc-bp-004512", &permit), &kid, &key);
+    // The seeded, superseded permit: a real seal, revoked at the ministry.
+    let revoked = seal::sign(&seal::claims_for("doc-bp-003990", &permit), &kid, &key);
+    // One character changed in the Base45 body.
+    let mut altered = genuine.clone().into_bytes();
+    let i = altered.len() / 2;
+    altered[i] = if altered[i] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+
+    let emu = ScannerEmulator::start(None, Default::default()).unwrap();
+    let (scanner_handle, events) =
+        scanner::spawn(ScannerConfig::new(SerialConfig::new(emu.path())));
+    let tmp = std::env::temp_dir().join(format!("manassa-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let client = Client::new(&sim.base_url(), "demo-kiosk-token", Duration::from_secs(5)).unwrap();
+    let outbox = Arc::new(Outbox::open(&tmp.join("outbox.sqlite")).unwrap());
+    let sync = {
+        let _g = rt.enter();
+        spawn_sync_worker(outbox.clone(), client.clone())
+    };
+    let services = Services {
+        client,
+        outbox,
+        sync,
+        a4: A4Sink::File {
+            folder: tmp.join("papers"),
+        },
+        thermal: None,
+        card: None,
+        scanner: Some(scanner_handle),
+        kiosk_id: "K01".into(),
+        demo: false,
+        keys: Default::default(),
+        prepared: Default::default(),
+    };
+    let kiosk = Kiosk::new(Session::new(Lang::Ar, 120), services, rt.handle().clone());
+    forward_scanner_events(events, kiosk.sender());
+    let ui = KioskUi::new(kiosk).unwrap();
+    let w = ui.window();
+
+    // Through the menu: attract → services → verify.
+    press(&ui, "المس للبدء");
+    press(&ui, "التحقق من ورقة مطبوعة");
+    assert_eq!(w.get_screen(), ScreenKind::VerifyScan);
+    emu.scan(&genuine);
+    pump_until(&ui, "the genuine verdict", || {
+        w.get_screen() == ScreenKind::VerifyResult
+    });
+    assert_eq!(
+        w.get_verdict_title().as_str(),
+        tr(Lang::Ar, "verdict-genuine")
+    );
+    assert_eq!(w.get_verdict_level(), 0);
+    let facts = w.get_verdict_facts().to_string();
+    assert!(
+        facts.contains("BP-2026-004512") && facts.contains("رخصة بناء"),
+        "{facts}"
+    );
+    press(&ui, "إنهاء");
+    assert_eq!(w.get_screen(), ScreenKind::Attract);
+
+    // A scan on the attract screen starts the service by itself.
+    emu.scan(&altered);
+    pump_until(&ui, "the altered verdict", || {
+        w.get_screen() == ScreenKind::VerifyResult
+    });
+    assert_eq!(
+        w.get_verdict_title().as_str(),
+        tr(Lang::Ar, "verdict-altered")
+    );
+    assert_eq!(w.get_verdict_level(), 2);
+    assert!(
+        w.get_verdict_facts().is_empty(),
+        "no facts from an unverified seal"
+    );
+    press(&ui, "إنهاء");
+
+    emu.scan(&revoked);
+    pump_until(&ui, "the revoked verdict", || {
+        w.get_screen() == ScreenKind::VerifyResult
+    });
+    assert_eq!(
+        w.get_verdict_title().as_str(),
+        tr(Lang::Ar, "verdict-revoked")
+    );
+    press(&ui, "إنهاء");
+
+    emu.scan("https://example.com/not-a-seal");
+    pump_until(&ui, "the not-a-seal verdict", || {
+        w.get_screen() == ScreenKind::VerifyResult
+    });
+    assert_eq!(
+        w.get_verdict_title().as_str(),
+        tr(Lang::Ar, "verdict-not-a-seal")
+    );
+    press(&ui, "إنهاء");
+
+    // Offline: the keys are cached, so a genuine seal still verifies; revocation unknown.
+    drop(sim);
+    std::thread::sleep(Duration::from_millis(200));
+    emu.scan(&genuine);
+    pump_until(&ui, "the offline verdict", || {
+        w.get_screen() == ScreenKind::VerifyResult
+    });
+    assert_eq!(
+        w.get_verdict_title().as_str(),
+        tr(Lang::Ar, "verdict-genuine-offline")
+    );
+    assert_eq!(w.get_verdict_level(), 1);
+    let _ = std::fs::remove_dir_all(&tmp);
+}
