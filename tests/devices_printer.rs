@@ -125,8 +125,12 @@ fn tickets_print_as_the_reference_images_with_a_scannable_qr_and_a_cut() {
         assert!(job.cut, "the ticket ends with a cut");
         assert_eq!(job.paper.end(), PaperEnd::Cut);
         assert!(job.text_lines.contains(&t.reference));
-        assert_eq!(job.qr_codes, [t.reference.clone()]);
-        assert_eq!(qr_payloads(&job.paper), [t.reference.clone()], "QR scans");
+        assert_eq!(job.qr_codes, std::slice::from_ref(&t.reference));
+        assert_eq!(
+            qr_payloads(&job.paper),
+            std::slice::from_ref(&t.reference),
+            "QR scans"
+        );
         compare_with_reference(job, name);
     }
 }

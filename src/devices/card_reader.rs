@@ -67,6 +67,11 @@ pub const ERR_PARAMETER: [u8; 2] = *b"01";
 pub const ERR_NO_CARD: [u8; 2] = *b"02";
 /// Negative reply code: the card's data could not be read (blank or damaged card).
 pub const ERR_READ: [u8; 2] = *b"60";
+/// Negative reply code: a card is jammed in the transport (modelled).
+pub const ERR_JAM: [u8; 2] = *b"40";
+
+/// A card left at the gate this long after an eject is captured ([`spawn`]'s default).
+pub const FORGOTTEN_CARD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long the host waits for ACK/NAK after a command frame.
 pub const ACK_TIMEOUT: Duration = Duration::from_millis(500);
@@ -453,8 +458,12 @@ pub enum CardEvent {
         /// Why, without any card data.
         reason: String,
     },
-    /// The card was captured into the bin after [`CardReaderHandle::capture`].
+    /// The card was captured into the bin, after [`CardReaderHandle::capture`] or because
+    /// it was left at the gate past the forgotten-card timeout.
     Retained,
+    /// A card is jammed in the transport (XFS4IoT media `jammed`); the device state goes to
+    /// `hardwareError` until the jam is cleared.
+    Jammed,
     /// The device state changed (`online` after initialisation, `noDevice` when the port
     /// is gone or the reader does not answer, `hardwareError` on a rejected status query).
     State(DeviceState),
@@ -470,6 +479,7 @@ impl fmt::Debug for CardEvent {
             CardEvent::Removed => f.write_str("Removed"),
             CardEvent::Invalid { reason } => write!(f, "Invalid {{ reason: {reason:?} }}"),
             CardEvent::Retained => f.write_str("Retained"),
+            CardEvent::Jammed => f.write_str("Jammed"),
             CardEvent::State(s) => write!(f, "State({s:?})"),
         }
     }
@@ -527,6 +537,19 @@ impl CardReaderHandle {
 /// # Panics
 /// If the OS cannot create a thread.
 pub fn spawn(cfg: SerialConfig) -> (CardReaderHandle, Receiver<CardEvent>) {
+    spawn_with(cfg, Some(FORGOTTEN_CARD_TIMEOUT))
+}
+
+/// As [`spawn`], with the forgotten-card policy: a card that stays at the gate for
+/// `capture_after` (after an eject, or found there at start-up) is captured and
+/// [`CardEvent::Retained`] reported; `None` never captures on its own.
+///
+/// # Panics
+/// If the OS cannot create a thread.
+pub fn spawn_with(
+    cfg: SerialConfig,
+    capture_after: Option<Duration>,
+) -> (CardReaderHandle, Receiver<CardEvent>) {
     let (tx, requests) = mpsc::channel();
     let (events, rx) = mpsc::channel();
     let driver = Driver {
@@ -536,6 +559,8 @@ pub fn spawn(cfg: SerialConfig) -> (CardReaderHandle, Receiver<CardEvent>) {
         state: None,
         position: CardPosition::NoCard,
         entry_enabled: true,
+        capture_after,
+        at_gate_since: None,
     };
     thread::Builder::new()
         .name("card-reader".into())
@@ -676,6 +701,10 @@ struct Driver {
     position: CardPosition,
     /// Wanted entry setting, re-applied after every (re)connect.
     entry_enabled: bool,
+    /// Forgotten-card timeout.
+    capture_after: Option<Duration>,
+    /// Since when the card has been waiting at the gate.
+    at_gate_since: Option<Instant>,
 }
 
 impl Driver {
@@ -734,6 +763,14 @@ impl Driver {
                 Reply::Positive { st1, .. } => {
                     self.set_state(DeviceState::Online)?;
                     self.observe(link, st1)?;
+                    self.capture_if_forgotten(link)?;
+                }
+                Reply::Negative { code } if code == ERR_JAM => {
+                    if self.state != Some(DeviceState::HardwareError) {
+                        warn!("card jammed in the reader");
+                        self.emit(CardEvent::Jammed)?;
+                    }
+                    self.set_state(DeviceState::HardwareError)?;
                 }
                 Reply::Negative { code } => {
                     warn!(code = %String::from_utf8_lossy(&code), "status refused");
@@ -750,6 +787,24 @@ impl Driver {
                 }
             }
         }
+    }
+
+    /// Captures a card left at the gate longer than the forgotten-card timeout.
+    fn capture_if_forgotten(&mut self, link: &mut Link) -> Result<(), Exit> {
+        if self.position != CardPosition::AtGate {
+            self.at_gate_since = None;
+            return Ok(());
+        }
+        let since = *self.at_gate_since.get_or_insert_with(Instant::now);
+        let Some(after) = self.capture_after else {
+            return Ok(());
+        };
+        if since.elapsed() < after {
+            return Ok(());
+        }
+        info!("card forgotten at the gate: capturing it");
+        self.at_gate_since = None;
+        self.handle(link, Request::Capture)
     }
 
     /// Waits `delay` while disconnected, remembering entry requests.
@@ -980,6 +1035,8 @@ struct EmuState {
     card: Option<Vec<u8>>,
     entry_enabled: bool,
     nak_next: bool,
+    corrupt_next: bool,
+    jammed: bool,
     garbage: Vec<u8>,
     unplugged: bool,
     retained: u32,
@@ -1039,6 +1096,8 @@ impl CardReaderEmulator {
                 card: None,
                 entry_enabled: false,
                 nak_next: false,
+                corrupt_next: false,
+                jammed: false,
                 garbage: Vec::new(),
                 unplugged: false,
                 retained: 0,
@@ -1099,7 +1158,7 @@ impl CardReaderEmulator {
     /// (a card inside a motorized reader cannot be pulled out).
     pub fn try_remove_card(&self) -> bool {
         let mut st = self.shared.lock();
-        if st.position != CardPosition::AtGate {
+        if st.position != CardPosition::AtGate || st.jammed {
             return false;
         }
         st.position = CardPosition::NoCard;
@@ -1125,6 +1184,17 @@ impl CardReaderEmulator {
     /// Answers the next command frame with NAK instead of executing it.
     pub fn nak_next(&self) {
         self.shared.lock().nak_next = true;
+    }
+
+    /// Sends the next reply frame with a wrong BCC (line noise on the reply).
+    pub fn corrupt_next_reply(&self) {
+        self.shared.lock().corrupt_next = true;
+    }
+
+    /// Jams (`true`) or clears a jam: while jammed every command is answered negatively
+    /// with [`ERR_JAM`] and the card can neither move nor be taken.
+    pub fn set_jammed(&self, jammed: bool) {
+        self.shared.lock().jammed = jammed;
     }
 
     /// Writes `bytes` to the host as soon as possible (line noise).
@@ -1234,7 +1304,11 @@ fn emulate(shared: &EmuShared, pty: Pty, link: Option<PathBuf>) {
                         } else {
                             out.push(ACK);
                             let reply = execute(&mut st, cm, pm);
-                            pending = Some(reply.encode().expect("replies fit in a frame"));
+                            let mut bytes = reply.encode().expect("replies fit in a frame");
+                            if std::mem::take(&mut st.corrupt_next) {
+                                *bytes.last_mut().expect("non-empty") ^= 0x5A;
+                            }
+                            pending = Some(bytes);
                         }
                     }
                     Ok(other) => debug!(frame = ?other, "emulator ignores a non-command frame"),
@@ -1254,6 +1328,9 @@ fn emulate(shared: &EmuShared, pty: Pty, link: Option<PathBuf>) {
 /// Executes one command on the emulated reader and builds its reply.
 fn execute(st: &mut EmuState, cm: u8, pm: u8) -> Frame {
     let negative = |[e1, e0]: [u8; 2]| Frame::Negative { cm, pm, e1, e0 };
+    if st.jammed {
+        return negative(ERR_JAM);
+    }
     let result: Result<Vec<u8>, [u8; 2]> = match (cm, pm) {
         (b'0', b'0') => {
             if st.position == CardPosition::Inside {
@@ -1305,7 +1382,8 @@ fn execute(st: &mut EmuState, cm: u8, pm: u8) -> Frame {
 
 /// `manassa emulate card-reader --pty PATH [--insert DATA]`: runs an emulator with a
 /// symlink at `pty_path`, prints the path, then reads commands from stdin, one per line:
-/// `insert DATA`, `remove`, `nak`, `garbage`, `unplug`, `plug`, `status`, `quit`. Stops at
+/// `insert DATA`, `remove`, `nak`, `bad-bcc`, `jam`, `unjam`, `garbage`, `unplug`, `plug`,
+/// `status`, `quit`. Stops at
 /// `quit` or end of input. `--insert` inserts the card as soon as the host enables entry.
 ///
 /// # Errors
@@ -1315,7 +1393,7 @@ pub fn run_cli(pty_path: &Path, insert: Option<String>) -> anyhow::Result<()> {
 
     let emu = Arc::new(CardReaderEmulator::with_link(pty_path)?);
     println!(
-        "card reader emulator on {} (CRT-310 framing); commands: insert DATA | remove | nak | garbage | unplug | plug | status | quit",
+        "card reader emulator on {} (CRT-310 framing); commands: insert DATA | remove | nak | bad-bcc | jam | unjam | garbage | unplug | plug | status | quit",
         emu.path().display()
     );
     let done = Arc::new(AtomicBool::new(false));
@@ -1367,6 +1445,21 @@ pub fn run_cli(pty_path: &Path, insert: Option<String>) -> anyhow::Result<()> {
             (Some("nak"), _) => {
                 emu.nak_next();
                 println!("next command will be NAKed");
+            }
+            (Some("bad-bcc"), _) => {
+                emu.corrupt_next_reply();
+                println!("next reply will carry a bad BCC");
+            }
+            (Some(cmd @ ("jam" | "unjam")), _) => {
+                emu.set_jammed(cmd == "jam");
+                println!(
+                    "{}",
+                    if cmd == "jam" {
+                        "card jammed"
+                    } else {
+                        "jam cleared"
+                    }
+                );
             }
             (Some("garbage"), _) => {
                 let bytes: [u8; 16] = rand::rng().random();
