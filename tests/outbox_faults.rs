@@ -264,6 +264,7 @@ async fn sync_worker_delivers_each_event_once_through_mixed_faults() {
         ..FaultPlan::default()
     });
     let mut sent = Vec::new();
+    let mut saw_failure = false;
     for round in 0..10 {
         // Half the drops before the commit, half after.
         if round == 5 {
@@ -287,13 +288,18 @@ async fn sync_worker_delivers_each_event_once_through_mixed_faults() {
                 .unwrap(),
         );
         worker.wake();
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        for _ in 0..20 {
+            saw_failure |= outbox.status().unwrap().last_error.is_some();
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
     // Let the worker fight the faults for a while, then give it a clean network.
     let deadline = Instant::now() + Duration::from_secs(10);
     while outbox.depth().unwrap() > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        saw_failure |= outbox.status().unwrap().last_error.is_some();
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    assert!(saw_failure, "the worker never met a fault");
     sim.clear_faults();
     worker.wake();
     let deadline = Instant::now() + Duration::from_secs(30);

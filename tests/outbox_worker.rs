@@ -89,14 +89,8 @@ async fn health_probe_wakes_the_worker_when_the_ministry_returns() {
     let db = dir.join("outbox.sqlite");
     let addr = free_addr();
     let outbox = Arc::new(Outbox::open(&db).unwrap());
-    let worker = spawn_sync_worker_with(
-        outbox.clone(),
-        client(&format!("http://{addr}"), Duration::from_secs(2)),
-        SyncPolicy {
-            probe_period: Duration::from_millis(50),
-            ..sleepy()
-        },
-    );
+    // Queued before the worker starts, so its first round tries them all (once offline,
+    // it probes instead of posting).
     let keys: Vec<_> = (0..5)
         .map(|n| {
             outbox
@@ -105,7 +99,14 @@ async fn health_probe_wakes_the_worker_when_the_ministry_returns() {
                 .idempotency_key
         })
         .collect();
-    worker.wake();
+    let worker = spawn_sync_worker_with(
+        outbox.clone(),
+        client(&format!("http://{addr}"), Duration::from_secs(2)),
+        SyncPolicy {
+            probe_period: Duration::from_millis(50),
+            ..sleepy()
+        },
+    );
     eventually("the failed round is recorded", || {
         outbox.status().unwrap().waiting_for_network == keys.len()
     })
