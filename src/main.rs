@@ -78,6 +78,22 @@ enum Command {
         #[command(subcommand)]
         device: EmulatedDevice,
     },
+    /// Render one screen headlessly to PNG with demo data (docs, reviews, tests).
+    Snapshot {
+        /// Screen: attract, services, identify, code, documents, preview, printing, done,
+        /// error, verify-scan, verify-result.
+        #[arg(long, default_value = "attract")]
+        screen: String,
+        /// Language: ar or en.
+        #[arg(long, default_value = "ar")]
+        lang: String,
+        /// Size in pixels, WIDTHxHEIGHT.
+        #[arg(long, default_value = "1080x1920")]
+        size: String,
+        /// Output PNG.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Official papers.
     Doc {
         #[command(subcommand)]
@@ -208,6 +224,28 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Outbox(args)) => manassa::outbox::cli::run_cli(args), // issue 6
         Some(Command::Device(args)) => manassa::devices::cli::device(&args), // issues 7, 9
         Some(Command::Ticket(args)) => manassa::devices::cli::ticket(&args), // issue 7
+        Some(Command::Snapshot {
+            screen,
+            lang,
+            size,
+            out,
+        }) => {
+            let screen = manassa::ui::SCREEN_NAMES
+                .iter()
+                .find(|(n, _)| *n == screen)
+                .map(|(_, s)| *s)
+                .with_context(|| format!("--screen {screen:?}: not a screen name"))?;
+            let lang = manassa::i18n::Lang::parse(&lang)
+                .with_context(|| format!("--lang {lang:?}: use ar or en"))?;
+            let (w, h) = size
+                .split_once('x')
+                .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+                .filter(|(w, h)| (320..=4096).contains(w) && (320..=4096).contains(h))
+                .with_context(|| format!("--size {size:?}: use WIDTHxHEIGHT, 320–4096 each"))?;
+            let png = manassa::ui::snapshot_png(&manassa::ui::demo_view(screen, lang), true, w, h)?;
+            std::fs::write(&out, png).with_context(|| format!("cannot write {}", out.display()))?;
+            Ok(())
+        }
         Some(Command::Doc { action }) => match action {
             DocAction::Render { data, out, png } => {
                 let text = std::fs::read_to_string(&data)

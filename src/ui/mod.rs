@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use crate::i18n::{Arg, Lang, tr, tr_args};
+use crate::i18n::{Arg, Lang, ltr, tr, tr_args};
 use crate::ministry::DocumentKind;
 use crate::runtime::Kiosk;
 use crate::session::{Intent, Key, Msg, Screen, Service, VerdictStatus, View};
@@ -29,6 +29,13 @@ fn kind_id(kind: DocumentKind) -> &'static str {
         DocumentKind::CompletionCertificate => "doc-kind-completion_certificate",
         DocumentKind::SalaryStatement => "doc-kind-salary_statement",
     }
+}
+
+/// An ISO date written out in `lang` ("15 March 2026" / "15 مارس 2026").
+fn date_text(lang: Lang, iso: &str) -> String {
+    crate::i18n::Ymd::parse(iso)
+        .map(|d| crate::i18n::format_gregorian(lang, d))
+        .unwrap_or_else(|| iso.to_string())
 }
 
 fn msg_text(lang: Lang, m: &Msg) -> String {
@@ -61,7 +68,14 @@ fn render(w: &AppWindow, v: &View) {
     });
     w.set_qid(v.qid.as_str().into());
     w.set_code(v.code.as_str().into());
-    w.set_code_prompt(tr_args(lang, "code-body", &[("phone", Arg::Str(&v.masked_phone))]).into());
+    w.set_code_prompt(
+        tr_args(
+            lang,
+            "code-body",
+            &[("phone", Arg::Str(&ltr(&v.masked_phone)))],
+        )
+        .into(),
+    );
     w.set_busy(v.busy);
     w.set_error_text(
         v.error
@@ -81,7 +95,7 @@ fn render(w: &AppWindow, v: &View) {
             issued: tr_args(
                 lang,
                 "documents-issued",
-                &[("date", Arg::Str(&d.issued_on))],
+                &[("date", Arg::Str(&date_text(lang, &d.issued_on)))],
             )
             .into(),
         })
@@ -94,7 +108,7 @@ fn render(w: &AppWindow, v: &View) {
         tr_args(
             lang,
             "done-reference",
-            &[("reference", Arg::Str(&v.reference))],
+            &[("reference", Arg::Str(&ltr(&v.reference)))],
         )
         .into()
     });
@@ -131,8 +145,8 @@ fn render(w: &AppWindow, v: &View) {
                 "verdict-facts",
                 &[
                     ("kind", Arg::Str(&tr(lang, kind_id(kind)))),
-                    ("number", Arg::Str(&verdict.number)),
-                    ("date", Arg::Str(&verdict.issued_on)),
+                    ("number", Arg::Str(&ltr(&verdict.number))),
+                    ("date", Arg::Str(&date_text(lang, &verdict.issued_on))),
                 ],
             ),
             None => String::new(),
@@ -246,3 +260,131 @@ impl KioskUi {
         this.window.run()
     }
 }
+
+/// Render one screen headlessly with Slint's software renderer and return it as PNG bytes.
+/// `width`×`height` physical pixels (1080×1920 portrait is the kiosk's panel). Sets the
+/// process's Slint platform, so call it once per process (it is what `manassa snapshot`
+/// does).
+pub fn snapshot_png(view: &View, demo: bool, width: u32, height: u32) -> anyhow::Result<Vec<u8>> {
+    use slint::Rgb8Pixel;
+    use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+    use slint::platform::{Platform, WindowAdapter};
+
+    struct Headless(Rc<MinimalSoftwareWindow>);
+    impl Platform for Headless {
+        fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
+            Ok(self.0.clone())
+        }
+    }
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(Headless(window.clone())))
+        .map_err(|e| anyhow::anyhow!("Slint platform already set: {e:?}"))?;
+    window.set_size(slint::PhysicalSize::new(width, height));
+    let app = AppWindow::new()?;
+    app.global::<L10n>()
+        .on_tr(|lang, id| tr(Lang::parse(&lang).unwrap_or_default(), &id).into());
+    app.set_demo(demo);
+    render(&app, view);
+    app.show()?;
+    slint::platform::update_timers_and_animations();
+    let mut pixels = vec![Rgb8Pixel { r: 0, g: 0, b: 0 }; (width * height) as usize];
+    window.request_redraw();
+    window.draw_if_needed(|renderer| {
+        renderer.render(&mut pixels, width as usize);
+    });
+    let mut pixmap =
+        tiny_skia::Pixmap::new(width, height).ok_or_else(|| anyhow::anyhow!("empty size"))?;
+    for (dst, src) in pixmap.pixels_mut().iter_mut().zip(&pixels) {
+        *dst = tiny_skia::ColorU8::from_rgba(src.r, src.g, src.b, 255).premultiply();
+    }
+    Ok(pixmap.encode_png()?)
+}
+
+/// A view of `screen` filled with the demo resident's data, for snapshots and reviews.
+pub fn demo_view(screen: Screen, lang: Lang) -> View {
+    use crate::session::{DocItem, PreviewImage, Verdict, VerdictStatus as V};
+    let docs = vec![
+        DocItem {
+            id: "doc-bp-004512".into(),
+            kind: DocumentKind::BuildingPermit,
+            number: "BP-2026-004512".into(),
+            issued_on: "2026-03-15".into(),
+        },
+        DocItem {
+            id: "doc-cc-000871".into(),
+            kind: DocumentKind::CompletionCertificate,
+            number: "CC-2026-000871".into(),
+            issued_on: "2026-09-20".into(),
+        },
+        DocItem {
+            id: "doc-ss-2026-10".into(),
+            kind: DocumentKind::SalaryStatement,
+            number: "SS-2026-10-7731".into(),
+            issued_on: "2026-11-02".into(),
+        },
+    ];
+    let preview = {
+        let sample: serde_json::Value =
+            serde_json::from_str(include_str!("../../docs/samples/building-permit.json"))
+                .expect("sample parses");
+        crate::documents::render(DocumentKind::BuildingPermit, &sample, None)
+            .ok()
+            .and_then(|p| crate::documents::render_page(&p, 0, 72.0))
+            .map(|page| PreviewImage {
+                width: page.width(),
+                height: page.height(),
+                rgba: std::sync::Arc::new(page.data().to_vec()),
+            })
+    };
+    View {
+        screen,
+        lang,
+        qid: if screen == Screen::Identify {
+            "28463400123".into()
+        } else {
+            String::new()
+        },
+        code: if screen == Screen::Code {
+            "4829".into()
+        } else {
+            String::new()
+        },
+        masked_phone: "+974 ••••• 456".into(),
+        busy: false,
+        error: (screen == Screen::Error).then(|| Msg {
+            id: "error-network",
+            count: None,
+        }),
+        documents: (screen == Screen::Documents).then_some(docs),
+        reference: "K01-20261129-7F3A9C".into(),
+        idle_warning_s: None,
+        card_in_reader: screen == Screen::Done,
+        demo_code: (screen == Screen::Code).then(|| "482913".into()),
+        preview: if screen == Screen::Preview {
+            preview
+        } else {
+            None
+        },
+        verdict: (screen == Screen::VerifyResult).then(|| Verdict {
+            status: V::Genuine,
+            number: "BP-2026-004512".into(),
+            kind: Some(DocumentKind::BuildingPermit),
+            issued_on: "2026-03-15".into(),
+        }),
+    }
+}
+
+/// Screen names for `manassa snapshot --screen`.
+pub const SCREEN_NAMES: &[(&str, Screen)] = &[
+    ("attract", Screen::Attract),
+    ("services", Screen::Services),
+    ("identify", Screen::Identify),
+    ("code", Screen::Code),
+    ("documents", Screen::Documents),
+    ("preview", Screen::Preview),
+    ("printing", Screen::Printing),
+    ("done", Screen::Done),
+    ("error", Screen::Error),
+    ("verify-scan", Screen::VerifyScan),
+    ("verify-result", Screen::VerifyResult),
+];
