@@ -87,12 +87,19 @@ async fn dead_letters_are_listed_requeued_and_delivered_via_the_cli() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+    assert_eq!(
+        outbox.depth().unwrap(),
+        0,
+        "a failed re-queue is not audited"
+    );
 
     let requeued = manassa(&["requeue", &e.id.to_string()], &db);
     assert!(requeued.status.success(), "{requeued:?}");
     assert!(outbox.dead_letters().unwrap().is_empty());
+    // The event, first in line again, then the technician's audited action.
     let pending = outbox.pending(10).unwrap();
-    assert_eq!(pending.len(), 1);
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[1].kind, "technician_action");
     assert_eq!(
         (
             pending[0].id,
@@ -116,11 +123,33 @@ async fn dead_letters_are_listed_requeued_and_delivered_via_the_cli() {
     let cfg = cfg.to_str().unwrap();
     let drained = manassa(&["drain", "--config", cfg], &db);
     assert!(drained.status.success(), "{drained:?}");
-    assert!(stdout(&drained).contains("delivered 1, dead-lettered 0, still queued 0"));
+    assert!(
+        stdout(&drained).contains("delivered 3, dead-lettered 0, still queued 0"),
+        "{}",
+        stdout(&drained)
+    );
     let stored = sim.stored_events().unwrap();
-    assert_eq!(stored.len(), 1);
+    assert_eq!(stored.len(), 3);
     assert_eq!(stored[0].0, e.idempotency_key);
     assert_eq!(stored[0].2, complaint);
+    let actions: Vec<_> = stored[1..]
+        .iter()
+        .map(|(_, kind, p)| {
+            (
+                kind.as_str(),
+                p["action"].as_str().unwrap(),
+                p["via"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("technician_action", "outbox.requeue", json!("cli")),
+            ("technician_action", "outbox.drain", json!("cli")),
+        ]
+    );
+    assert_eq!(stored[1].2["dead_letter_id"], json!(e.id));
     assert_eq!(outbox.depth().unwrap(), 0);
 }
 

@@ -191,7 +191,14 @@ fn sigkill_at_random_points_loses_nothing_and_delivers_each_event_once() {
     let stored_keys: HashSet<Uuid> = stored.iter().map(|e| e.0).collect();
     assert_eq!(stored_keys.len(), stored.len(), "a key stored twice");
     let mut seqs: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut audits = 0;
     for (_, kind, payload) in &stored {
+        if kind == "technician_action" {
+            // The drain audits itself.
+            assert_eq!(payload["action"], "outbox.drain");
+            audits += 1;
+            continue;
+        }
         assert_eq!(kind, "test.soak");
         let tag = payload["tag"].as_str().unwrap().to_owned();
         seqs.entry(tag)
@@ -223,6 +230,7 @@ fn sigkill_at_random_points_loses_nothing_and_delivers_each_event_once() {
         unreported += extra;
     }
     assert!(seqs.is_empty(), "events from unknown runs: {seqs:?}");
+    assert_eq!(audits, 1, "the drain's own audit event, once");
     let total_reported: usize = reported.values().map(Vec::len).sum();
     assert!(total_reported > 0, "no run committed anything");
 

@@ -7,6 +7,11 @@
 //! writers, and a row delivered twice (kiosk and drain at once) is stored once by the
 //! ministry thanks to its idempotency key. Payloads are shown only on request
 //! (`dead-letters --payload`), never logged.
+//!
+//! Commands that change the queue are technician actions and are audited through the
+//! outbox itself (DESIGN §10): a [`TECHNICIAN_ACTION`] event with the kiosk id, the
+//! action (`outbox.requeue`, `outbox.drain`) and `"via": "cli"`; a re-queue and its
+//! audit row commit in one transaction.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -15,12 +20,15 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use super::{Outbox, SyncError, SyncPolicy, spawn_sync_worker_with};
+use super::{Outbox, SyncError, SyncPolicy, enqueue_tx, requeue_tx, spawn_sync_worker_with};
 use crate::config::Config;
 use crate::ministry::client::Client;
 
 /// Default configuration file, used when it exists and no `--config` is given.
 pub const DEFAULT_CONFIG: &str = "/etc/manassa/manassa.toml";
+
+/// Event kind of a technician's audited action.
+pub const TECHNICIAN_ACTION: &str = "technician_action";
 
 /// Arguments of `manassa outbox`.
 #[derive(Debug, clap::Args)]
@@ -42,7 +50,7 @@ pub enum OutboxAction {
     /// Queue depth, oldest age, next attempt, rows waiting for the network, dead letters.
     Status,
     /// Forced sync: make every queued row due and deliver until the queue is empty.
-    /// Exits non-zero if rows are still queued at the deadline.
+    /// Exits non-zero if rows are still queued at the deadline. Audited.
     Drain {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 120)]
@@ -55,7 +63,7 @@ pub enum OutboxAction {
         payload: bool,
     },
     /// Move dead letters back into the queue (same id and idempotency key, attempts
-    /// reset), due now.
+    /// reset), due now. Audited.
     Requeue {
         /// Dead-letter ids as listed by `dead-letters`.
         #[arg(required = true)]
@@ -130,6 +138,14 @@ pub fn run_cli(args: OutboxArgs) -> anyhow::Result<()> {
                 &cfg.ministry.kiosk_token,
                 Duration::from_millis(cfg.ministry.timeout_ms),
             )?;
+            outbox.enqueue(
+                TECHNICIAN_ACTION,
+                &serde_json::json!({
+                    "kiosk_id": cfg.kiosk.id,
+                    "action": "outbox.drain",
+                    "via": "cli",
+                }),
+            )?;
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
@@ -170,7 +186,16 @@ pub fn run_cli(args: OutboxArgs) -> anyhow::Result<()> {
         }
         OutboxAction::Requeue { ids } => {
             for id in ids {
-                outbox.requeue(id)?;
+                let audit = serde_json::json!({
+                    "kiosk_id": cfg.kiosk.id,
+                    "action": "outbox.requeue",
+                    "dead_letter_id": id,
+                    "via": "cli",
+                });
+                outbox.with_transaction(|tx| {
+                    requeue_tx(tx, id)?;
+                    enqueue_tx(tx, TECHNICIAN_ACTION, &audit)
+                })?;
                 writeln!(out, "requeued {id}")?;
             }
         }

@@ -500,23 +500,10 @@ impl Outbox {
     }
 
     /// Moves dead letter `id` back into the queue, due now, with its attempt count reset
-    /// and its original id and idempotency key.
+    /// and its original id and idempotency key. [`OutboxError::NotFound`] if there is no
+    /// such dead letter. See [`requeue_tx`] to record the technician's action with it.
     pub fn requeue(&self, id: i64) -> Result<(), OutboxError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let moved = tx.execute(
-            "INSERT INTO outbox (id, idempotency_key, kind, payload, created_at, attempts,
-                                 next_attempt_at, last_error)
-             SELECT id, idempotency_key, kind, payload, created_at, 0, 0, last_error
-             FROM dead_letters WHERE id = ?1",
-            [id],
-        )?;
-        if moved == 0 {
-            return Err(OutboxError::NotFound(id));
-        }
-        tx.execute("DELETE FROM dead_letters WHERE id = ?1", [id])?;
-        tx.commit()?;
-        Ok(())
+        self.with_transaction(|tx| requeue_tx(tx, id))
     }
 
     /// Time until the earliest queued row is due (zero if one is due now), `None` when
@@ -761,6 +748,24 @@ pub fn enqueue_tx(
         id: tx.last_insert_rowid(),
         idempotency_key: key,
     })
+}
+
+/// [`Outbox::requeue`] inside the caller's transaction (from
+/// [`Outbox::with_transaction`]), so the technician's audit row ([`enqueue_tx`]) commits
+/// with the re-queue or not at all.
+pub fn requeue_tx(tx: &Transaction<'_>, id: i64) -> Result<(), OutboxError> {
+    let moved = tx.execute(
+        "INSERT INTO outbox (id, idempotency_key, kind, payload, created_at, attempts,
+                             next_attempt_at, last_error)
+         SELECT id, idempotency_key, kind, payload, created_at, 0, 0, last_error
+         FROM dead_letters WHERE id = ?1",
+        [id],
+    )?;
+    if moved == 0 {
+        return Err(OutboxError::NotFound(id));
+    }
+    tx.execute("DELETE FROM dead_letters WHERE id = ?1", [id])?;
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), OutboxError> {
