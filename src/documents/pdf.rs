@@ -5,7 +5,7 @@
 //! the font's /ToUnicode CMap (PDF 32000-1 §9.10.3): the text is searchable and extracts
 //! in logical order even though the Arabic glyphs are contextual forms and ligatures.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use printpdf::{
     Codepoint, Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
@@ -21,6 +21,28 @@ pub enum PdfError {
     /// A bundled font could not be parsed by the PDF library.
     #[error("font {0} could not be embedded")]
     Font(&'static str),
+}
+
+/// Subset a TrueType font to `glyphs` (PDF profile: the tables a PDF reader needs). Returns
+/// the subset file and the map old glyph id → new glyph id (new ids follow the order of
+/// the requested list, .notdef first, as allsorts documents).
+fn subset(font: &[u8], glyphs: &BTreeSet<u16>) -> Option<(Vec<u8>, HashMap<u16, u16>)> {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font_data::FontData;
+    use allsorts::subset::{CmapTarget, SubsetProfile};
+    let ids: Vec<u16> = std::iter::once(0)
+        .chain(glyphs.iter().copied().filter(|g| *g != 0))
+        .collect();
+    let data = ReadScope::new(font).read::<FontData<'_>>().ok()?;
+    let provider = data.table_provider(0).ok()?;
+    let bytes =
+        allsorts::subset::subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).ok()?;
+    let remap = ids
+        .iter()
+        .enumerate()
+        .map(|(new, old)| (*old, new as u16))
+        .collect();
+    Some((bytes, remap))
 }
 
 /// The /ToUnicode text of one glyph. A ligature in a right-to-left run (e.g. the word
@@ -47,8 +69,10 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
     doc.metadata.info.creator = "Manassa kiosk".into();
     doc.metadata.info.producer = "Manassa (printpdf)".into();
 
-    // Embed only the faces this paper uses, under stable resource names.
-    let mut used: Vec<FaceId> = paper
+    // Embed only the faces this paper uses, each subset to the glyphs it draws, under
+    // stable resource names.
+    let mut used: BTreeMap<FaceId, BTreeSet<u16>> = BTreeMap::new();
+    for para in paper
         .pages
         .iter()
         .flat_map(|p| &p.elements)
@@ -56,22 +80,26 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
             Element::Text { para, .. } => Some(para),
             _ => None,
         })
-        .flat_map(|p| p.lines.iter().flat_map(|l| l.runs.iter().map(|r| r.face)))
-        .collect();
-    used.sort();
-    used.dedup();
-    let mut ids: HashMap<FaceId, FontId> = HashMap::new();
-    for face in used {
+    {
+        for run in para.lines.iter().flat_map(|l| &l.runs) {
+            used.entry(run.face)
+                .or_default()
+                .extend(run.glyphs.iter().map(|g| g.id));
+        }
+    }
+    let mut fonts_in_pdf: HashMap<FaceId, (FontId, HashMap<u16, u16>)> = HashMap::new();
+    for (face, glyphs) in used {
         let f = fonts::face(face);
+        let (bytes, remap) = subset(f.data, &glyphs).ok_or(PdfError::Font(f.name))?;
         let mut warnings = Vec::new();
         let parsed =
-            ParsedFont::from_bytes(f.data, 0, &mut warnings).ok_or(PdfError::Font(f.name))?;
+            ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or(PdfError::Font(f.name))?;
         let id = FontId(f.name.to_string());
         doc.resources
             .fonts
             .map
             .insert(id.clone(), printpdf::PdfFont::new(parsed));
-        ids.insert(face, id);
+        fonts_in_pdf.insert(face, (id, remap));
     }
 
     let mut pages = Vec::new();
@@ -91,8 +119,9 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
                         let baseline = A4_HEIGHT_PT - (y + line.baseline);
 
                         for run in &line.runs {
+                            let (font_id, remap) = &fonts_in_pdf[&run.face];
                             ops.push(Op::SetFont {
-                                font: PdfFontHandle::External(ids[&run.face].clone()),
+                                font: PdfFontHandle::External(font_id.clone()),
                                 size: Pt(run.size),
                             });
                             for g in &run.glyphs {
@@ -102,7 +131,9 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
                                 let text = extraction_text(&para.text[g.text.clone()], run.rtl);
                                 ops.push(Op::ShowText {
                                     items: vec![TextItem::GlyphIds(vec![Codepoint::with_cid(
-                                        g.id, 0.0, text,
+                                        remap.get(&g.id).copied().unwrap_or(0),
+                                        0.0,
+                                        text,
                                     )])],
                                 });
                             }
