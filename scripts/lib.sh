@@ -2,9 +2,10 @@
 
 # What the kiosk needs at run time: X11/Wayland client libraries that winit loads, fontconfig.
 RUNTIME_PACKAGES=(libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0 libwayland-cursor0 libfontconfig1 libgl1)
-# What the test suite needs besides: a real CUPS with a PDF queue (cups-filters), pdftotext, qpdf,
+# What the test suite needs besides: a real CUPS with a PDF queue (cups-filters), ipptool
+# (cups-ipp-utils, a second IPP client to check ours against), pdftotext, qpdf,
 # a virtual display for screenshots, and pkg-config for the build.
-TEST_PACKAGES=(cups cups-client cups-bsd cups-filters poppler-utils qpdf xvfb xauth pkg-config)
+TEST_PACKAGES=(cups cups-client cups-bsd cups-filters cups-ipp-utils poppler-utils qpdf xvfb xauth pkg-config)
 
 # Install the packages of "$@" that are not installed yet (apt-get as root, or via sudo).
 need_packages() {

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use crate::devices::a4::A4Sink;
+use crate::devices::a4::{A4Error, A4Sink, PrinterProblem, WaitPolicy};
 use crate::devices::card_reader::{CardEvent, CardReaderHandle};
 use crate::devices::thermal::ThermalPrinter;
 use crate::documents::ticket::{self, Ticket};
@@ -394,11 +394,29 @@ async fn print_document(svc: &Services, document_id: &str, lang: Lang) -> Result
     } = prepared;
     let doc = DocRef { id, number, kind };
     let reference = reference_number(&svc.kiosk_id);
-    let a4 = svc.a4.print(&bytes, &doc.number).await;
-    let a4_ok = a4.is_ok();
-    if let Err(e) = &a4 {
-        tracing::warn!(error = %e, "A4 job refused");
-    }
+    // -- A4 (issue 8): check the printer, print, follow the job to its end; a job the
+    // printer stops is cancelled and not counted as delivered. --
+    let a4 = svc
+        .a4
+        .deliver(&bytes, &doc.number, 1, &WaitPolicy::default())
+        .await;
+    let (a4_ok, a4_audit, a4_failure) = match &a4 {
+        Ok(d) if d.end.delivered() => (true, "printed", Failure::Printer),
+        Ok(d) => {
+            let problem = d.end.problem().unwrap_or(PrinterProblem::Fault);
+            tracing::warn!(end = d.end.audit(), ?problem, "A4 paper not delivered");
+            (false, d.end.audit(), Failure::A4Interrupted(problem))
+        }
+        Err(e @ A4Error::NotReady(_)) => {
+            tracing::warn!(error = %e, "A4 printer not ready; nothing sent");
+            (false, "not_ready", Failure::A4NotReady(e.problem()))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "A4 job failed");
+            (false, "failed", Failure::A4NotReady(e.problem()))
+        }
+    };
+    // -- end A4 --
 
     let mut ticket_status = "not_configured";
     if a4_ok && let Some(printer) = &svc.thermal {
@@ -422,7 +440,7 @@ async fn print_document(svc: &Services, document_id: &str, lang: Lang) -> Result
         "document_id": doc.id,
         "document_number": doc.number,
         "document_kind": doc.kind,
-        "a4": if a4_ok { "submitted" } else { "failed" },
+        "a4": a4_audit,
         "ticket": ticket_status,
     });
     let outbox = svc.outbox.clone();
@@ -434,7 +452,7 @@ async fn print_document(svc: &Services, document_id: &str, lang: Lang) -> Result
     if a4_ok {
         Ok(reference)
     } else {
-        Err(Failure::Printer)
+        Err(a4_failure)
     }
 }
 

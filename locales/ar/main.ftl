@@ -195,3 +195,14 @@ verdict-revoked = أُلغيت هذه الورقة
 verdict-altered = هذا الختم غير صالح: ربما عُدّلت الورقة
 verdict-not-a-seal = هذا ليس ختمًا صادرًا عن الوزارة
 verdict-facts = { $kind } { $number }، صدرت في { $date }
+
+## A4 printer states (issue 8): before printing nothing is sent; mid-job the job is cancelled
+error-a4-paper-out = نفد الورق من طابعة A4، لذلك لم يُطبع شيء.
+error-a4-jammed = علِق الورق داخل طابعة A4، لذلك لم يُطبع شيء.
+error-a4-door-open = أحد أبواب طابعة A4 مفتوح، لذلك لم يُطبع شيء.
+error-a4-toner-out = نفد الحبر من طابعة A4، لذلك لم يُطبع شيء.
+error-a4-unavailable = طابعة A4 غير متاحة الآن، لذلك لم يُطبع شيء.
+error-a4-interrupted-paper-out = نفد الورق من طابعة A4 أثناء طباعة ورقتك. أُلغيت الطباعة ولا تُحتسب ورقتك مطبوعة.
+error-a4-interrupted-jammed = علِق الورق داخل طابعة A4 أثناء طباعة ورقتك. أُلغيت الطباعة ولا تُحتسب ورقتك مطبوعة.
+error-a4-interrupted-door-open = فُتح أحد أبواب طابعة A4 أثناء طباعة ورقتك. أُلغيت الطباعة ولا تُحتسب ورقتك مطبوعة.
+error-a4-interrupted = توقفت طابعة A4 أثناء طباعة ورقتك. أُلغيت الطباعة ولا تُحتسب ورقتك مطبوعة.

@@ -188,3 +188,14 @@ verdict-revoked = This paper has been revoked
 verdict-altered = This seal is not valid: the paper may have been altered
 verdict-not-a-seal = This is not a ministry seal
 verdict-facts = { $kind } { $number }, issued { $date }
+
+## A4 printer states (issue 8): before printing nothing is sent; mid-job the job is cancelled
+error-a4-paper-out = The A4 printer is out of paper, so nothing was printed.
+error-a4-jammed = Paper is stuck in the A4 printer, so nothing was printed.
+error-a4-door-open = A door of the A4 printer is open, so nothing was printed.
+error-a4-toner-out = The A4 printer is out of toner, so nothing was printed.
+error-a4-unavailable = The A4 printer is not available right now, so nothing was printed.
+error-a4-interrupted-paper-out = The A4 printer ran out of paper while printing your paper. It was cancelled and is not counted as printed.
+error-a4-interrupted-jammed = Paper got stuck in the A4 printer while printing your paper. It was cancelled and is not counted as printed.
+error-a4-interrupted-door-open = A door of the A4 printer was opened while printing your paper. It was cancelled and is not counted as printed.
+error-a4-interrupted = The A4 printer stopped while printing your paper. It was cancelled and is not counted as printed.

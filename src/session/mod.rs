@@ -139,6 +139,14 @@ pub enum Failure {
     Network,
     /// A printer refused or failed the job.
     Printer,
+    // -- A4 printer states (issue 8) --
+    /// The A4 printer could not print, so nothing was sent to it (checked before printing:
+    /// paper out, jam, door open, toner out, stopped or missing queue).
+    A4NotReady(crate::devices::a4::PrinterProblem),
+    /// The A4 printer stopped during the job; the kiosk cancelled it and the paper is not
+    /// counted as delivered.
+    A4Interrupted(crate::devices::a4::PrinterProblem),
+    // -- end A4 printer states --
     /// The document's seal did not verify; it was not printed.
     SealInvalid,
     /// The card could not be read.
@@ -161,6 +169,10 @@ impl Failure {
             Failure::CodeExpired => Msg::new("error-code-expired"),
             Failure::Network => Msg::new("error-network"),
             Failure::Printer => Msg::new("error-printer"),
+            // -- A4 printer states (issue 8) --
+            Failure::A4NotReady(p) => Msg::new(p.not_ready_message()),
+            Failure::A4Interrupted(p) => Msg::new(p.interrupted_message()),
+            // -- end A4 printer states --
             Failure::SealInvalid => Msg::new("error-seal"),
             Failure::Card => Msg::new("error-card"),
             Failure::Other => Msg::new("error-generic"),
