@@ -1,0 +1,162 @@
+//! The kiosk's print step against real CUPS queues (scripts/cups-up.sh): a whole session
+//! (reference server over HTTP, outbox, runtime) up to "print", then what the resident is
+//! told and what the print audit that reaches the server says.
+//!
+//! Needs cupsd with the test queues: scripts/test.sh starts them.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use manassa::devices::a4::A4Sink;
+use manassa::i18n::Lang;
+use manassa::ministry::client::Client;
+use manassa::ministry::server::{self, SimConfig, SimHandle};
+use manassa::outbox::{Outbox, spawn_sync_worker};
+use manassa::runtime::{Kiosk, Services};
+use manassa::session::{Intent, Screen, Service, Session};
+
+const QID: &str = "28463400123";
+const PERMIT_ID: &str = "doc-bp-004512";
+
+fn require_cups(rt: &tokio::runtime::Runtime) {
+    let sink = A4Sink::Cups {
+        queue: "manassa-pdf".into(),
+    };
+    if let Err(e) = rt.block_on(sink.status()) {
+        panic!("{e}: run the suite with scripts/test.sh, which starts cupsd and the test queues");
+    }
+}
+
+fn poll_until(kiosk: &mut Kiosk, what: &str, f: impl Fn(&Kiosk) -> bool) {
+    let start = Instant::now();
+    loop {
+        kiosk.poll();
+        if f(kiosk) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}; view {:?}",
+            kiosk.view().screen
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// One session that prints the permit to `queue`: the screen and message it ends on, and
+/// the print audit the server received.
+fn print_to(
+    rt: &tokio::runtime::Runtime,
+    sim: &SimHandle,
+    queue: &str,
+    kiosk_id: &str,
+) -> (Screen, Option<&'static str>, serde_json::Value) {
+    let tmp = std::env::temp_dir().join(format!("manassa-a4rt-{}-{queue}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let client = Client::new(&sim.base_url(), "demo-kiosk-token", Duration::from_secs(5)).unwrap();
+    let outbox = Arc::new(Outbox::open(&tmp.join("outbox.sqlite")).unwrap());
+    let sync = {
+        let _g = rt.enter();
+        spawn_sync_worker(outbox.clone(), client.clone())
+    };
+    let services = Services {
+        client,
+        outbox: outbox.clone(),
+        sync,
+        a4: A4Sink::Cups {
+            queue: queue.into(),
+        },
+        thermal: None,
+        card: None,
+        scanner: None,
+        kiosk_id: kiosk_id.into(),
+        demo: true,
+        keys: Default::default(),
+        prepared: Default::default(),
+    };
+    let mut k = Kiosk::new(Session::new(Lang::En, 300), services, rt.handle().clone());
+    k.dispatch(Intent::Start);
+    k.dispatch(Intent::ChooseService(Service::Print));
+    k.dispatch(Intent::CardRead { qid: QID.into() });
+    poll_until(&mut k, "the demo code", |k| k.view().demo_code.is_some());
+    let code: String = k
+        .view()
+        .demo_code
+        .unwrap()
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    k.dispatch(Intent::CodeEdited(code));
+    k.dispatch(Intent::SubmitCode);
+    poll_until(&mut k, "the papers", |k| k.view().documents.is_some());
+    k.dispatch(Intent::SelectDocument(PERMIT_ID.into()));
+    poll_until(&mut k, "the preview", |k| k.view().preview.is_some());
+    k.dispatch(Intent::ConfirmPrint);
+    poll_until(&mut k, "the end of printing", |k| {
+        let v = k.view();
+        v.screen != Screen::Preview && v.screen != Screen::Printing
+    });
+    let v = k.view();
+    // The audit, through the outbox, at the server.
+    let mut audit = None;
+    let start = Instant::now();
+    while audit.is_none() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no print audit");
+        k.poll();
+        audit = sim
+            .stored_events()
+            .unwrap()
+            .into_iter()
+            .map(|(_, kind, payload)| (kind, payload))
+            .find(|(kind, p)| kind == "print_audit" && p["kiosk_id"] == kiosk_id)
+            .map(|(_, p)| p);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    (v.screen, v.error.map(|m| m.id), audit.unwrap())
+}
+
+#[test]
+fn the_print_step_reports_printer_states_to_the_resident_and_the_audit() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    require_cups(&rt);
+    let sim = rt
+        .block_on(server::spawn(
+            SimConfig {
+                demo_sms: true,
+                ..SimConfig::default()
+            },
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+
+    // A printer that works: the paper is printed and CUPS says the job completed.
+    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-pdf", "K1");
+    assert_eq!((screen, msg), (Screen::Done, None));
+    assert_eq!(audit["a4"], "printed", "{audit}");
+
+    // Out of paper before printing: nothing is sent; the resident is told so.
+    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-nopaper", "K2");
+    assert_eq!(
+        screen,
+        Screen::Documents,
+        "back to the papers, to choose again"
+    );
+    assert_eq!(msg, Some("error-a4-paper-out"));
+    assert_eq!(audit["a4"], "not_ready", "{audit}");
+    assert_eq!(audit["ticket"], "not_configured");
+
+    // Paper runs out mid-job: the job is cancelled and not counted as delivered.
+    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-runout", "K3");
+    assert_eq!(screen, Screen::Documents);
+    assert_eq!(msg, Some("error-a4-interrupted-paper-out"));
+    assert_eq!(audit["a4"], "interrupted", "{audit}");
+
+    // A stopped queue, and no queue at all.
+    let (_, msg, audit) = print_to(&rt, &sim, "manassa-stopped", "K4");
+    assert_eq!(msg, Some("error-a4-unavailable"));
+    assert_eq!(audit["a4"], "not_ready", "{audit}");
+    let (_, msg, audit) = print_to(&rt, &sim, "no-such-queue-manassa", "K5");
+    assert_eq!(msg, Some("error-a4-unavailable"));
+    assert_eq!(audit["a4"], "failed", "{audit}");
+}
