@@ -635,8 +635,11 @@ impl Encoder {
                 j += run;
             }
             self.feed((start - cursor) as u32);
-            for strip in rows[start..=end].chunks(RASTER_STRIP_ROWS as usize) {
-                self.strip(bmp.width, strip);
+            let run = &rows[start..=end];
+            let mut at = 0;
+            for len in self.strip_lengths(bmp.width, run) {
+                self.strip(bmp.width, &run[at..at + len]);
+                at += len;
             }
             cursor = end + 1;
             i = end + 1;
@@ -644,19 +647,51 @@ impl Encoder {
         self.feed((h - cursor) as u32);
     }
 
+    /// Splits an inked run of rows into strips of at most [`RASTER_STRIP_ROWS`] rows so
+    /// that headers plus trimmed data are smallest (rows of a text line vary in width:
+    /// a strip per band of similar rows beats fixed strips). Dynamic programming over the
+    /// run, O(rows × strip rows).
+    fn strip_lengths(&self, width: u32, run: &[Vec<u8>]) -> Vec<usize> {
+        let n = run.len();
+        let margins: Vec<(usize, usize)> = run.iter().map(|r| margins(r)).collect();
+        let stride = run[0].len();
+        let wide = self.paper == Some(width) && width.is_multiple_of(8);
+        // best[k]: cheapest encoding of rows 0..k, with the length of its last strip.
+        let mut best: Vec<(usize, usize)> = vec![(0, 0); n + 1];
+        for k in 1..=n {
+            let (mut lead, mut trail) = (usize::MAX, usize::MAX);
+            best[k] = (usize::MAX, 0);
+            for j in (k.saturating_sub(RASTER_STRIP_ROWS as usize)..k).rev() {
+                lead = lead.min(margins[j].0);
+                trail = trail.min(margins[j].1);
+                if lead == stride {
+                    continue; // only blank rows so far: not a strip of its own
+                }
+                let cost = best[j].0 + 8 + (k - j) * kept_bytes(stride, lead, trail, wide);
+                if cost < best[k].0 {
+                    best[k] = (cost, k - j);
+                }
+            }
+        }
+        let mut lengths = Vec::new();
+        let mut k = n;
+        while k > 0 {
+            lengths.push(best[k].1);
+            k -= best[k].1;
+        }
+        lengths.reverse();
+        lengths
+    }
+
     /// One `GS v 0` strip of rows from a bitmap `width` dots wide, at least one row inked.
     fn strip(&mut self, width: u32, rows: &[Vec<u8>]) {
         let stride = rows[0].len();
-        let lead = rows
+        let (lead, trail) = rows
             .iter()
-            .map(|r| r.iter().take_while(|&&b| b == 0).count())
-            .min()
-            .unwrap_or(0);
-        let trail = rows
-            .iter()
-            .map(|r| r.iter().rev().take_while(|&&b| b == 0).count())
-            .min()
-            .unwrap_or(0);
+            .map(|r| margins(r))
+            .fold((usize::MAX, usize::MAX), |(l, t), (a, b)| {
+                (l.min(a), t.min(b))
+            });
         // Left-justified, only the right end can go. A bitmap as wide as the paper can
         // also be centred (drop as much on both sides) or right-justified (drop the left).
         let mut options = vec![(Align::Left, 0, stride - trail)];
@@ -677,6 +712,23 @@ impl Encoder {
         let width_bytes = u16::try_from(to - from).expect("width checked against u16::MAX");
         self.out
             .extend(cmd::raster(width_bytes, rows.len() as u16, &data));
+    }
+}
+
+/// Blank bytes at the start and at the end of an inked row.
+fn margins(row: &[u8]) -> (usize, usize) {
+    let lead = row.iter().take_while(|&&b| b == 0).count();
+    let trail = row.iter().rev().take_while(|&&b| b == 0).count();
+    (lead, trail)
+}
+
+/// Bytes per row left after the best trim (see [`Encoder::strip`]).
+fn kept_bytes(stride: usize, lead: usize, trail: usize, paper_wide: bool) -> usize {
+    let left = stride - trail;
+    if paper_wide {
+        left.min(stride - 2 * lead.min(trail)).min(stride - lead)
+    } else {
+        left
     }
 }
 
