@@ -83,7 +83,7 @@ customize() {
   local model
   model=$(sed -n 's/^\*NickName: *"\(.*\)"/\1/p' "$ppd" | head -n1)
   sed -e "s|@A4_DEVICE_URI@|$MANASSA_A4_URI|" -e "s|@A4_MAKE_MODEL@|${model:-Generic}|" \
-    -e "s|@KIOSK_HOSTNAME@|$MANASSA_HOSTNAME|" \
+    -e "s|@KIOSK_HOSTNAME@|$MANASSA_HOSTNAME|" -e "s|@BUILD_TIME@|$(date +%s)|" \
     "$root/usr/share/manassa/cups/printers.conf.in" > "$root/etc/cups/printers.conf"
   chmod 0600 "$root/etc/cups/printers.conf"
 
