@@ -9,6 +9,7 @@ pub mod config;
 pub mod devices;
 pub mod documents;
 pub mod i18n;
+pub mod maintenance;
 pub mod ministry;
 pub mod outbox;
 pub mod runtime;

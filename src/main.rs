@@ -78,6 +78,12 @@ enum Command {
         #[command(subcommand)]
         device: EmulatedDevice,
     },
+    /// The kiosk's health on the command line; exit code 1 when something needs attention.
+    Doctor {
+        /// TOML configuration file.
+        #[arg(long, default_value = "/etc/manassa/manassa.toml")]
+        config: PathBuf,
+    },
     /// Render one screen headlessly to PNG with demo data (docs, reviews, tests).
     Snapshot {
         /// Screen: attract, services, identify, code, documents, preview, printing, done,
@@ -224,6 +230,14 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Outbox(args)) => manassa::outbox::cli::run_cli(args), // issue 6
         Some(Command::Device(args)) => manassa::devices::cli::device(&args), // issues 7, 9
         Some(Command::Ticket(args)) => manassa::devices::cli::ticket(&args), // issue 7
+        Some(Command::Doctor { config }) => {
+            let rt = tokio::runtime::Runtime::new()?;
+            let checks = rt.block_on(manassa::maintenance::doctor(&config));
+            if manassa::maintenance::print_report(&checks) {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Some(Command::Snapshot {
             screen,
             lang,

@@ -105,8 +105,9 @@ fn bundles() -> &'static Bundles {
 /// Mark a left-to-right value (phone number, reference, code) with LEFT-TO-RIGHT MARKs on
 /// both sides (U+200E, UAX #9 rules W7 and N1) before it goes into a message: with Fluent's
 /// own isolation turned off, this keeps "+974 ••••• 456" in order inside Arabic text. Marks
-/// rather than isolates (U+2066…U+2069) because Slint's text layout does not honour
-/// isolates, and every renderer honours strong marks. The value must already be sanitised.
+/// rather than isolates (U+2066…U+2069): strong marks are the oldest bidi controls, so
+/// every renderer (Slint, our text engine, speech) and PDF text extractor handles them
+/// the same way. The value must already be sanitised.
 pub fn ltr(value: &str) -> String {
     format!("\u{200E}{value}\u{200E}")
 }

@@ -1,0 +1,270 @@
+//! Technician tools. For now `manassa doctor`: the kiosk's health picture on the command
+//! line (configuration, ministry API, outbox, A4 queue, serial devices), with an exit code
+//! that is non-zero when something needs attention. The on-screen maintenance menu
+//! (badge + PIN, counters, test prints) is issue #12's next step.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::config::{A4Config, Config};
+use crate::ministry::client::Client;
+use crate::outbox::Outbox;
+
+/// How one check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Fine.
+    Ok,
+    /// Works, but look at it.
+    Warn,
+    /// Broken: the kiosk cannot do its job.
+    Fail,
+}
+
+/// One line of the health picture. `detail` never contains personal data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Outcome.
+    pub level: Level,
+    /// What was checked, e.g. `ministry API`.
+    pub item: String,
+    /// What was found.
+    pub detail: String,
+}
+
+fn check(level: Level, item: &str, detail: impl Into<String>) -> Check {
+    Check {
+        level,
+        item: item.into(),
+        detail: detail.into(),
+    }
+}
+
+/// Run every check for the configuration at `path` (a missing file means the demo defaults).
+pub async fn doctor(path: &Path) -> Vec<Check> {
+    let mut out = Vec::new();
+    let cfg = if path.exists() {
+        match Config::load(path) {
+            Ok(c) => {
+                out.push(check(
+                    Level::Ok,
+                    "configuration",
+                    format!("{} is valid", path.display()),
+                ));
+                c
+            }
+            Err(e) => {
+                out.push(check(Level::Fail, "configuration", e.to_string()));
+                return out;
+            }
+        }
+    } else {
+        out.push(check(
+            Level::Warn,
+            "configuration",
+            format!(
+                "{} not found: checking the built-in defaults",
+                path.display()
+            ),
+        ));
+        Config::default()
+    };
+
+    // Ministry API reachability, with latency.
+    match Client::new(
+        &cfg.ministry.base_url,
+        &cfg.ministry.kiosk_token,
+        Duration::from_millis(cfg.ministry.timeout_ms),
+    ) {
+        Ok(client) => {
+            let start = Instant::now();
+            match client.health().await {
+                Ok(()) => out.push(check(
+                    Level::Ok,
+                    "ministry API",
+                    format!(
+                        "{} answered in {} ms",
+                        cfg.ministry.base_url,
+                        start.elapsed().as_millis()
+                    ),
+                )),
+                // Offline is survivable (the outbox holds everything), so a warning.
+                Err(e) => out.push(check(
+                    Level::Warn,
+                    "ministry API",
+                    format!("{}: {e}", cfg.ministry.base_url),
+                )),
+            }
+        }
+        Err(e) => out.push(check(Level::Fail, "ministry API", e.to_string())),
+    }
+
+    // Outbox depth, age and dead letters.
+    let db = cfg.outbox.path.clone();
+    let outbox = tokio::task::spawn_blocking(
+        move || -> Result<(usize, Option<Duration>, usize), String> {
+            if !db.exists() {
+                return Err(format!("{} does not exist yet", db.display()));
+            }
+            let o = Outbox::open(&db).map_err(|e| e.to_string())?;
+            Ok((
+                o.depth().map_err(|e| e.to_string())?,
+                o.oldest_age().map_err(|e| e.to_string())?,
+                o.dead_letters().map_err(|e| e.to_string())?.len(),
+            ))
+        },
+    )
+    .await;
+    match outbox {
+        Ok(Ok((depth, oldest, dead))) => {
+            let age = oldest
+                .map(|d| format!(", oldest {} s", d.as_secs()))
+                .unwrap_or_default();
+            let level = if dead > 0 || oldest.is_some_and(|d| d > Duration::from_secs(3600)) {
+                Level::Warn
+            } else {
+                Level::Ok
+            };
+            out.push(check(
+                level,
+                "outbox",
+                format!("{depth} queued{age}, {dead} dead letters"),
+            ));
+        }
+        Ok(Err(e)) => out.push(check(Level::Warn, "outbox", e)),
+        Err(e) => out.push(check(Level::Fail, "outbox", e.to_string())),
+    }
+
+    // A4 output.
+    match &cfg.a4 {
+        A4Config::File { folder } => out.push(check(
+            Level::Ok,
+            "A4 output",
+            format!("file sink {}", folder.display()),
+        )),
+        A4Config::Cups { queue } => {
+            let status = tokio::process::Command::new("lpstat")
+                .args(["-p", queue])
+                .output()
+                .await;
+            match status {
+                Ok(o) if o.status.success() => {
+                    let text = String::from_utf8_lossy(&o.stdout).to_string();
+                    let level = if text.contains("disabled") {
+                        Level::Fail
+                    } else {
+                        Level::Ok
+                    };
+                    out.push(check(
+                        level,
+                        "A4 queue",
+                        text.lines().next().unwrap_or("").trim().to_string(),
+                    ));
+                }
+                Ok(o) => out.push(check(
+                    Level::Fail,
+                    "A4 queue",
+                    format!("{queue}: {}", String::from_utf8_lossy(&o.stderr).trim()),
+                )),
+                Err(e) => out.push(check(
+                    Level::Fail,
+                    "A4 queue",
+                    format!("lpstat (CUPS client) not available: {e}"),
+                )),
+            }
+        }
+    }
+
+    // Serial devices: present and accessible (not opened: a running kiosk owns them).
+    let mut devices: Vec<(&str, &Path)> = Vec::new();
+    if let Some(c) = &cfg.card_reader {
+        devices.push(("card reader", &c.path));
+    }
+    if let Some(p) = &cfg.printer {
+        devices.push(("thermal printer", &p.serial.path));
+    }
+    if let Some(s) = &cfg.scanner {
+        devices.push(("QR scanner", &s.serial.path));
+    }
+    if devices.is_empty() {
+        out.push(check(Level::Warn, "serial devices", "none configured"));
+    }
+    for (name, path) in devices {
+        let c = match std::fs::metadata(path) {
+            Ok(_) => match std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(path)
+            {
+                Ok(_) => check(Level::Ok, name, format!("{} present", path.display())),
+                Err(e) => check(Level::Fail, name, format!("{}: {e}", path.display())),
+            },
+            Err(_) => check(
+                Level::Fail,
+                name,
+                format!("{} missing (noDevice)", path.display()),
+            ),
+        };
+        out.push(c);
+    }
+    out
+}
+
+/// Print the checks as a table; returns whether any failed.
+pub fn print_report(checks: &[Check]) -> bool {
+    for c in checks {
+        let tag = match c.level {
+            Level::Ok => "ok  ",
+            Level::Warn => "warn",
+            Level::Fail => "FAIL",
+        };
+        println!("{tag}  {:<16} {}", c.item, c.detail);
+    }
+    checks.iter().any(|c| c.level == Level::Fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn reports_a_reachable_server_a_missing_device_and_a_bad_config() {
+        let sim =
+            crate::ministry::server::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
+                .await
+                .unwrap();
+        let dir = std::env::temp_dir().join(format!("manassa-doctor-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cfg = dir.join("manassa.toml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "[ministry]\nbase_url = \"{}\"\n[outbox]\npath = \"{}\"\n[a4]\nsink = \"file\"\nfolder = \"{}\"\n[card_reader]\npath = \"/dev/manassa-no-such-reader\"\n",
+                sim.base_url(),
+                dir.join("outbox.sqlite").display(),
+                dir.join("papers").display()
+            ),
+        )
+        .unwrap();
+        Outbox::open(&dir.join("outbox.sqlite")).unwrap();
+        let checks = doctor(&cfg).await;
+        let get = |item: &str| {
+            checks
+                .iter()
+                .find(|c| c.item == item)
+                .unwrap_or_else(|| panic!("{item} in {checks:?}"))
+        };
+        assert_eq!(get("configuration").level, Level::Ok);
+        assert_eq!(get("ministry API").level, Level::Ok);
+        assert_eq!(get("outbox").level, Level::Ok);
+        assert!(get("outbox").detail.starts_with("0 queued"));
+        assert_eq!(get("card reader").level, Level::Fail);
+        assert!(print_report(&checks), "a missing device is a failure");
+
+        std::fs::write(&cfg, "[printer]\npath = \"/dev/x\"\ndot_width = 500\n").unwrap();
+        let checks = doctor(&cfg).await;
+        assert_eq!(checks[0].level, Level::Fail);
+        assert!(checks[0].detail.contains("printer.dot_width"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
