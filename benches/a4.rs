@@ -1,0 +1,112 @@
+//! The kiosk's side of an A4 print, in process: encoding Print-Job with a permit PDF,
+//! decoding a printer's answer and mapping its reasons to XFS4IoT states, and one
+//! Get-Printer-Attributes round trip to the local cupsd (when it runs: scripts/cups-up.sh).
+//! The whole print, CUPS included, is `examples/a4_bench.rs`. `cargo bench --bench a4`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ipp::attribute::IppAttribute;
+use ipp::model::{DelimiterTag, IppVersion, StatusCode};
+use ipp::request::IppRequestResponse;
+use ipp::value::IppValue;
+use manassa::devices::a4::ipp::{IppQueue, decode_response, encode};
+use manassa::devices::a4::{A4Sink, PrinterStatus};
+use manassa::documents::{kinds, layout, pdf, seal};
+use manassa::ministry::DocumentKind;
+
+fn permit_pdf() -> Vec<u8> {
+    let path = format!(
+        "{}/docs/samples/building-permit.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let payload: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let content = kinds::content(DocumentKind::BuildingPermit, &payload).unwrap();
+    let key = p256::ecdsa::SigningKey::from_slice(&[42u8; 32]).unwrap();
+    let seal_text = seal::sign(&seal::claims_for("doc-bp-004512", &content), "b-1", &key);
+    pdf::write(&layout::paper(&content, Some(&seal_text))).unwrap()
+}
+
+/// A Get-Printer-Attributes answer as CUPS sends it for a printer out of paper.
+fn printer_answer() -> Vec<u8> {
+    let mut r =
+        IppRequestResponse::new_response(IppVersion::v1_1(), StatusCode::SuccessfulOk, 7).unwrap();
+    let reasons = ["media-empty-error", "toner-low-warning", "offline-report"]
+        .iter()
+        .map(|k| IppValue::new_keyword(*k).unwrap())
+        .collect();
+    for (name, value) in [
+        ("printer-state", IppValue::Enum(5)),
+        ("printer-state-reasons", IppValue::Array(reasons)),
+        ("printer-is-accepting-jobs", IppValue::Boolean(true)),
+        (
+            "printer-state-message",
+            IppValue::new_text_without_language("printer reports media-empty-error").unwrap(),
+        ),
+    ] {
+        r.attributes_mut().add(
+            DelimiterTag::PrinterAttributes,
+            IppAttribute::with_name(name, value).unwrap(),
+        );
+    }
+    r.to_bytes().to_vec()
+}
+
+fn bench(c: &mut Criterion) {
+    let pdf = permit_pdf();
+    let q = IppQueue::new("localhost:631", "manassa-pdf").unwrap();
+    c.bench_function(
+        &format!(
+            "Print-Job request with a {} KB permit: encode",
+            pdf.len() / 1024
+        ),
+        |b| {
+            b.iter(|| {
+                encode(
+                    &q.print_job_request("BP-2026-004512", 1).unwrap(),
+                    Some(&pdf),
+                )
+            })
+        },
+    );
+    let answer = printer_answer();
+    c.bench_function("printer answer: decode and map to XFS4IoT", |b| {
+        b.iter(|| {
+            let (_, attrs) = decode_response(&answer).unwrap();
+            let g = attrs
+                .groups_of(DelimiterTag::PrinterAttributes)
+                .next()
+                .unwrap();
+            let reasons: Vec<String> = g
+                .get("printer-state-reasons")
+                .unwrap()
+                .value()
+                .into_iter()
+                .map(|v| v.to_string())
+                .collect();
+            PrinterStatus::from_ipp(5, &reasons, true, "").problem()
+        })
+    });
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sink = A4Sink::Cups {
+        queue: "manassa-pdf".into(),
+    };
+    match rt.block_on(sink.status()) {
+        Ok(_) => {
+            c.bench_function("printer status from cupsd (Get-Printer-Attributes)", |b| {
+                b.iter(|| rt.block_on(sink.status()).unwrap())
+            });
+        }
+        Err(e) => eprintln!("skipping the cupsd round trip: {e} (scripts/cups-up.sh starts it)"),
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = bench
+}
+criterion_main!(benches);
