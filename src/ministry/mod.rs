@@ -6,10 +6,15 @@
 //! problem document ([`Problem`], content type `application/problem+json`) carrying a
 //! stable machine [`ProblemCode`].
 //!
+//! The contract is `docs/ministry-api.yaml` (OpenAPI 3.1); `tests/api_contract.rs` checks
+//! the reference server against it request by request.
+//!
 //! Headers (see DESIGN §3):
 //! - `Authorization: Bearer <kiosk token>` (RFC 6750) on every request except
-//!   `GET /v1/health`; missing or unknown → 401 `unauthorized-kiosk`.
+//!   `GET /v1/health`; missing or unknown → 401 `unauthorized-kiosk`. The reference
+//!   server's `/v1/admin/*` routes take its administrator token instead.
 //! - [`RESIDENT_SESSION_HEADER`] carries the resident's session token for `/v1/documents`.
+//! - `Retry-After` (delta-seconds) comes with 429 `rate-limited`.
 //!
 //! Types that hold secrets or personal data (QID, one-time code, session token) redact
 //! them in their `Debug` output so a stray `{:?}` in a log line cannot leak them.

@@ -1386,10 +1386,19 @@ async fn fetch_document(
     Ok(Json(doc))
 }
 
-/// Puts the Tawkeed seal on an issued document with [`SimState::signing_key`]. The seal
-/// itself (CBOR claims, COSE_Sign1 ES256, DESIGN §4) lives in `documents::seal`; until
-/// it is wired here the document goes out unsealed (`seal: null`).
-fn seal_document(_state: &SimState, doc: SignedDocument) -> SignedDocument {
+/// Puts the Tawkeed seal on an issued document with [`SimState::signing_key`]: the claims
+/// digest exactly the fields the paper prints (`documents::kinds::Content::printed_fields`),
+/// signed as COSE_Sign1 ES256 (DESIGN §4, `documents::seal`). A payload the paper layout
+/// cannot read goes out unsealed, and the kiosk then refuses to print it.
+fn seal_document(state: &SimState, mut doc: SignedDocument) -> SignedDocument {
+    match crate::documents::kinds::content(doc.kind, &doc.payload) {
+        Ok(content) => {
+            let (kid, key) = state.signing_key();
+            let claims = crate::documents::seal::claims_for(&doc.id, &content);
+            doc.seal = Some(crate::documents::seal::sign(&claims, &kid, &key));
+        }
+        Err(e) => tracing::error!(field = %e.field, "seeded document does not match its kind"),
+    }
     doc
 }
 
