@@ -369,6 +369,27 @@ fn cancel_stops_a_job_and_a_deadline_cancels_it() {
         rt.block_on(a4.job_status(&d.job)).unwrap().state,
         JobState::Canceled
     );
+
+    // The session ends while the job prints: the kiosk cancels it.
+    let d = rt
+        .block_on(async {
+            let session_over = tokio::time::sleep(Duration::from_millis(300));
+            a4.deliver_until(
+                b"%PDF-1.4\n%%EOF\n",
+                "left",
+                1,
+                &WaitPolicy::default(),
+                session_over,
+            )
+            .await
+        })
+        .unwrap();
+    assert_eq!(d.end, JobEnd::Abandoned);
+    assert_eq!(d.end.audit(), "abandoned");
+    assert_eq!(
+        rt.block_on(a4.job_status(&d.job)).unwrap().state,
+        JobState::Canceled
+    );
 }
 
 /// Every printer-state-reason the kiosk maps, set on a real queue and read back over IPP.

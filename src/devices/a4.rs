@@ -579,6 +579,8 @@ pub enum JobEnd {
     },
     /// The job did not end before the deadline; the kiosk cancelled it. Not delivered.
     TimedOut,
+    /// The kiosk stopped waiting (the session ended) and cancelled the job. Not delivered.
+    Abandoned,
 }
 
 impl JobEnd {
@@ -587,8 +589,8 @@ impl JobEnd {
         *self == JobEnd::Completed
     }
 
-    /// The word for the print audit: `printed`, `interrupted`, `aborted`, `canceled` or
-    /// `timed_out`.
+    /// The word for the print audit: `printed`, `interrupted`, `aborted`, `canceled`,
+    /// `timed_out` or `abandoned`.
     pub fn audit(&self) -> &'static str {
         match self {
             JobEnd::Completed => "printed",
@@ -599,13 +601,14 @@ impl JobEnd {
             } => "canceled",
             JobEnd::Failed { .. } => "aborted",
             JobEnd::TimedOut => "timed_out",
+            JobEnd::Abandoned => "abandoned",
         }
     }
 
-    /// What stopped the job, when it was not delivered.
+    /// What stopped the job, when a printer problem did (not for an abandoned job).
     pub fn problem(&self) -> Option<PrinterProblem> {
         match self {
-            JobEnd::Completed => None,
+            JobEnd::Completed | JobEnd::Abandoned => None,
             JobEnd::Interrupted { problem } => Some(*problem),
             JobEnd::Failed { problem, .. } => Some(problem.unwrap_or(PrinterProblem::Fault)),
             JobEnd::TimedOut => Some(PrinterProblem::Offline),
@@ -835,9 +838,37 @@ impl A4Sink {
         copies: u32,
         policy: &WaitPolicy,
     ) -> Result<Delivery, A4Error> {
+        self.deliver_until(pdf, name, copies, policy, std::future::pending())
+            .await
+    }
+
+    /// [`A4Sink::deliver`], but when `stop` completes before the job has ended (the
+    /// session timed out, the resident left) the job is cancelled and reported as
+    /// [`JobEnd::Abandoned`] (or [`JobEnd::Completed`] if it ended first). `stop` is only
+    /// watched once the job was accepted: the check and Print-Job take milliseconds.
+    ///
+    /// Errors: those of [`A4Sink::deliver`] and of [`A4Sink::cancel`].
+    pub async fn deliver_until(
+        &self,
+        pdf: &[u8],
+        name: &str,
+        copies: u32,
+        policy: &WaitPolicy,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<Delivery, A4Error> {
         self.check().await?;
         let job = self.submit(pdf, name, copies).await?;
-        let end = self.wait(&job, policy).await?;
+        let end = tokio::select! {
+            end = self.wait(&job, policy) => end?,
+            () = stop => {
+                tracing::warn!(end = "abandoned", "A4 job stopped by the kiosk");
+                self.cancel(&job).await?;
+                match ended(&self.job_status(&job).await?) {
+                    Some(JobEnd::Completed) => JobEnd::Completed,
+                    _ => JobEnd::Abandoned,
+                }
+            }
+        };
         Ok(Delivery { job, end })
     }
 }
