@@ -1037,6 +1037,35 @@ async fn require_admin(State(state): State<Arc<AppState>>, req: Request, next: N
     next.run(req).await
 }
 
+/// Reads a whole request body for a middleware: over [`MAX_BODY_BYTES`] (declared or
+/// counted) is 413 `payload-too-large`, a body cut short is 400 `bad-request`.
+async fn read_body(parts: &Parts, body: Body) -> Result<axum::body::Bytes, Box<Response>> {
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let too_large = || {
+        Box::new(
+            Problem::new(ProblemCode::PayloadTooLarge)
+                .with_detail("request body is too large")
+                .into_response(),
+        )
+    };
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => Ok(b),
+        // Without a declared length, a failure is most likely the limit.
+        Err(_) if declared.is_none() => Err(too_large()),
+        Err(_) => Err(Box::new(
+            Problem::new(ProblemCode::BadRequest)
+                .with_detail("could not read the request body")
+                .into_response(),
+        )),
+    }
+}
+
 /// Removes a batch's keys from the in-flight set when its request ends (answered,
 /// failed or dropped).
 struct InFlight {
@@ -1069,10 +1098,9 @@ async fn guard_in_flight(State(state): State<Arc<AppState>>, req: Request, next:
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return Problem::new(ProblemCode::PayloadTooLarge)
-            .with_detail("request body is too large")
-            .into_response();
+    let bytes = match read_body(&parts, body).await {
+        Ok(b) => b,
+        Err(resp) => return *resp,
     };
     // Keys of a body that does not parse are not claimed: the handler refuses it anyway.
     let keys: Vec<Uuid> = serde_json::from_slice::<Value>(&bytes)

@@ -19,7 +19,7 @@ use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};
 use tokio::sync::Notify;
 
-use super::{AppState, FaultPlan, MAX_BODY_BYTES};
+use super::{AppState, FaultPlan};
 use crate::ministry::{Problem, ProblemCode};
 
 /// Path prefix never subject to faults (so a test can always clear them).
@@ -171,8 +171,9 @@ pub(super) async fn inject(
     };
     // Read the whole request first: every fault happens after the request arrived.
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return Problem::new(ProblemCode::PayloadTooLarge).into_response();
+    let bytes = match super::read_body(&parts, body).await {
+        Ok(b) => b,
+        Err(resp) => return *resp,
     };
     let req = Request::from_parts(parts, Body::from(bytes));
     if !d.latency.is_zero() {
