@@ -10,7 +10,8 @@
 //!
 //! The server and the load run in one process on separate runtimes (the server gets two
 //! worker threads); on a 2-core machine they share the cores, so figure 1 is a floor.
-//! Loopback only. Pass `--quick` for a short smoke run.
+//! Loopback only. Without `--bench` (as `cargo test --all-targets` runs it) or with
+//! `--quick` it makes a short smoke run that only checks every request succeeds.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,7 +79,8 @@ async fn load(
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--quick");
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("sim")
@@ -112,11 +114,19 @@ fn main() {
         );
 
         // Warm-up, then the measured runs.
-        load(&base, &session, 4, if quick { 100 } else { 2_000 }, Duration::from_secs(5)).await;
-        let budget = if quick { 500 } else { 20_000 };
+        load(
+            &base,
+            &session,
+            4,
+            if quick { 50 } else { 2_000 },
+            Duration::from_secs(5),
+        )
+        .await;
+        let budget = if quick { 200 } else { 20_000 };
         for connections in [1usize, 4, 16] {
             let (done, errors, secs) =
                 load(&base, &session, connections, budget, Duration::from_secs(10)).await;
+            assert_eq!(errors, 0, "every fetch succeeds on an undisturbed loopback");
             println!(
                 "  {connections:>2} connections: {done} requests in {secs:.2} s = {:.0} req/s ({errors} errors)",
                 done as f64 / secs
@@ -125,7 +135,7 @@ fn main() {
 
         // Code verified → document ready.
         let keys = seal::KeySet::from_api(&client.keys().await.unwrap()).unwrap();
-        let runs = if quick { 20 } else { 200 };
+        let runs = if quick { 5 } else { 200 };
         let mut total = Vec::with_capacity(runs);
         let mut fetch = Vec::with_capacity(runs);
         let mut pdf_bytes = 0;
