@@ -4,20 +4,23 @@
 # --window, in a window until it is closed. The image is not modified (snapshot=on).
 # Needs qemu-system-x86, ovmf, netpbm and socat (installed if missing); KVM when /dev/kvm exists.
 #
-#   kiosk-image/qemu-boot.sh IMAGE [--seconds N] [--screenshot FILE.png] [--window]
+#   kiosk-image/qemu-boot.sh IMAGE [--seconds N] [--screenshot FILE.png] [--window] [--no-kvm]
+#     --no-kvm   software emulation (slow: ~50 s to systemd), where KVM is broken (nested)
 set -euo pipefail
 
-[ $# -ge 1 ] || { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 image=$(realpath "$1")
 shift
 seconds=60
 shot="${image%.img}-screen.png"
 window=0
+kvm=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --screenshot) shot=$2; shift 2 ;;
     --window) window=1; shift ;;
+    --no-kvm) kvm=0; shift ;;
     *) echo "qemu-boot.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -37,7 +40,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
 accel=()
-[ -w /dev/kvm ] && accel=(-enable-kvm -cpu host)
+# QEMU's default CPU model: -cpu host fails under nested virtualisation (MSR errors).
+if [ "$kvm" -eq 1 ] && [ -w /dev/kvm ]; then accel=(-enable-kvm); fi
 args=("${accel[@]}" -m 2048 -smp 2 -machine q35
   -drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
   -drive "if=pflash,format=raw,file=$work/vars.fd"
@@ -51,6 +55,7 @@ fi
 qemu-system-x86_64 "${args[@]}" -display none -monitor "unix:$work/monitor.sock,server,nowait" &
 qemu=$!
 sleep "$seconds"
+kill -0 "$qemu" 2>/dev/null || { echo "qemu-boot.sh: QEMU exited early" >&2; exit 1; }
 printf 'screendump %s\n' "$work/screen.ppm" | socat - "UNIX-CONNECT:$work/monitor.sock" >/dev/null
 sleep 1
 printf 'quit\n' | socat - "UNIX-CONNECT:$work/monitor.sock" >/dev/null || true

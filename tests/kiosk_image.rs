@@ -192,6 +192,13 @@ fn manassa_service_is_a_watched_hardened_kiosk_app() {
     for hiding in ["PrivateDevices", "DevicePolicy", "ProtectClock"] {
         assert!(s(hiding).is_none(), "{hiding}= hides /dev/manassa/*");
     }
+    // Offline is a normal state: never wait for the network before showing the kiosk.
+    for dep in ["After", "Wants", "Requires"] {
+        assert!(
+            !u.words("Unit", dep).contains("network-online.target"),
+            "{dep}=network-online.target delays the kiosk by minutes when offline"
+        );
+    }
     // Bound to the compositor on tty1, pulled in by the graphical target.
     assert!(u.words("Unit", "BindsTo").contains("cage@tty1.service"));
     assert!(u.words("Unit", "After").contains("cage@tty1.service"));
@@ -239,6 +246,11 @@ fn cage_runs_on_tty1_for_the_kiosk_user_without_vt_switching() {
     assert_eq!(u.get("Install", "DefaultInstance"), Some("tty1"));
     let dropin = unit("cage@tty1.service.d/kiosk.conf");
     assert_eq!(dropin.get("Unit", "Upholds"), Some("manassa.service"));
+    // logind activates only the foreground VT's session; the kiosk user may not switch.
+    assert_eq!(
+        dropin.get("Service", "ExecStartPre"),
+        Some("+/usr/bin/busybox chvt 1")
+    );
     let pam = read(&rootfs("etc/pam.d/cage"));
     assert!(
         pam.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
@@ -809,6 +821,7 @@ fn scripts_pass_bash_n_and_shellcheck() {
     let scripts = [
         image_dir().join("build.sh"),
         image_dir().join("smoke-test.sh"),
+        image_dir().join("qemu-boot.sh"),
         rootfs("usr/lib/manassa/wait-for-wayland"),
     ];
     for s in &scripts {
