@@ -3,7 +3,9 @@
 //! Get-Printer-Attributes round trip to the local cupsd (when it runs: scripts/cups-up.sh).
 //! The whole print, CUPS included, is `examples/a4_bench.rs`. `cargo bench --bench a4`.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+
+use criterion::Criterion;
 use ipp::attribute::IppAttribute;
 use ipp::model::{DelimiterTag, IppVersion, StatusCode};
 use ipp::request::IppRequestResponse;
@@ -51,42 +53,43 @@ fn printer_answer() -> Vec<u8> {
     r.to_bytes().to_vec()
 }
 
-fn bench(c: &mut Criterion) {
+/// The benchmarks, by name. The cupsd round trip is left out when no cupsd answers.
+fn cases() -> Vec<(String, Box<dyn FnMut()>)> {
     let pdf = permit_pdf();
     let q = IppQueue::new("localhost:631", "manassa-pdf").unwrap();
-    c.bench_function(
-        &format!(
-            "Print-Job request with a {} KB permit: encode",
-            pdf.len() / 1024
-        ),
-        |b| {
-            b.iter(|| {
-                encode(
+    let answer = printer_answer();
+    let mut cases: Vec<(String, Box<dyn FnMut()>)> = vec![
+        (
+            format!(
+                "Print-Job request with a {} KB permit: encode",
+                pdf.len() / 1024
+            ),
+            Box::new(move || {
+                black_box(encode(
                     &q.print_job_request("BP-2026-004512", 1).unwrap(),
                     Some(&pdf),
-                )
-            })
-        },
-    );
-    let answer = printer_answer();
-    c.bench_function("printer answer: decode and map to XFS4IoT", |b| {
-        b.iter(|| {
-            let (_, attrs) = decode_response(&answer).unwrap();
-            let g = attrs
-                .groups_of(DelimiterTag::PrinterAttributes)
-                .next()
-                .unwrap();
-            let reasons: Vec<String> = g
-                .get("printer-state-reasons")
-                .unwrap()
-                .value()
-                .into_iter()
-                .map(|v| v.to_string())
-                .collect();
-            PrinterStatus::from_ipp(5, &reasons, true, "").problem()
-        })
-    });
-
+                ));
+            }),
+        ),
+        (
+            "printer answer: decode and map to XFS4IoT".into(),
+            Box::new(move || {
+                let (_, attrs) = decode_response(&answer).unwrap();
+                let g = attrs
+                    .groups_of(DelimiterTag::PrinterAttributes)
+                    .next()
+                    .unwrap();
+                let reasons: Vec<String> = g
+                    .get("printer-state-reasons")
+                    .unwrap()
+                    .value()
+                    .into_iter()
+                    .map(|v| v.to_string())
+                    .collect();
+                black_box(PrinterStatus::from_ipp(5, &reasons, true, "").problem());
+            }),
+        ),
+    ];
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -95,18 +98,30 @@ fn bench(c: &mut Criterion) {
         queue: "manassa-pdf".into(),
     };
     match rt.block_on(sink.status()) {
-        Ok(_) => {
-            c.bench_function("printer status from cupsd (Get-Printer-Attributes)", |b| {
-                b.iter(|| rt.block_on(sink.status()).unwrap())
-            });
-        }
+        Ok(_) => cases.push((
+            "printer status from cupsd (Get-Printer-Attributes)".into(),
+            Box::new(move || {
+                black_box(rt.block_on(sink.status()).unwrap());
+            }),
+        )),
         Err(e) => eprintln!("skipping the cupsd round trip: {e} (scripts/cups-up.sh starts it)"),
     }
+    cases
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().sample_size(30);
-    targets = bench
+fn main() {
+    // `cargo test --all-targets -- --test-threads=N` runs this with libtest's arguments,
+    // which criterion's parser refuses: without `--bench`, run each case once as a check.
+    if !std::env::args().any(|a| a == "--bench") {
+        for (name, mut f) in cases() {
+            f();
+            println!("{name}: ok");
+        }
+        return;
+    }
+    let mut c = Criterion::default().sample_size(30).configure_from_args();
+    for (name, mut f) in cases() {
+        c.bench_function(&name, |b| b.iter(&mut f));
+    }
+    c.final_summary();
 }
-criterion_main!(benches);
