@@ -339,13 +339,13 @@ impl PrinterStatus {
     ///   `paused`, `offline`, an open door or a queue not accepting jobs; else `online`.
     ///   Paper and toner problems leave the device `online`: they are reported in `paper`
     ///   and `toner`, and [`PrinterStatus::problem`] still refuses to print.
-    /// - paper: `jammed` for `media-jam` (error or warning); `out` for an `media-empty` or
+    /// - paper: `jammed` for `media-jam` (error or warning); `out` for a `media-empty` or
     ///   `media-needed` error; `low` for `media-low` or an empty-tray warning; else `full`.
     /// - toner: `out` for `toner-empty` / `marker-supply-empty`, `low` for `toner-low` /
     ///   `marker-supply-low` (errors or warnings); else `full`.
     ///
-    /// `-report` reasons change nothing but `offline-report`, which CUPS backends set when
-    /// the printer does not answer.
+    /// `-report` reasons change nothing, except those that take the printer out of service
+    /// (`offline-report` is how CUPS backends say the printer does not answer).
     pub fn from_ipp(state: i32, reasons: &[String], accepting: bool, message: &str) -> Self {
         let parsed: Vec<StateReason> = reasons.iter().map(|r| StateReason::parse(r)).collect();
         let has = |keys: &[&str], min: Severity| {
