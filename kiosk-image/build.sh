@@ -61,9 +61,9 @@ customize() {
   install -m 0644 "$MANASSA_HERE/README.md" "$root/usr/share/doc/manassa/README.md"
   chroot "$root" fc-cache -f >/dev/null
 
-  # The kiosk user: no password, no shell, in the groups of its devices.
+  # The kiosk user: no password, no shell, in the groups of its devices (video: seatd's socket).
   chroot "$root" useradd --uid "$KIOSK_UID" --user-group --create-home --home-dir /home/kiosk \
-    --shell /usr/sbin/nologin --groups dialout,lp,audio --comment "Manassa kiosk" kiosk
+    --shell /usr/sbin/nologin --groups dialout,lp,audio,video --comment "Manassa kiosk" kiosk
   chroot "$root" passwd --lock root >/dev/null
 
   # Configuration lives on the data partition.
@@ -100,7 +100,7 @@ customize() {
 
   # Services: what runs, and nothing that offers a way out.
   chroot "$root" systemctl set-default graphical.target >/dev/null
-  chroot "$root" systemctl enable cage@tty1.service manassa.service manassa-data.service \
+  chroot "$root" systemctl enable seatd.service cage@tty1.service manassa.service manassa-data.service \
     cups.service systemd-networkd.service systemd-resolved.service systemd-timesyncd.service 2>/dev/null
   chroot "$root" systemctl disable speech-dispatcherd.service cups-browsed.service 2>/dev/null || true
   # No login prompt on any VT or serial line, no rescue by Ctrl+Alt+Del; brltty and

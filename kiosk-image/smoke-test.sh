@@ -107,7 +107,7 @@ if out=$(in_root systemd-analyze verify --man=no "${units[@]}" 2>&1) && [ -z "$o
 else
   ko "systemd-analyze verify" "$out"
 fi
-for u in cage@tty1.service manassa.service manassa-data.service systemd-networkd.service cups.service; do
+for u in seatd.service cage@tty1.service manassa.service manassa-data.service systemd-networkd.service cups.service; do
   if [ "$(in_root systemctl is-enabled "$u" 2>&1)" = enabled ]; then ok "$u enabled"; else ko "$u enabled" "$(in_root systemctl is-enabled "$u" 2>&1)"; fi
 done
 check "default target graphical" test "$(in_root systemctl get-default)" = graphical.target
@@ -187,7 +187,7 @@ if grep -q -- ' -s ' "$root/etc/systemd/system/cage@.service"; then ko "cage wit
 check "root password locked" test "$(in_root passwd -S root | awk '{print $2}')" = L
 check "kiosk password locked" test "$(in_root passwd -S kiosk | awk '{print $2}')" = L
 groups=$(in_root id -nG kiosk)
-for g in dialout lp audio; do
+for g in dialout lp audio video; do
   if grep -qw "$g" <<<"$groups"; then ok "kiosk in $g"; else ko "kiosk in $g" "$groups"; fi
 done
 if [ "$(in_root id -u kiosk)" = 1000 ]; then ok "kiosk uid 1000"; else ko "kiosk uid 1000"; fi
