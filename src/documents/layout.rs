@@ -32,6 +32,8 @@ impl Builder {
         self.pages.last_mut().expect("a page exists")
     }
 
+    // Private helper mirroring `text::layout`'s own parameters plus position and colour.
+    #[allow(clippy::too_many_arguments)]
     fn text(
         &mut self,
         text: &str,

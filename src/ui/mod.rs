@@ -351,7 +351,7 @@ pub fn demo_view(screen: Screen, lang: Lang) -> View {
         },
         masked_phone: "+974 ••••• 456".into(),
         busy: false,
-        error: (screen == Screen::Error).then(|| Msg {
+        error: (screen == Screen::Error).then_some(Msg {
             id: "error-network",
             count: None,
         }),
