@@ -46,7 +46,7 @@ args=("${accel[@]}" -m 2048 -smp 2 -machine q35
   -drive "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
   -drive "if=pflash,format=raw,file=$work/vars.fd"
   -drive "file=$image,format=raw,if=virtio,snapshot=on"
-  -vga std -nic none -serial "file:$work/serial.log")
+  -vga none -device virtio-gpu-pci -nic none -serial "file:$work/serial.log")
 
 if [ "$window" -eq 1 ]; then
   exec qemu-system-x86_64 "${args[@]}"

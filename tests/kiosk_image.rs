@@ -248,6 +248,11 @@ fn cage_runs_on_tty1_for_the_kiosk_user_without_vt_switching() {
             .contains(&"LIBSEAT_BACKEND=seatd")
     );
     assert!(u.words("Unit", "Requires").contains("seatd.service"));
+    assert!(
+        u.all("Service", "Environment")
+            .contains(&"WLR_RENDERER=pixman"),
+        "no GPU needed"
+    );
     let build = read(&image_dir().join("build.sh"));
     assert!(
         build.contains("--groups dialout,lp,audio,video"),
