@@ -176,11 +176,13 @@ fn parse_op(buf: &[u8]) -> Option<(Op, usize)> {
                 if buf.len() < 5 + n {
                     return None;
                 }
-                let op = match (buf[2], at(5), at(6), at(7)) {
-                    (b'k', Some(49), Some(67), Some(size)) if n == 3 => Op::QrModule(size),
-                    (b'k', Some(49), Some(69), Some(level)) if n == 3 => Op::QrEc(level),
-                    (b'k', Some(49), Some(80), _) if n >= 3 => Op::QrStore,
-                    (b'k', Some(49), Some(81), _) => Op::QrPrint,
+                // Only the block's own n bytes count (a short n must not read past it).
+                let block = &buf[5..5 + n];
+                let op = match (buf[2], block) {
+                    (b'k', [49, 67, size]) => Op::QrModule(*size),
+                    (b'k', [49, 69, level]) => Op::QrEc(*level),
+                    (b'k', [49, 80, _, ..]) => Op::QrStore,
+                    (b'k', [49, 81, _]) => Op::QrPrint,
                     _ => Op::Other,
                 };
                 (op, 5 + n)
@@ -928,6 +930,24 @@ mod tests {
         );
         assert!(d.jobs.is_empty());
         assert_eq!(dec.pending(), 0);
+    }
+
+    /// Found by the fuzzer: a `GS ( k` block with a short length must not be read past its
+    /// end (the decoding then depended on how the bytes were split).
+    #[test]
+    fn short_gs_paren_block_is_not_read_past_its_end() {
+        let mut stream = cmd::qr(b"K01", 3);
+        let print = stream.len() - 8;
+        stream[print + 3] = 1; // fn 181 with n = 1: the block is just `49`
+        stream.extend(cmd::partial_cut());
+        let whole = decode_stream(&stream, 576);
+        assert!(whole[0].qr_codes.is_empty());
+        let mut dec = StreamDecoder::new(576);
+        let mut jobs = Vec::new();
+        for b in &stream {
+            jobs.extend(dec.push(&[*b], &mut AlwaysReady).jobs);
+        }
+        assert_eq!(jobs, whole);
     }
 
     #[test]
