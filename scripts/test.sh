@@ -9,4 +9,4 @@ need_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 scripts/cups-up.sh
 export MANASSA_CUPS_QUEUE=manassa-pdf
 export MANASSA_CUPS_PDF_DIR=/var/spool/manassa-pdf
-cargo test --locked --all-targets -- --test-threads=2
+cargo test --locked --all-targets
