@@ -553,3 +553,48 @@ pub fn forward_scanner_events(
         })
         .expect("spawn scanner-events thread");
 }
+
+/// Tell systemd about the service (sd_notify protocol: a datagram to `$NOTIFY_SOCKET`,
+/// `@` meaning the abstract namespace). `state` is e.g. `READY=1` or `WATCHDOG=1`. Does
+/// nothing when not started by systemd with `Type=notify`.
+pub fn sd_notify(state: &str) {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::net::{SocketAddr, UnixDatagram};
+    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
+        return;
+    };
+    let path = path.to_string_lossy().into_owned();
+    let addr = match path.strip_prefix('@') {
+        Some(name) => SocketAddr::from_abstract_name(name.as_bytes()),
+        None => SocketAddr::from_pathname(&path),
+    };
+    if let (Ok(addr), Ok(sock)) = (addr, UnixDatagram::unbound()) {
+        let _ = sock.send_to_addr(state.as_bytes(), &addr);
+    }
+}
+
+/// The watchdog interval systemd asked for (`$WATCHDOG_USEC`), if any.
+pub fn watchdog_interval() -> Option<std::time::Duration> {
+    let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
+    Some(std::time::Duration::from_micros(usec))
+}
+
+#[cfg(test)]
+mod sd_notify_tests {
+    #[test]
+    fn sends_the_state_to_the_notify_socket() {
+        let dir = std::env::temp_dir().join(format!("manassa-notify-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("notify.sock");
+        let sock = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        // set_var is unsafe in edition 2024 (other threads may read the environment);
+        // nothing else in this test binary reads NOTIFY_SOCKET.
+        unsafe { std::env::set_var("NOTIFY_SOCKET", &path) };
+        super::sd_notify("READY=1");
+        unsafe { std::env::remove_var("NOTIFY_SOCKET") };
+        let mut buf = [0u8; 64];
+        let n = sock.recv(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"READY=1");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -250,11 +250,28 @@ impl KioskUi {
         let this = Rc::new(self);
         let timer = slint::Timer::default();
         let pump = this.clone();
+        // systemd (Type=notify, WatchdogSec=): ready once the event loop turns, then a
+        // watchdog ping from the event loop itself at half the interval, so a hung UI
+        // thread gets the kiosk restarted.
+        let half = crate::runtime::watchdog_interval().map(|d| d / 2);
+        let mut last_ping: Option<std::time::Instant> = None;
         timer.start(
             slint::TimerMode::Repeated,
             std::time::Duration::from_millis(50),
             move || {
                 pump.pump();
+                let now = std::time::Instant::now();
+                match last_ping {
+                    None => {
+                        crate::runtime::sd_notify("READY=1");
+                        last_ping = Some(now);
+                    }
+                    Some(t) if half.is_some_and(|h| now - t >= h) => {
+                        crate::runtime::sd_notify("WATCHDOG=1");
+                        last_ping = Some(now);
+                    }
+                    _ => {}
+                }
             },
         );
         this.window.run()
