@@ -4,7 +4,7 @@
 //! its own invariants (no panic, split invariance, bounded buffers, round trips).
 //!
 //! `MANASSA_FUZZ_SEED` picks another seed, `MANASSA_FUZZ_CASES` the cases per target
-//! (default 1500).
+//! (default 3000).
 
 use manassa::devices::badge::BadgeId;
 use manassa::devices::card_reader::{Command, Frame};
@@ -24,7 +24,7 @@ fn rng() -> (StdRng, u64, usize) {
     let cases = std::env::var("MANASSA_FUZZ_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(1500);
+        .unwrap_or(3000);
     (StdRng::seed_from_u64(seed), seed, cases)
 }
 
