@@ -1,7 +1,10 @@
 # Shared by scripts/demo.sh and scripts/test.sh. Debian 12 package sets and helpers.
 
 # What the kiosk needs at run time: X11/Wayland client libraries that winit loads, fontconfig.
-RUNTIME_PACKAGES=(libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0 libwayland-cursor0 libfontconfig1 libgl1)
+# Speech (issue 11): speech-dispatcher with espeak-ng voices (Arabic and English) at run time;
+# building the tts crate's speech-dispatcher-sys needs its headers and libclang (bindgen).
+RUNTIME_PACKAGES=(libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0 libwayland-cursor0 libfontconfig1 libgl1
+  speech-dispatcher speech-dispatcher-espeak-ng espeak-ng libspeechd2 libspeechd-dev libclang-dev pkg-config)
 # What the test suite needs besides: a real CUPS with a PDF queue (cups-filters), ipptool
 # (cups-ipp-utils, a second IPP client to check ours against), pdftotext, qpdf,
 # a virtual display for screenshots, and pkg-config for the build.
