@@ -70,6 +70,26 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
         "main.ftl",
         include_str!("../../locales/en/main.ftl"),
     ),
+    (
+        Lang::Ar,
+        "speech.ftl",
+        include_str!("../../locales/ar/speech.ftl"),
+    ),
+    (
+        Lang::En,
+        "speech.ftl",
+        include_str!("../../locales/en/speech.ftl"),
+    ),
+    (
+        Lang::Ar,
+        "maintenance.ftl",
+        include_str!("../../locales/ar/maintenance.ftl"),
+    ),
+    (
+        Lang::En,
+        "maintenance.ftl",
+        include_str!("../../locales/en/maintenance.ftl"),
+    ),
 ];
 
 struct Bundles {

@@ -1,0 +1,1 @@
+## Technician maintenance menu (issue 12).
