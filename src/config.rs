@@ -38,7 +38,36 @@ pub struct Config {
     // -- end devices --
     /// A4 printer.
     pub a4: A4Config,
+    // -- maintenance (issue 12) --
+    /// Technician menu: PINs, session timeout, state folder.
+    pub maintenance: MaintenanceConfig,
+    // -- end maintenance --
 }
+
+// -- maintenance (issue 12) --
+/// The technician menu (`[maintenance]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MaintenanceConfig {
+    /// Technician PINs: badge id (10 hex digits, as the badge reader reads it) to an
+    /// Argon2id PHC string (`manassa pin-hash` makes one). Empty: nobody can log in.
+    pub pins: std::collections::BTreeMap<String, String>,
+    /// Seconds without a touch before a technician session ends (60–3600).
+    pub session_timeout_s: u32,
+    /// Folder of the PIN lockout state, the counters and the technician's defaults.
+    pub state_dir: PathBuf,
+}
+
+impl Default for MaintenanceConfig {
+    fn default() -> Self {
+        MaintenanceConfig {
+            pins: Default::default(),
+            session_timeout_s: 300,
+            state_dir: PathBuf::from("/var/lib/manassa"),
+        }
+    }
+}
+// -- end maintenance --
 
 /// Kiosk identity and behaviour.
 #[derive(Debug, Clone, Deserialize)]
@@ -251,6 +280,29 @@ impl Config {
                 problem: format!("{queue:?} is not a CUPS queue name"),
             });
         }
+        // -- maintenance (issue 12) --
+        if !(60..=3600).contains(&self.maintenance.session_timeout_s) {
+            return Err(ConfigError::Invalid {
+                key: "maintenance.session_timeout_s",
+                problem: format!(
+                    "{} is outside 60–3600 seconds",
+                    self.maintenance.session_timeout_s
+                ),
+            });
+        }
+        for (badge, phc) in &self.maintenance.pins {
+            let id = crate::devices::badge::BadgeId::from_hex(badge).map_err(|e| {
+                ConfigError::Invalid {
+                    key: "maintenance.pins",
+                    problem: e,
+                }
+            })?;
+            crate::maintenance::pins::check_phc(phc).map_err(|e| ConfigError::Invalid {
+                key: "maintenance.pins",
+                problem: format!("badge {}: {e}", id.masked()),
+            })?;
+        }
+        // -- end maintenance --
         Ok(())
     }
 }

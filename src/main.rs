@@ -84,6 +84,11 @@ enum Command {
         #[arg(long, default_value = "/etc/manassa/manassa.toml")]
         config: PathBuf,
     },
+    // -- maintenance (issue 12) --
+    /// Hash a technician PIN (4–8 digits, read from stdin) to an Argon2id PHC string for
+    /// `[maintenance.pins]`.
+    PinHash,
+    // -- end maintenance --
     /// Render one screen headlessly to PNG with demo data (docs, reviews, tests).
     Snapshot {
         /// Screen: attract, services, identify, code, documents, preview, printing, done,
@@ -163,7 +168,7 @@ fn init_logging() {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(manassa::maintenance::logs::tee_stderr) // stderr + the menu's log page
         .init();
 }
 
@@ -230,6 +235,16 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Outbox(args)) => manassa::outbox::cli::run_cli(args), // issue 6
         Some(Command::Device(args)) => manassa::devices::cli::device(&args), // issues 7, 9
         Some(Command::Ticket(args)) => manassa::devices::cli::ticket(&args), // issue 7
+        // -- maintenance (issue 12) --
+        Some(Command::PinHash) => {
+            let mut pin = String::new();
+            std::io::stdin().read_line(&mut pin)?;
+            let phc =
+                manassa::maintenance::pins::hash_pin(pin.trim()).map_err(|e| anyhow::anyhow!(e))?;
+            println!("{phc}");
+            Ok(())
+        }
+        // -- end maintenance --
         Some(Command::Doctor { config }) => {
             let rt = tokio::runtime::Runtime::new()?;
             let checks = rt.block_on(manassa::maintenance::doctor(&config));
@@ -244,6 +259,23 @@ fn main() -> anyhow::Result<()> {
             size,
             out,
         }) => {
+            // -- maintenance (issue 12): maintenance-badge, maintenance-pin, maintenance-PAGE --
+            if let Some(name) = screen.strip_prefix("maintenance-") {
+                let lang = manassa::i18n::Lang::parse(&lang)
+                    .with_context(|| format!("--lang {lang:?}: use ar or en"))?;
+                let menu = manassa::ui::demo_menu_view(name).with_context(|| {
+                    format!(
+                        "--screen {screen:?}: use maintenance-{}",
+                        manassa::ui::MAINT_SCREENS.join(" | maintenance-")
+                    )
+                })?;
+                let base = manassa::ui::demo_view(manassa::session::Screen::Attract, lang);
+                let png = manassa::ui::snapshot_maintenance_png(&base, &menu, 1080, 1920)?;
+                std::fs::write(&out, png)
+                    .with_context(|| format!("cannot write {}", out.display()))?;
+                return Ok(());
+            }
+            // -- end maintenance --
             let screen = manassa::ui::SCREEN_NAMES
                 .iter()
                 .find(|(n, _)| *n == screen)
@@ -300,14 +332,20 @@ fn main() -> anyhow::Result<()> {
 fn run(path: &Path) -> anyhow::Result<()> {
     let cfg = Config::load(path)?;
     let rt = tokio::runtime::Runtime::new()?;
-    let kiosk = build_kiosk(&cfg, &rt, false)?;
+    let (kiosk, tech) = build_kiosk(&cfg, &rt, false)?;
     let ui = KioskUi::new(kiosk)?;
+    ui.attach_maintenance(tech); // maintenance (issue 12)
     ui.run(true)?;
     Ok(())
 }
 
 /// Assemble services from `cfg` and wire devices to a new kiosk.
-fn build_kiosk(cfg: &Config, rt: &tokio::runtime::Runtime, demo: bool) -> anyhow::Result<Kiosk> {
+/// Also builds the technician menu (issue 12) over the same devices and outbox.
+fn build_kiosk(
+    cfg: &Config,
+    rt: &tokio::runtime::Runtime,
+    demo: bool,
+) -> anyhow::Result<(Kiosk, manassa::maintenance::service::Technician)> {
     let client = Client::new(
         &cfg.ministry.base_url,
         &cfg.ministry.kiosk_token,
@@ -343,6 +381,20 @@ fn build_kiosk(cfg: &Config, rt: &tokio::runtime::Runtime, demo: bool) -> anyhow
         }
         None => (None, None),
     };
+    // -- maintenance (issue 12): the menu, its counters and the badge reader --
+    let (tech, defaults) = manassa::maintenance::service::technician(
+        cfg,
+        manassa::maintenance::service::Parts {
+            client: client.clone(),
+            outbox: outbox.clone(),
+            sync: Some(sync.clone()),
+            thermal: thermal.clone(),
+            scanner: scanner.clone(),
+        },
+        rt.handle().clone(),
+    )?;
+    let card_events = card_events.map(manassa::maintenance::monitor::tap_card_events);
+    // -- end maintenance --
     let services = Services {
         scanner,
         client,
@@ -356,7 +408,8 @@ fn build_kiosk(cfg: &Config, rt: &tokio::runtime::Runtime, demo: bool) -> anyhow
         keys: Default::default(),
         prepared: Default::default(),
     };
-    let session = Session::new(cfg.kiosk.language, cfg.kiosk.idle_timeout_s as u64);
+    // Technician defaults (maintenance, issue 12) over [kiosk].
+    let session = Session::new(defaults.language, defaults.idle_timeout_s as u64);
     let kiosk = Kiosk::new(session, services, rt.handle().clone());
     if let Some(ev) = card_events {
         forward_card_events(ev, kiosk.sender());
@@ -364,7 +417,7 @@ fn build_kiosk(cfg: &Config, rt: &tokio::runtime::Runtime, demo: bool) -> anyhow
     if let Some(ev) = scan_events {
         forward_scanner_events(ev, kiosk.sender());
     }
-    Ok(kiosk)
+    Ok((kiosk, tech))
 }
 
 /// The demo: everything embedded, nothing to configure.
@@ -382,7 +435,11 @@ fn demo(out: &Path) -> anyhow::Result<()> {
     let card_emu = CardReaderEmulator::start()?;
     let printer_emu = PrinterEmulator::start()?;
     let scanner_emu = manassa::devices::scanner::ScannerEmulator::start(None, Default::default())?;
+    // -- maintenance (issue 12): badge reader emulator; demo badge and PIN in README --
+    let badge_emu = manassa::devices::badge::BadgeEmulator::start(None)?;
+    // -- end maintenance --
     tracing::info!(
+        badge_reader = %badge_emu.path().display(),
         card_reader = %card_emu.path().display(),
         printer = %printer_emu.path().display(),
         "demo: device emulators on pseudo-terminals"
@@ -402,8 +459,27 @@ fn demo(out: &Path) -> anyhow::Result<()> {
         serial: SerialConfig::new(printer_emu.path()),
         dot_width: 576,
     });
-    let kiosk = build_kiosk(&cfg, &rt, true)?;
+    // -- maintenance (issue 12) --
+    cfg.badge_reader = Some(SerialConfig::new(badge_emu.path()));
+    cfg.maintenance.state_dir = std::fs::canonicalize(out)?;
+    cfg.maintenance.pins.insert(
+        manassa::maintenance::DEMO_BADGE.into(),
+        manassa::maintenance::DEMO_PIN_HASH.into(),
+    );
+    // -- end maintenance --
+    let (kiosk, tech) = build_kiosk(&cfg, &rt, true)?;
     let ui = KioskUi::new(kiosk)?;
+    // -- maintenance (issue 12) --
+    ui.attach_maintenance(tech);
+    let badge_emu = Arc::new(badge_emu);
+    let b = badge_emu.clone();
+    ui.on_demo_badge(move || {
+        if let Ok(id) = manassa::devices::badge::BadgeId::from_hex(manassa::maintenance::DEMO_BADGE)
+        {
+            b.hold(id, 3);
+        }
+    });
+    // -- end maintenance --
     let emu = Arc::new(card_emu);
     let e = emu.clone();
     ui.on_demo_insert_card(move || {

@@ -433,6 +433,19 @@ async fn print_document(svc: &Services, document_id: &str, lang: Lang) -> Result
             }
         };
     }
+    // -- maintenance (issue 12): counters and the printer's last error for the menu --
+    {
+        use crate::maintenance::monitor::{Counter, Device, device_event, record};
+        if a4_ok {
+            record(Counter::A4Page);
+        }
+        match ticket_status {
+            "printed" => record(Counter::Ticket),
+            "failed" => device_event(Device::Thermal, None, Some("ticket not printed".into())),
+            _ => {}
+        }
+    }
+    // -- end maintenance --
 
     let audit = json!({
         "kiosk_id": svc.kiosk_id,

@@ -17,10 +17,18 @@ use crate::session::{Intent, Key, Msg, Screen, Service, VerdictStatus, View};
 
 slint::include_modules!();
 
+// -- maintenance (issue 12) --
+mod maintenance;
+pub use maintenance::{MAINT_SCREENS, demo_menu_view};
+// -- end maintenance --
+
 /// The kiosk window bound to a kiosk.
 pub struct KioskUi {
     window: AppWindow,
     kiosk: Rc<RefCell<Kiosk>>,
+    // -- maintenance (issue 12) --
+    maintenance: RefCell<Option<Rc<maintenance::Glue>>>,
+    // -- end maintenance --
 }
 
 fn kind_id(kind: DocumentKind) -> &'static str {
@@ -216,7 +224,11 @@ impl KioskUi {
         });
 
         render(&window, &kiosk.borrow().view());
-        Ok(KioskUi { window, kiosk })
+        Ok(KioskUi {
+            window,
+            kiosk,
+            maintenance: RefCell::new(None), // maintenance (issue 12)
+        })
     }
 
     /// The Slint window (tests find elements in it by accessible label).
@@ -235,6 +247,13 @@ impl KioskUi {
         if changed {
             render(&self.window, &self.kiosk.borrow().view());
         }
+        // -- maintenance (issue 12) --
+        let glue = self.maintenance.borrow().clone();
+        let changed = match glue {
+            Some(g) => g.pump(&self.window, &self.kiosk) || changed,
+            None => changed,
+        };
+        // -- end maintenance --
         changed
     }
 
@@ -283,6 +302,32 @@ impl KioskUi {
 /// process's Slint platform, so call it once per process (it is what `manassa snapshot`
 /// does).
 pub fn snapshot_png(view: &View, demo: bool, width: u32, height: u32) -> anyhow::Result<Vec<u8>> {
+    snapshot_with(view, demo, width, height, |_| {})
+}
+
+// -- maintenance (issue 12) --
+/// As [`snapshot_png`], with the technician panel showing `menu` (a [`demo_menu_view`])
+/// in `view.lang` over the attract screen.
+pub fn snapshot_maintenance_png(
+    view: &View,
+    menu: &crate::maintenance::menu::MenuView,
+    width: u32,
+    height: u32,
+) -> anyhow::Result<Vec<u8>> {
+    let lang = view.lang;
+    snapshot_with(view, true, width, height, |app| {
+        maintenance::render_panel(app, menu, lang)
+    })
+}
+// -- end maintenance --
+
+fn snapshot_with(
+    view: &View,
+    demo: bool,
+    width: u32,
+    height: u32,
+    extra: impl FnOnce(&AppWindow),
+) -> anyhow::Result<Vec<u8>> {
     use slint::Rgb8Pixel;
     use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
     use slint::platform::{Platform, WindowAdapter};
@@ -302,6 +347,7 @@ pub fn snapshot_png(view: &View, demo: bool, width: u32, height: u32) -> anyhow:
         .on_tr(|lang, id| tr(Lang::parse(&lang).unwrap_or_default(), &id).into());
     app.set_demo(demo);
     render(&app, view);
+    extra(&app);
     app.show()?;
     slint::platform::update_timers_and_animations();
     let mut pixels = vec![Rgb8Pixel { r: 0, g: 0, b: 0 }; (width * height) as usize];

@@ -1,0 +1,679 @@
+//! The technician menu as a pure state machine, like [`crate::session`]: [`Menu::handle`]
+//! takes a [`MenuIntent`] and returns [`MenuEffect`]s; [`Menu::view`] is what the panel
+//! shows. No I/O, no clock (time arrives as [`MenuIntent::Tick`] in milliseconds), no Slint.
+//!
+//! Flow: closed → (hidden gesture) badge → (badge read) PIN → (submit) checking →
+//! menu home ⇄ pages. A wrong PIN goes back to the PIN pad with the attempts left; a
+//! lockout goes back to the badge prompt with the time left. Opening cancels the resident's
+//! session first ([`MenuEffect::CancelResident`]); inactivity closes the menu back to the
+//! attract screen ([`ENTRY_TIMEOUT_MS`] before login, the configured timeout after).
+
+use std::time::Duration;
+
+use crate::devices::badge::BadgeId;
+use crate::i18n::Lang;
+
+use super::monitor::{Counts, Device};
+use super::pins::{MAX_PIN_LEN, MIN_PIN_LEN, PinOutcome};
+
+/// Inactivity before login (badge and PIN prompts) that closes the menu, in ms.
+pub const ENTRY_TIMEOUT_MS: u64 = 60_000;
+
+/// Where the technician is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The menu is not shown.
+    Closed,
+    /// Waiting for a badge.
+    Badge,
+    /// Typing the PIN.
+    Pin,
+    /// The PIN is being checked (Argon2id, off the UI thread).
+    Checking,
+    /// Logged in.
+    Menu,
+}
+
+/// A page of the menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The list of pages, restart and exit.
+    Home,
+    /// Device states, last errors and counters.
+    Devices,
+    /// Test prints and the paper roll counter.
+    Printers,
+    /// Self test of each reader.
+    Readers,
+    /// Outbox depth, oldest age, dead letters with re-queue.
+    Outbox,
+    /// Network interfaces and ministry API reachability.
+    Network,
+    /// Speech test in both languages.
+    Speech,
+    /// Volume, language and idle-time defaults.
+    Defaults,
+    /// Recent log lines.
+    Logs,
+}
+
+impl Page {
+    /// Pages listed on the home page, in order.
+    pub const LISTED: [Page; 8] = [
+        Page::Devices,
+        Page::Printers,
+        Page::Readers,
+        Page::Outbox,
+        Page::Network,
+        Page::Speech,
+        Page::Defaults,
+        Page::Logs,
+    ];
+
+    /// Stable name (Fluent ids `maint-page-NAME`, snapshots, audits).
+    pub fn name(self) -> &'static str {
+        match self {
+            Page::Home => "home",
+            Page::Devices => "devices",
+            Page::Printers => "printers",
+            Page::Readers => "readers",
+            Page::Outbox => "outbox",
+            Page::Network => "network",
+            Page::Speech => "speech",
+            Page::Defaults => "defaults",
+            Page::Logs => "logs",
+        }
+    }
+
+    /// The page called `name`.
+    pub fn parse(name: &str) -> Option<Page> {
+        [Page::Home]
+            .into_iter()
+            .chain(Page::LISTED)
+            .find(|p| p.name() == name)
+    }
+}
+
+/// Something the technician asks the kiosk to do. Every action is audited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Print a test ticket on the thermal printer.
+    TestTicket,
+    /// Print a test page on the A4 printer.
+    TestPage,
+    /// Check a reader answers (its state as its driver sees it).
+    SelfTest(Device),
+    /// A new paper roll was loaded.
+    ResetRoll,
+    /// Move a dead letter back into the queue.
+    Requeue(i64),
+    /// Measure network and API reachability.
+    Ping,
+    /// Speak a test sentence.
+    Speak(Lang),
+    /// Default language of the attract screen (applies after a restart).
+    SetLanguage(Lang),
+    /// Default idle time in seconds (applies after a restart).
+    SetIdle(u32),
+    /// Speech volume, 0–100.
+    SetVolume(u8),
+    /// Restart the application.
+    Restart,
+}
+
+impl Action {
+    /// Stable name for the audit record, e.g. `maintenance.test_ticket`.
+    pub fn audit_name(&self) -> &'static str {
+        match self {
+            Action::TestTicket => "maintenance.test_ticket",
+            Action::TestPage => "maintenance.test_page",
+            Action::SelfTest(_) => "maintenance.self_test",
+            Action::ResetRoll => "maintenance.reset_roll",
+            Action::Requeue(_) => "outbox.requeue",
+            Action::Ping => "maintenance.ping",
+            Action::Speak(_) => "maintenance.speech_test",
+            Action::SetLanguage(_) => "maintenance.set_language",
+            Action::SetIdle(_) => "maintenance.set_idle",
+            Action::SetVolume(_) => "maintenance.set_volume",
+            Action::Restart => "maintenance.restart",
+        }
+    }
+}
+
+/// A line for the panel: a Fluent id in `maintenance.ftl` and its one argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Fluent id.
+    pub id: &'static str,
+    /// Value of `$arg`, if the message has one (plain text, no personal data).
+    pub arg: Option<String>,
+    /// Good news (green) or a problem (red).
+    pub ok: bool,
+}
+
+impl Notice {
+    /// A notice with an argument.
+    pub fn new(id: &'static str, arg: Option<String>, ok: bool) -> Notice {
+        Notice { id, arg, ok }
+    }
+}
+
+/// A device row on the devices page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    /// Which device.
+    pub device: Device,
+    /// Whether it is configured at all.
+    pub configured: bool,
+    /// XFS4IoT state name (`online`, `noDevice`, …) or `unknown`.
+    pub state: String,
+    /// Last error, sanitised.
+    pub last_error: Option<String>,
+}
+
+/// A dead letter as listed (no payload: it may hold personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadRow {
+    /// Row id (for re-queue).
+    pub id: i64,
+    /// Event kind.
+    pub kind: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Why it was given up.
+    pub error: String,
+}
+
+/// Facts a page shows, gathered by the runtime on [`MenuEffect::Refresh`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Facts {
+    /// Device rows.
+    pub devices: Vec<DeviceRow>,
+    /// Counters.
+    pub counts: Counts,
+    /// Outbox depth, oldest age in seconds, dead letters; `None` if it could not be read.
+    pub outbox: Option<(usize, Option<u64>, Vec<DeadRow>)>,
+    /// Network interfaces (name, up).
+    pub interfaces: Vec<(String, bool)>,
+    /// API reachability: latency in ms, or the error.
+    pub api: Option<Result<u64, String>>,
+    /// Recent log lines.
+    pub logs: Vec<String>,
+    /// Defaults: language, idle seconds, volume.
+    pub defaults: Option<(Lang, u32, u8)>,
+    /// Whether speech is available on this kiosk.
+    pub speech: bool,
+}
+
+/// Inputs to the menu.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MenuIntent {
+    /// The hidden gesture was made.
+    Open,
+    /// A badge was read.
+    BadgeRead(BadgeId),
+    /// A PIN pad digit.
+    Digit(u8),
+    /// Delete the last PIN digit.
+    Delete,
+    /// Clear the PIN.
+    Clear,
+    /// Check the PIN.
+    SubmitPin,
+    /// The PIN check's answer.
+    PinChecked(PinOutcome),
+    /// Open a page.
+    Go(Page),
+    /// Back to home (from a page) or close (from home or a prompt).
+    Back,
+    /// Log out and close.
+    Exit,
+    /// Do something.
+    Act(Action),
+    /// An action finished.
+    Done(Notice),
+    /// New facts for the page.
+    Facts(Box<Facts>),
+    /// Milliseconds since start.
+    Tick(u64),
+    /// A touch anywhere on the panel (postpones the timeout).
+    Activity,
+}
+
+/// What the runtime must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MenuEffect {
+    /// Cancel and wipe the resident's session (sent before the menu shows).
+    CancelResident,
+    /// Check `pin` for `badge` (answer with [`MenuIntent::PinChecked`]).
+    CheckPin {
+        /// The badge presented.
+        badge: BadgeId,
+        /// The PIN typed.
+        pin: String,
+    },
+    /// Gather the facts for `page` (answer with [`MenuIntent::Facts`]).
+    Refresh(Page),
+    /// Run and audit an action (answer with [`MenuIntent::Done`]).
+    Run {
+        /// Who asked.
+        badge: BadgeId,
+        /// What.
+        action: Action,
+    },
+    /// Audit a login event (`maintenance.login`, `maintenance.login_failed`,
+    /// `maintenance.lockout`, `maintenance.logout`, `maintenance.timeout`).
+    Audit {
+        /// The badge concerned.
+        badge: BadgeId,
+        /// Event name.
+        event: &'static str,
+    },
+    /// The menu closed: the resident's attract screen is back.
+    Closed,
+}
+
+/// What the panel shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MenuView {
+    /// Stage.
+    pub stage: Stage,
+    /// Page (when logged in).
+    pub page: Page,
+    /// Digits typed so far (shown as dots).
+    pub pin_len: usize,
+    /// The technician's badge, masked (`******B2C3`).
+    pub badge: Option<String>,
+    /// Last notice.
+    pub notice: Option<Notice>,
+    /// An action is running.
+    pub busy: bool,
+    /// Facts for the page.
+    pub facts: Facts,
+}
+
+/// The technician menu.
+#[derive(Debug)]
+pub struct Menu {
+    stage: Stage,
+    page: Page,
+    badge: Option<BadgeId>,
+    pin: String,
+    notice: Option<Notice>,
+    busy: bool,
+    facts: Facts,
+    now: u64,
+    last_activity: u64,
+    timeout_ms: u64,
+}
+
+impl Menu {
+    /// A closed menu; logged-in sessions end after `timeout` without a touch.
+    pub fn new(timeout: Duration) -> Menu {
+        Menu {
+            stage: Stage::Closed,
+            page: Page::Home,
+            badge: None,
+            pin: String::new(),
+            notice: None,
+            busy: false,
+            facts: Facts::default(),
+            now: 0,
+            last_activity: 0,
+            timeout_ms: timeout.as_millis() as u64,
+        }
+    }
+
+    /// Whether the panel is shown.
+    pub fn is_open(&self) -> bool {
+        self.stage != Stage::Closed
+    }
+
+    /// The view.
+    pub fn view(&self) -> MenuView {
+        MenuView {
+            stage: self.stage,
+            page: self.page,
+            pin_len: self.pin.len(),
+            badge: self.badge.map(|b| b.masked()),
+            notice: self.notice.clone(),
+            busy: self.busy,
+            facts: self.facts.clone(),
+        }
+    }
+
+    fn close(&mut self, fx: &mut Vec<MenuEffect>, event: Option<&'static str>) {
+        if let (Some(badge), Some(event)) = (self.badge, event) {
+            fx.push(MenuEffect::Audit { badge, event });
+        }
+        *self = Menu {
+            now: self.now,
+            last_activity: self.now,
+            ..Menu::new(Duration::from_millis(self.timeout_ms))
+        };
+        fx.push(MenuEffect::Closed);
+    }
+
+    /// Apply one intent.
+    pub fn handle(&mut self, intent: MenuIntent) -> Vec<MenuEffect> {
+        let mut fx = Vec::new();
+        if !matches!(
+            intent,
+            MenuIntent::Tick(_)
+                | MenuIntent::Done(_)
+                | MenuIntent::Facts(_)
+                | MenuIntent::PinChecked(_)
+        ) {
+            self.last_activity = self.now;
+        }
+        match intent {
+            MenuIntent::Open => {
+                if self.stage == Stage::Closed {
+                    fx.push(MenuEffect::CancelResident);
+                    self.stage = Stage::Badge;
+                    self.notice = None;
+                }
+            }
+            MenuIntent::BadgeRead(id) => {
+                if matches!(self.stage, Stage::Badge | Stage::Pin) {
+                    self.badge = Some(id);
+                    self.pin.clear();
+                    self.notice = None;
+                    self.stage = Stage::Pin;
+                }
+            }
+            MenuIntent::Digit(d) => {
+                if self.stage == Stage::Pin && d < 10 && self.pin.len() < MAX_PIN_LEN {
+                    self.pin.push(char::from(b'0' + d));
+                }
+            }
+            MenuIntent::Delete => {
+                if self.stage == Stage::Pin {
+                    self.pin.pop();
+                }
+            }
+            MenuIntent::Clear => {
+                if self.stage == Stage::Pin {
+                    self.pin.clear();
+                }
+            }
+            MenuIntent::SubmitPin => {
+                if self.stage == Stage::Pin
+                    && self.pin.len() >= MIN_PIN_LEN
+                    && let Some(badge) = self.badge
+                {
+                    fx.push(MenuEffect::CheckPin {
+                        badge,
+                        pin: std::mem::take(&mut self.pin),
+                    });
+                    self.stage = Stage::Checking;
+                }
+            }
+            MenuIntent::PinChecked(outcome) => {
+                if self.stage == Stage::Checking
+                    && let Some(badge) = self.badge
+                {
+                    match outcome {
+                        PinOutcome::Accepted => {
+                            fx.push(MenuEffect::Audit {
+                                badge,
+                                event: "maintenance.login",
+                            });
+                            self.stage = Stage::Menu;
+                            self.page = Page::Home;
+                            self.notice = None;
+                            fx.push(MenuEffect::Refresh(Page::Home));
+                        }
+                        PinOutcome::Rejected { attempts_left } => {
+                            fx.push(MenuEffect::Audit {
+                                badge,
+                                event: "maintenance.login_failed",
+                            });
+                            self.stage = Stage::Pin;
+                            self.notice = Some(Notice::new(
+                                "maint-pin-wrong",
+                                Some(attempts_left.to_string()),
+                                false,
+                            ));
+                        }
+                        PinOutcome::LockedOut { remaining } => {
+                            fx.push(MenuEffect::Audit {
+                                badge,
+                                event: "maintenance.lockout",
+                            });
+                            self.stage = Stage::Badge;
+                            self.badge = None;
+                            self.notice = Some(Notice::new(
+                                "maint-locked",
+                                Some(remaining.as_secs().div_ceil(60).max(1).to_string()),
+                                false,
+                            ));
+                        }
+                    }
+                }
+            }
+            MenuIntent::Go(page) => {
+                if self.stage == Stage::Menu && !self.busy {
+                    self.page = page;
+                    self.notice = None;
+                    fx.push(MenuEffect::Refresh(page));
+                }
+            }
+            MenuIntent::Back => match self.stage {
+                Stage::Menu if self.page != Page::Home => {
+                    if !self.busy {
+                        self.page = Page::Home;
+                        self.notice = None;
+                    }
+                }
+                Stage::Menu => self.close(&mut fx, Some("maintenance.logout")),
+                Stage::Badge | Stage::Pin => self.close(&mut fx, None),
+                Stage::Checking | Stage::Closed => {}
+            },
+            MenuIntent::Exit => {
+                if self.stage != Stage::Checking && self.stage != Stage::Closed {
+                    let event = (self.stage == Stage::Menu).then_some("maintenance.logout");
+                    self.close(&mut fx, event);
+                }
+            }
+            MenuIntent::Act(action) => {
+                if self.stage == Stage::Menu
+                    && !self.busy
+                    && let Some(badge) = self.badge
+                {
+                    self.busy = true;
+                    self.notice = Some(Notice::new("maint-working", None, true));
+                    fx.push(MenuEffect::Run { badge, action });
+                }
+            }
+            MenuIntent::Done(notice) => {
+                if self.stage == Stage::Menu {
+                    self.busy = false;
+                    self.notice = Some(notice);
+                    fx.push(MenuEffect::Refresh(self.page));
+                }
+            }
+            MenuIntent::Facts(f) => {
+                if self.stage == Stage::Menu {
+                    self.facts = *f;
+                }
+            }
+            MenuIntent::Tick(now) => {
+                self.now = now;
+                let limit = if self.stage == Stage::Menu {
+                    self.timeout_ms
+                } else {
+                    ENTRY_TIMEOUT_MS
+                };
+                if matches!(self.stage, Stage::Badge | Stage::Pin | Stage::Menu)
+                    && !self.busy
+                    && now.saturating_sub(self.last_activity) >= limit
+                {
+                    let event = (self.stage == Stage::Menu).then_some("maintenance.timeout");
+                    self.close(&mut fx, event);
+                }
+            }
+            MenuIntent::Activity => {}
+        }
+        fx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BADGE: BadgeId = BadgeId {
+        version: 0x0F,
+        tag: 0x00A1_B2C3,
+    };
+
+    fn logged_in() -> Menu {
+        let mut m = Menu::new(Duration::from_secs(300));
+        m.handle(MenuIntent::Open);
+        m.handle(MenuIntent::BadgeRead(BADGE));
+        for d in [2, 4, 6, 8] {
+            m.handle(MenuIntent::Digit(d));
+        }
+        m.handle(MenuIntent::SubmitPin);
+        m.handle(MenuIntent::PinChecked(PinOutcome::Accepted));
+        m
+    }
+
+    #[test]
+    fn entry_cancels_the_resident_then_badge_pin_and_menu() {
+        let mut m = Menu::new(Duration::from_secs(300));
+        assert_eq!(m.handle(MenuIntent::Open), vec![MenuEffect::CancelResident]);
+        assert_eq!(m.view().stage, Stage::Badge);
+        // Digits before a badge do nothing.
+        m.handle(MenuIntent::Digit(1));
+        assert_eq!(m.view().pin_len, 0);
+        m.handle(MenuIntent::BadgeRead(BADGE));
+        assert_eq!(m.view().badge.as_deref(), Some("******B2C3"));
+        for d in [2, 4, 6] {
+            m.handle(MenuIntent::Digit(d));
+        }
+        // Too short: nothing to check.
+        assert!(m.handle(MenuIntent::SubmitPin).is_empty());
+        m.handle(MenuIntent::Digit(8));
+        assert_eq!(m.view().pin_len, 4);
+        assert_eq!(
+            m.handle(MenuIntent::SubmitPin),
+            vec![MenuEffect::CheckPin {
+                badge: BADGE,
+                pin: "2468".into()
+            }]
+        );
+        assert_eq!(m.view().pin_len, 0, "the PIN is not kept");
+        let fx = m.handle(MenuIntent::PinChecked(PinOutcome::Accepted));
+        assert!(fx.contains(&MenuEffect::Refresh(Page::Home)));
+        assert!(fx.contains(&MenuEffect::Audit {
+            badge: BADGE,
+            event: "maintenance.login"
+        }));
+        assert_eq!(m.view().stage, Stage::Menu);
+    }
+
+    #[test]
+    fn wrong_pin_and_lockout() {
+        let mut m = Menu::new(Duration::from_secs(300));
+        m.handle(MenuIntent::Open);
+        m.handle(MenuIntent::BadgeRead(BADGE));
+        for _ in 0..4 {
+            m.handle(MenuIntent::Digit(1));
+        }
+        m.handle(MenuIntent::SubmitPin);
+        m.handle(MenuIntent::PinChecked(PinOutcome::Rejected {
+            attempts_left: 3,
+        }));
+        let v = m.view();
+        assert_eq!(v.stage, Stage::Pin);
+        assert_eq!(
+            v.notice,
+            Some(Notice::new("maint-pin-wrong", Some("3".into()), false))
+        );
+        for _ in 0..4 {
+            m.handle(MenuIntent::Digit(1));
+        }
+        m.handle(MenuIntent::SubmitPin);
+        let fx = m.handle(MenuIntent::PinChecked(PinOutcome::LockedOut {
+            remaining: Duration::from_secs(61),
+        }));
+        assert!(fx.contains(&MenuEffect::Audit {
+            badge: BADGE,
+            event: "maintenance.lockout"
+        }));
+        let v = m.view();
+        assert_eq!(v.stage, Stage::Badge);
+        assert_eq!(v.badge, None);
+        assert_eq!(
+            v.notice,
+            Some(Notice::new("maint-locked", Some("2".into()), false))
+        );
+    }
+
+    #[test]
+    fn actions_run_one_at_a_time_and_are_answered() {
+        let mut m = logged_in();
+        m.handle(MenuIntent::Go(Page::Printers));
+        assert_eq!(
+            m.handle(MenuIntent::Act(Action::TestTicket)),
+            vec![MenuEffect::Run {
+                badge: BADGE,
+                action: Action::TestTicket
+            }]
+        );
+        assert!(m.view().busy);
+        assert!(m.handle(MenuIntent::Act(Action::TestPage)).is_empty());
+        let fx = m.handle(MenuIntent::Done(Notice::new("maint-done", None, true)));
+        assert_eq!(fx, vec![MenuEffect::Refresh(Page::Printers)]);
+        assert!(!m.view().busy);
+        m.handle(MenuIntent::Back);
+        assert_eq!(m.view().page, Page::Home);
+        let fx = m.handle(MenuIntent::Back);
+        assert_eq!(
+            fx,
+            vec![
+                MenuEffect::Audit {
+                    badge: BADGE,
+                    event: "maintenance.logout"
+                },
+                MenuEffect::Closed
+            ]
+        );
+        assert!(!m.is_open());
+        assert_eq!(m.view().badge, None);
+    }
+
+    #[test]
+    fn times_out_back_to_attract() {
+        let mut m = Menu::new(Duration::from_secs(300));
+        m.handle(MenuIntent::Tick(1_000));
+        m.handle(MenuIntent::Open);
+        assert!(
+            m.handle(MenuIntent::Tick(1_000 + ENTRY_TIMEOUT_MS - 1))
+                .is_empty()
+        );
+        assert_eq!(
+            m.handle(MenuIntent::Tick(1_000 + ENTRY_TIMEOUT_MS)),
+            vec![MenuEffect::Closed]
+        );
+        let mut m = logged_in();
+        m.handle(MenuIntent::Tick(299_999));
+        assert!(m.is_open());
+        m.handle(MenuIntent::Activity);
+        m.handle(MenuIntent::Tick(599_998));
+        assert!(m.is_open());
+        let fx = m.handle(MenuIntent::Tick(599_999));
+        assert_eq!(
+            fx,
+            vec![
+                MenuEffect::Audit {
+                    badge: BADGE,
+                    event: "maintenance.timeout"
+                },
+                MenuEffect::Closed
+            ]
+        );
+    }
+}

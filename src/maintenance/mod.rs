@@ -1,0 +1,103 @@
+//! Technician tools (DESIGN §10, issue #12).
+//!
+//! - [`doctor`]: `manassa doctor`, the health picture on the command line.
+//! - [`menu`]: the on-screen technician menu as a pure state machine (badge, PIN, pages).
+//! - [`pins`]: Argon2id PIN verification with a lockout persisted across restarts.
+//! - [`monitor`]: persisted counters and the devices' last states and errors.
+//! - [`service`]: runs the menu's effects (test prints, self tests, re-queue, …) and audits
+//!   every technician action through the outbox.
+//! - [`logs`]: the last log lines, for the log page.
+//!
+//! The menu is separate from the resident's [`crate::session`]: opening it cancels the
+//! resident's session, and closing it (or its timeout) returns to the attract screen.
+
+pub mod doctor;
+pub mod logs;
+pub mod menu;
+pub mod monitor;
+pub mod pins;
+pub mod service;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use doctor::{Check, Level, doctor, print_report};
+
+use crate::i18n::Lang;
+
+/// The demo technician's badge (`manassa demo` only; never in a production default).
+pub const DEMO_BADGE: &str = "0A00C0FFEE";
+/// Argon2id hash of the demo technician's PIN, 2468 (`manassa demo` only).
+pub const DEMO_PIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$untUIGB1lTuYGqMbnd6x+g$feOWz9nzt3vV3ueV5M8xvKFHvkVbFjlVo2kQ0wb2GCo";
+
+/// Defaults a technician can change from the menu; saved as JSON in the state folder and
+/// applied at the next start (they override `[kiosk] language` and `idle_timeout_s`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Defaults {
+    /// Language of the attract screen.
+    pub language: Lang,
+    /// Seconds without input before the inactivity warning (30–600).
+    pub idle_timeout_s: u32,
+    /// Speech volume, 0–100 (for the speech module).
+    pub volume: u8,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            language: Lang::Ar,
+            idle_timeout_s: 90,
+            volume: 70,
+        }
+    }
+}
+
+impl Defaults {
+    /// The saved defaults at `path`, or `fallback` when there are none (or unreadable).
+    pub fn load(path: &Path, fallback: Defaults) -> Defaults {
+        std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .map(|d: Defaults| Defaults {
+                idle_timeout_s: d.idle_timeout_s.clamp(30, 600),
+                volume: d.volume.min(100),
+                ..d
+            })
+            .unwrap_or(fallback)
+    }
+}
+
+/// Files in the state folder.
+pub struct StatePaths {
+    /// PIN lockout state.
+    pub lockout: PathBuf,
+    /// Counters.
+    pub counters: PathBuf,
+    /// Technician defaults.
+    pub defaults: PathBuf,
+}
+
+impl StatePaths {
+    /// The files under `dir`.
+    pub fn new(dir: &Path) -> StatePaths {
+        StatePaths {
+            lockout: dir.join("pin-lockout.json"),
+            counters: dir.join("counters.json"),
+            defaults: dir.join("defaults.json"),
+        }
+    }
+}
+
+/// Whether a speech engine is available to this build. No speech module exists yet
+/// (issue #11 is in progress), so this is false and the speech page says so.
+pub fn speech_available() -> bool {
+    false
+}
+
+/// Speak the test sentence in `lang`; false when speech is not available.
+pub fn speak_test(lang: Lang) -> bool {
+    let _ = crate::i18n::tr(lang, "maint-speech-sentence");
+    speech_available()
+}

@@ -1,0 +1,264 @@
+//! What the technician's device page shows: persisted counters (A4 pages, tickets, cuts,
+//! card captures, tickets on the current paper roll) and, per device, the last
+//! XFS4IoT-style state and last error seen since start.
+//!
+//! The kiosk has one [`Monitor`], installed at start with [`install`]; the runtime and the
+//! device event bridges report to it through [`record`] and [`device_event`], which do
+//! nothing when none is installed (tools, most tests). Counters are a JSON file written
+//! atomically after every change (a few writes per resident at most).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::{Deserialize, Serialize};
+
+use crate::devices::DeviceState;
+
+/// Persisted counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Counts {
+    /// A4 pages delivered by the A4 printer (one per paper copy).
+    pub a4_pages: u64,
+    /// Thermal tickets printed (resident tickets and test tickets).
+    pub tickets: u64,
+    /// Cuts made by the thermal printer.
+    pub cuts: u64,
+    /// Cards captured into the card reader's bin.
+    pub card_captures: u64,
+    /// Tickets printed since the paper roll was last replaced (reset by the technician).
+    pub roll_tickets: u64,
+}
+
+/// A counted event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    /// One A4 page delivered.
+    A4Page,
+    /// One thermal ticket printed and cut.
+    Ticket,
+    /// One card captured.
+    CardCapture,
+}
+
+/// A device the menu reports on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Device {
+    /// Thermal ticket printer.
+    Thermal,
+    /// A4 printer.
+    A4,
+    /// ID card reader.
+    CardReader,
+    /// QR scanner.
+    Scanner,
+    /// Technician badge reader.
+    BadgeReader,
+}
+
+impl Device {
+    /// Every device, in display order.
+    pub const ALL: [Device; 5] = [
+        Device::Thermal,
+        Device::A4,
+        Device::CardReader,
+        Device::Scanner,
+        Device::BadgeReader,
+    ];
+
+    /// Stable name for audits and Fluent ids (`maint-device-NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::Thermal => "thermal",
+            Device::A4 => "a4",
+            Device::CardReader => "card-reader",
+            Device::Scanner => "scanner",
+            Device::BadgeReader => "badge-reader",
+        }
+    }
+}
+
+/// Last seen state and error of one device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// Last XFS4IoT device state, if any was seen.
+    pub state: Option<DeviceState>,
+    /// Last error (no personal data), if any.
+    pub last_error: Option<String>,
+}
+
+/// Counters plus device states.
+pub struct Monitor {
+    path: PathBuf,
+    counts: Mutex<Counts>,
+    devices: Mutex<BTreeMap<Device, DeviceInfo>>,
+}
+
+impl Monitor {
+    /// Counters from `path` (zeros when missing or unreadable).
+    pub fn open(path: &Path) -> Monitor {
+        let counts = std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        Monitor {
+            path: path.to_owned(),
+            counts: Mutex::new(counts),
+            devices: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Current counters.
+    pub fn counts(&self) -> Counts {
+        *self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Counts)) {
+        let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut c);
+        if let Err(e) = super::pins::save(&self.path, &*c) {
+            tracing::error!(error = %e, "maintenance counters not saved");
+        }
+    }
+
+    /// Count one event.
+    pub fn record(&self, what: Counter) {
+        self.update(|c| match what {
+            Counter::A4Page => c.a4_pages += 1,
+            Counter::Ticket => {
+                c.tickets += 1;
+                c.cuts += 1;
+                c.roll_tickets += 1;
+            }
+            Counter::CardCapture => c.card_captures += 1,
+        });
+    }
+
+    /// A new paper roll: restart the roll's ticket count.
+    pub fn reset_roll(&self) {
+        self.update(|c| c.roll_tickets = 0);
+    }
+
+    /// Record a device's state and/or error (`None` leaves that part as it was).
+    pub fn device(&self, d: Device, state: Option<DeviceState>, error: Option<String>) {
+        let mut m = self.devices.lock().unwrap_or_else(|p| p.into_inner());
+        let e = m.entry(d).or_default();
+        if state.is_some() {
+            e.state = state;
+        }
+        if error.is_some() {
+            e.last_error = error.map(|s| crate::text::sanitize(&s));
+        }
+    }
+
+    /// Last state and error of `d`.
+    pub fn device_info(&self, d: Device) -> DeviceInfo {
+        self.devices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&d)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+static GLOBAL: RwLock<Option<Arc<Monitor>>> = RwLock::new(None);
+
+/// Make `m` the kiosk's monitor (replaces any earlier one).
+pub fn install(m: Arc<Monitor>) {
+    *GLOBAL.write().unwrap_or_else(|p| p.into_inner()) = Some(m);
+}
+
+/// The installed monitor, if any.
+pub fn installed() -> Option<Arc<Monitor>> {
+    GLOBAL.read().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+/// Count `what` on the installed monitor, if any.
+pub fn record(what: Counter) {
+    if let Some(m) = installed() {
+        m.record(what);
+    }
+}
+
+/// Report a device's state or error to the installed monitor, if any.
+pub fn device_event(d: Device, state: Option<DeviceState>, error: Option<String>) {
+    if let Some(m) = installed() {
+        m.device(d, state, error);
+    }
+}
+
+/// Watch the card reader's events on the way to the session: states, jams and captures
+/// are recorded, every event is passed on unchanged. Returns the receiver to give to
+/// [`crate::runtime::forward_card_events`].
+pub fn tap_card_events(
+    events: std::sync::mpsc::Receiver<crate::devices::card_reader::CardEvent>,
+) -> std::sync::mpsc::Receiver<crate::devices::card_reader::CardEvent> {
+    use crate::devices::card_reader::CardEvent;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("card-monitor".into())
+        .spawn(move || {
+            for ev in events {
+                match &ev {
+                    CardEvent::State(s) => device_event(Device::CardReader, Some(*s), None),
+                    CardEvent::Retained => record(Counter::CardCapture),
+                    CardEvent::Jammed => device_event(
+                        Device::CardReader,
+                        Some(DeviceState::HardwareError),
+                        Some("card jammed".into()),
+                    ),
+                    CardEvent::Invalid { reason } => {
+                        device_event(Device::CardReader, None, Some(reason.clone()))
+                    }
+                    _ => {}
+                }
+                if tx.send(ev).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("spawn card-monitor thread");
+    rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_persist_and_the_roll_resets() {
+        let d = std::env::temp_dir().join(format!("manassa-monitor-{}", std::process::id()));
+        let path = d.join("counters.json");
+        let _ = std::fs::remove_dir_all(&d);
+        let m = Monitor::open(&path);
+        m.record(Counter::Ticket);
+        m.record(Counter::Ticket);
+        m.record(Counter::A4Page);
+        m.reset_roll();
+        m.record(Counter::Ticket);
+        m.record(Counter::CardCapture);
+        let again = Monitor::open(&path);
+        assert_eq!(
+            again.counts(),
+            Counts {
+                a4_pages: 1,
+                tickets: 3,
+                cuts: 3,
+                card_captures: 1,
+                roll_tickets: 1
+            }
+        );
+        m.device(
+            Device::Thermal,
+            Some(DeviceState::NoDevice),
+            Some("gone".into()),
+        );
+        m.device(Device::Thermal, Some(DeviceState::Online), None);
+        let info = m.device_info(Device::Thermal);
+        assert_eq!(info.state, Some(DeviceState::Online));
+        assert_eq!(info.last_error.as_deref(), Some("gone"));
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

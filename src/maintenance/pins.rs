@@ -1,0 +1,321 @@
+//! Technician PINs: Argon2id (RFC 9106) hashes in PHC string format, keyed by badge id,
+//! with a kiosk-wide lockout that survives restarts.
+//!
+//! Policy: after [`MAX_FAILURES`] wrong PINs in a row (any badge, known or not) the kiosk
+//! refuses every PIN for a lockout period that starts at [`BASE_LOCKOUT`] and doubles with
+//! each further lockout, up to [`MAX_LOCKOUT`]; a correct PIN resets both. The state
+//! (`failures`, `lockouts`, `locked_until` in Unix seconds) is a small JSON file written
+//! atomically (temporary file, fsync, rename) after every change, so pulling the power
+//! does not reset it. An unreadable state file counts as one lockout in force.
+//!
+//! Unknown badges are checked against a dummy hash, so the time taken does not tell
+//! whether a badge is registered. Badge ids are credentials: the file never holds them.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use serde::{Deserialize, Serialize};
+
+use crate::devices::badge::BadgeId;
+
+/// Wrong PINs in a row that start a lockout.
+pub const MAX_FAILURES: u32 = 5;
+/// The first lockout's length; each further lockout doubles it.
+pub const BASE_LOCKOUT: Duration = Duration::from_secs(60);
+/// The longest lockout.
+pub const MAX_LOCKOUT: Duration = Duration::from_secs(3600);
+/// Shortest accepted PIN, in digits.
+pub const MIN_PIN_LEN: usize = 4;
+/// Longest accepted PIN, in digits.
+pub const MAX_PIN_LEN: usize = 8;
+
+/// Hash `pin` with Argon2id (default parameters of the `argon2` crate: m = 19 MiB, t = 2,
+/// p = 1) and a random salt; returns the PHC string to put in the configuration.
+///
+/// # Errors
+/// When `pin` is not 4–8 ASCII digits.
+pub fn hash_pin(pin: &str) -> Result<String, String> {
+    check_pin_shape(pin)?;
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+fn check_pin_shape(pin: &str) -> Result<(), String> {
+    if (MIN_PIN_LEN..=MAX_PIN_LEN).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("a PIN is {MIN_PIN_LEN}–{MAX_PIN_LEN} digits"))
+    }
+}
+
+/// Check that `phc` is an Argon2id PHC string (`$argon2id$v=19$…`).
+///
+/// # Errors
+/// What is wrong with it.
+pub fn check_phc(phc: &str) -> Result<(), String> {
+    let h = PasswordHash::new(phc).map_err(|e| e.to_string())?;
+    if h.algorithm != Algorithm::Argon2id.ident() {
+        return Err(format!("{} is not argon2id", h.algorithm));
+    }
+    if h.hash.is_none() || h.salt.is_none() {
+        return Err("no salt or hash".into());
+    }
+    Ok(())
+}
+
+/// Persisted lockout state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockState {
+    /// Wrong PINs since the last success or lockout.
+    pub failures: u32,
+    /// Lockouts since the last success (sets the next lockout's length).
+    pub lockouts: u32,
+    /// Unix seconds until which PINs are refused (0: not locked).
+    pub locked_until: u64,
+}
+
+/// What a PIN attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinOutcome {
+    /// Right badge and PIN.
+    Accepted,
+    /// Wrong (or unknown badge); `attempts_left` before a lockout.
+    Rejected {
+        /// Attempts left before the lockout starts.
+        attempts_left: u32,
+    },
+    /// Locked out (this attempt was not checked, or it was the one that started it).
+    LockedOut {
+        /// Time left, rounded up to whole seconds.
+        remaining: Duration,
+    },
+}
+
+/// The registered PINs and the persisted lockout.
+pub struct PinStore {
+    pins: HashMap<String, String>,
+    path: PathBuf,
+    state: Mutex<LockState>,
+    dummy: String,
+}
+
+fn unix(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl PinStore {
+    /// `pins` maps badge ids (10 hex digits, any case) to Argon2id PHC strings; `path` is
+    /// the lockout state file (created on first change; its folder must exist or be
+    /// creatable).
+    ///
+    /// # Errors
+    /// A badge id or PHC string that does not parse (the message names the badge's masked
+    /// form, never the whole id).
+    pub fn open(pins: &HashMap<String, String>, path: &Path) -> Result<PinStore, String> {
+        let mut map = HashMap::new();
+        for (badge, phc) in pins {
+            let id = BadgeId::from_hex(badge)?;
+            check_phc(phc).map_err(|e| format!("PIN of badge {}: {e}", id.masked()))?;
+            map.insert(id.hex(), phc.clone());
+        }
+        let state = match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                tracing::warn!(path = %path.display(), "PIN lockout state unreadable: locking");
+                LockState {
+                    failures: 0,
+                    lockouts: 1,
+                    locked_until: unix(SystemTime::now()) + BASE_LOCKOUT.as_secs(),
+                }
+            }),
+            Err(_) => LockState::default(),
+        };
+        // A fixed dummy with the same parameters as real hashes (salt "manassa-dummy-salt").
+        let dummy = Argon2::default()
+            .hash_password(
+                b"not-a-pin",
+                &SaltString::encode_b64(b"manassa-dummy-salt").map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?
+            .to_string();
+        Ok(PinStore {
+            pins: map,
+            path: path.to_owned(),
+            state: Mutex::new(state),
+            dummy,
+        })
+    }
+
+    /// The lockout state as persisted.
+    pub fn state(&self) -> LockState {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Time left of a lockout in force at `now`, if any.
+    pub fn locked_for(&self, now: SystemTime) -> Option<Duration> {
+        let until = self.state().locked_until;
+        let now = unix(now);
+        (until > now).then(|| Duration::from_secs(until - now))
+    }
+
+    /// Check `pin` for `badge` at `now`. Slow on purpose (Argon2id, tens of milliseconds
+    /// in release builds): call it off the UI thread.
+    pub fn verify(&self, badge: &BadgeId, pin: &str, now: SystemTime) -> PinOutcome {
+        if let Some(remaining) = self.locked_for(now) {
+            return PinOutcome::LockedOut { remaining };
+        }
+        let phc = self.pins.get(&badge.hex()).unwrap_or(&self.dummy);
+        let ok = self.pins.contains_key(&badge.hex())
+            && check_pin_shape(pin).is_ok()
+            && PasswordHash::new(phc)
+                .map(|h| {
+                    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::default())
+                        .verify_password(pin.as_bytes(), &h)
+                        .is_ok()
+                })
+                .unwrap_or(false);
+        if !self.pins.contains_key(&badge.hex()) {
+            // Same work as a registered badge.
+            if let Ok(h) = PasswordHash::new(&self.dummy) {
+                let _ = Argon2::default().verify_password(pin.as_bytes(), &h);
+            }
+        }
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let outcome = if ok {
+            *st = LockState::default();
+            PinOutcome::Accepted
+        } else {
+            st.failures += 1;
+            if st.failures >= MAX_FAILURES {
+                let factor = 1u64 << st.lockouts.min(12);
+                let len = (BASE_LOCKOUT.as_secs() * factor).min(MAX_LOCKOUT.as_secs());
+                st.failures = 0;
+                st.lockouts += 1;
+                st.locked_until = unix(now) + len;
+                PinOutcome::LockedOut {
+                    remaining: Duration::from_secs(len),
+                }
+            } else {
+                PinOutcome::Rejected {
+                    attempts_left: MAX_FAILURES - st.failures,
+                }
+            }
+        };
+        if let Err(e) = save(&self.path, &*st) {
+            tracing::error!(error = %e, "PIN lockout state not saved");
+        }
+        outcome
+    }
+}
+
+/// Write `value` as JSON to `path` atomically (temporary file, fsync, rename).
+pub(crate) fn save<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("manassa-pins-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    const BADGE: BadgeId = BadgeId {
+        version: 0x0F,
+        tag: 0x00A1_B2C3,
+    };
+
+    #[test]
+    fn accepts_the_right_pin_and_locks_out_growing_and_persisted() {
+        let d = dir("lock");
+        let path = d.join("lockout.json");
+        let pins = HashMap::from([(BADGE.hex().to_lowercase(), hash_pin("2468").unwrap())]);
+        let store = PinStore::open(&pins, &path).unwrap();
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        assert_eq!(store.verify(&BADGE, "2468", t0), PinOutcome::Accepted);
+        for left in (1..MAX_FAILURES).rev() {
+            assert_eq!(
+                store.verify(&BADGE, "1111", t0),
+                PinOutcome::Rejected {
+                    attempts_left: left
+                }
+            );
+        }
+        assert_eq!(
+            store.verify(&BADGE, "1111", t0),
+            PinOutcome::LockedOut {
+                remaining: BASE_LOCKOUT
+            }
+        );
+        // Even the right PIN is refused while locked, and after a "restart".
+        let store = PinStore::open(&pins, &path).unwrap();
+        assert!(matches!(
+            store.verify(&BADGE, "2468", t0 + Duration::from_secs(30)),
+            PinOutcome::LockedOut { remaining } if remaining == Duration::from_secs(30)
+        ));
+        // After it: five more failures lock for twice as long.
+        let t1 = t0 + BASE_LOCKOUT;
+        for _ in 0..MAX_FAILURES - 1 {
+            store.verify(&BADGE, "0000", t1);
+        }
+        assert_eq!(
+            store.verify(&BADGE, "0000", t1),
+            PinOutcome::LockedOut {
+                remaining: BASE_LOCKOUT * 2
+            }
+        );
+        let t2 = t1 + BASE_LOCKOUT * 2;
+        assert_eq!(store.verify(&BADGE, "2468", t2), PinOutcome::Accepted);
+        assert_eq!(store.state(), LockState::default());
+        // The file never holds the badge id.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains(&BADGE.hex()), "{text}");
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn unknown_badges_count_as_failures_and_bad_config_is_named() {
+        let d = dir("unknown");
+        let store = PinStore::open(&HashMap::new(), &d.join("l.json")).unwrap();
+        let t = SystemTime::now();
+        assert_eq!(
+            store.verify(&BADGE, "2468", t),
+            PinOutcome::Rejected {
+                attempts_left: MAX_FAILURES - 1
+            }
+        );
+        let bad = HashMap::from([(
+            BADGE.hex(),
+            "$argon2i$v=19$m=16,t=2,p=1$c2FsdHNhbHQ$aGFzaA".to_string(),
+        )]);
+        let e = PinStore::open(&bad, &d.join("l.json")).err().unwrap();
+        assert!(e.contains("******B2C3"), "{e}");
+        assert!(hash_pin("12").is_err());
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

@@ -1,0 +1,636 @@
+//! The technician panel's glue (issue 12): renders [`MenuView`] into the `Maint` global of
+//! `ui/maintenance.slint`, turns the panel's callbacks into [`MenuIntent`]s, counts the
+//! hidden entry gesture (five taps within [`GESTURE_WINDOW`] on the header), and cancels the
+//! resident's session when the menu opens.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use super::{AppWindow, KioskUi, Maint, MaintRow, render};
+use crate::i18n::{Arg, Lang, ltr, tr, tr_args};
+use crate::maintenance::menu::{Action, Facts, MenuIntent, MenuView, Notice, Page, Stage};
+use crate::maintenance::monitor::Device;
+use crate::maintenance::service::{Outward, Technician};
+use crate::session::Intent;
+
+/// Taps of the entry gesture.
+pub const GESTURE_TAPS: usize = 5;
+/// Window in which they must fall.
+pub const GESTURE_WINDOW: Duration = Duration::from_secs(3);
+
+/// The panel's state on the UI thread.
+pub(super) struct Glue {
+    tech: Rc<RefCell<Technician>>,
+    lang: Rc<Cell<Lang>>,
+}
+
+fn s(text: String) -> SharedString {
+    text.into()
+}
+
+fn arg1(lang: Lang, id: &str, value: &str) -> String {
+    tr_args(lang, id, &[("arg", Arg::Str(value))])
+}
+
+fn notice_text(lang: Lang, n: &Notice) -> String {
+    match &n.arg {
+        Some(a) => arg1(lang, n.id, &ltr(a)),
+        None => tr(lang, n.id),
+    }
+}
+
+fn fact(title: String, detail: String, level: i32) -> MaintRow {
+    MaintRow {
+        kind: 0,
+        title: title.into(),
+        detail: detail.into(),
+        level,
+        ..Default::default()
+    }
+}
+
+fn with_act(mut r: MaintRow, act: &str, label: String, a11y: String) -> MaintRow {
+    r.act = act.into();
+    r.act_label = label.into();
+    r.act_a11y = a11y.into();
+    r
+}
+
+fn with_act2(mut r: MaintRow, act: &str, label: String, a11y: String) -> MaintRow {
+    r.act2 = act.into();
+    r.act2_label = label.into();
+    r.act2_a11y = a11y.into();
+    r
+}
+
+fn big(title: String, act: &str) -> MaintRow {
+    MaintRow {
+        kind: 1,
+        title: title.into(),
+        act: act.into(),
+        ..Default::default()
+    }
+}
+
+fn device_name(lang: Lang, d: Device) -> String {
+    tr(lang, &format!("maint-device-{}", d.name()))
+}
+
+fn state_level(state: &str) -> i32 {
+    match state {
+        "online" => 0,
+        "unknown" | "deviceBusy" | "userError" => 1,
+        _ => 2,
+    }
+}
+
+/// The rows of `page`.
+fn rows(lang: Lang, page: Page, f: &Facts) -> Vec<MaintRow> {
+    let n = |id: &str, v: u64| tr_args(lang, id, &[("n", Arg::Num(v as i64))]);
+    match page {
+        Page::Home => {
+            let mut r: Vec<MaintRow> = Page::LISTED
+                .iter()
+                .map(|p| {
+                    big(
+                        tr(lang, &format!("maint-page-{}", p.name())),
+                        &format!("go:{}", p.name()),
+                    )
+                })
+                .collect();
+            r.push(big(tr(lang, "maint-restart"), "restart"));
+            r
+        }
+        Page::Devices => {
+            let mut r: Vec<MaintRow> = f
+                .devices
+                .iter()
+                .map(|d| {
+                    if !d.configured {
+                        return fact(
+                            device_name(lang, d.device),
+                            tr(lang, "maint-not-configured"),
+                            1,
+                        );
+                    }
+                    let mut detail = arg1(lang, "maint-state", &ltr(&d.state));
+                    if let Some(e) = &d.last_error {
+                        detail.push('\n');
+                        detail.push_str(&arg1(lang, "maint-last-error", &ltr(e)));
+                    }
+                    fact(device_name(lang, d.device), detail, state_level(&d.state))
+                })
+                .collect();
+            let c = &f.counts;
+            r.push(fact(
+                tr(lang, "maint-counters"),
+                [
+                    n("maint-count-a4-pages", c.a4_pages),
+                    n("maint-count-tickets", c.tickets),
+                    n("maint-count-cuts", c.cuts),
+                    n("maint-count-captures", c.card_captures),
+                    n("maint-count-roll", c.roll_tickets),
+                ]
+                .join("\n"),
+                0,
+            ));
+            r
+        }
+        Page::Printers => vec![
+            with_act(
+                fact(
+                    tr(lang, "maint-test-ticket"),
+                    device_state(lang, f, Device::Thermal),
+                    0,
+                ),
+                "test-ticket",
+                tr(lang, "maint-print"),
+                tr(lang, "maint-test-ticket"),
+            ),
+            with_act(
+                fact(
+                    tr(lang, "maint-test-page"),
+                    device_state(lang, f, Device::A4),
+                    0,
+                ),
+                "test-page",
+                tr(lang, "maint-print"),
+                tr(lang, "maint-test-page"),
+            ),
+            with_act(
+                fact(
+                    tr(lang, "maint-reset-roll"),
+                    n("maint-count-roll", f.counts.roll_tickets),
+                    0,
+                ),
+                "reset-roll",
+                tr(lang, "maint-reset"),
+                tr(lang, "maint-reset-roll"),
+            ),
+        ],
+        Page::Readers => [Device::CardReader, Device::Scanner, Device::BadgeReader]
+            .iter()
+            .map(|&d| {
+                let row = fact(device_name(lang, d), device_state(lang, f, d), 0);
+                with_act(
+                    row,
+                    &format!("self-test:{}", d.name()),
+                    tr(lang, "maint-test"),
+                    arg1(lang, "maint-self-test-label", &device_name(lang, d)),
+                )
+            })
+            .collect(),
+        Page::Outbox => match &f.outbox {
+            None => vec![fact(tr(lang, "maint-outbox-unreadable"), String::new(), 2)],
+            Some((depth, oldest, dead)) => {
+                let mut r = vec![
+                    fact(
+                        n("maint-outbox-depth", *depth as u64),
+                        match oldest {
+                            Some(s) => n("maint-outbox-oldest", *s),
+                            None => tr(lang, "maint-outbox-nothing"),
+                        },
+                        0,
+                    ),
+                    fact(
+                        n("maint-outbox-dead", dead.len() as u64),
+                        String::new(),
+                        if dead.is_empty() { 0 } else { 1 },
+                    ),
+                ];
+                for d in dead {
+                    let id = d.id.to_string();
+                    r.push(with_act(
+                        fact(
+                            ltr(&format!("#{} {}", d.id, d.kind)),
+                            tr_args(
+                                lang,
+                                "maint-dead-detail",
+                                &[
+                                    ("attempts", Arg::Num(d.attempts as i64)),
+                                    ("error", Arg::Str(&ltr(&d.error))),
+                                ],
+                            ),
+                            1,
+                        ),
+                        &format!("requeue:{id}"),
+                        tr(lang, "maint-requeue"),
+                        arg1(lang, "maint-requeue-label", &id),
+                    ));
+                }
+                r
+            }
+        },
+        Page::Network => {
+            let mut r: Vec<MaintRow> = f
+                .interfaces
+                .iter()
+                .map(|(name, up)| {
+                    fact(
+                        ltr(name),
+                        tr(
+                            lang,
+                            if *up {
+                                "maint-net-up"
+                            } else {
+                                "maint-net-down"
+                            },
+                        ),
+                        if *up { 0 } else { 1 },
+                    )
+                })
+                .collect();
+            if r.is_empty() {
+                r.push(fact(tr(lang, "maint-net-none"), String::new(), 2));
+            }
+            let api = match &f.api {
+                Some(Ok(ms)) => (arg1(lang, "maint-api-ok", &ms.to_string()), 0),
+                Some(Err(e)) => (arg1(lang, "maint-api-down", &ltr(e)), 2),
+                None => (String::new(), 1),
+            };
+            r.push(with_act(
+                fact(tr(lang, "maint-api"), api.0, api.1),
+                "ping",
+                tr(lang, "maint-ping"),
+                tr(lang, "maint-ping-label"),
+            ));
+            r
+        }
+        Page::Speech => {
+            if f.speech {
+                vec![
+                    with_act(
+                        fact(tr(lang, "maint-speech-ar"), String::new(), 0),
+                        "speak:ar",
+                        tr(lang, "maint-test"),
+                        tr(lang, "maint-speech-ar"),
+                    ),
+                    with_act(
+                        fact(tr(lang, "maint-speech-en"), String::new(), 0),
+                        "speak:en",
+                        tr(lang, "maint-test"),
+                        tr(lang, "maint-speech-en"),
+                    ),
+                ]
+            } else {
+                vec![fact(tr(lang, "maint-speech-unavailable"), String::new(), 1)]
+            }
+        }
+        Page::Defaults => match f.defaults {
+            None => Vec::new(),
+            Some((l, idle, vol)) => vec![
+                with_act(
+                    fact(
+                        arg1(
+                            lang,
+                            "maint-default-language",
+                            &tr(
+                                lang,
+                                &format!("maint-lang-{}", if l == Lang::Ar { "ar" } else { "en" }),
+                            ),
+                        ),
+                        tr(lang, "maint-defaults-note"),
+                        0,
+                    ),
+                    if l == Lang::Ar { "lang:en" } else { "lang:ar" },
+                    tr(lang, "maint-switch"),
+                    tr(lang, "maint-switch-language-label"),
+                ),
+                with_act2(
+                    with_act(
+                        fact(
+                            n("maint-default-idle", idle as u64),
+                            tr(lang, "maint-defaults-note"),
+                            0,
+                        ),
+                        "idle:-30",
+                        ltr("−30"),
+                        tr(lang, "maint-idle-less"),
+                    ),
+                    "idle:+30",
+                    ltr("+30"),
+                    tr(lang, "maint-idle-more"),
+                ),
+                with_act2(
+                    with_act(
+                        fact(n("maint-default-volume", vol as u64), String::new(), 0),
+                        "vol:-10",
+                        ltr("−10"),
+                        tr(lang, "maint-volume-less"),
+                    ),
+                    "vol:+10",
+                    ltr("+10"),
+                    tr(lang, "maint-volume-more"),
+                ),
+            ],
+        },
+        Page::Logs => {
+            if f.logs.is_empty() {
+                vec![fact(tr(lang, "maint-logs-empty"), String::new(), 0)]
+            } else {
+                // Log lines are English and left to right: one LTR block per line.
+                f.logs
+                    .iter()
+                    .map(|l| fact(String::new(), ltr(l), 0))
+                    .collect()
+            }
+        }
+    }
+}
+
+fn device_state(lang: Lang, f: &Facts, d: Device) -> String {
+    f.devices
+        .iter()
+        .find(|r| r.device == d)
+        .map(|r| {
+            if r.configured {
+                arg1(lang, "maint-state", &ltr(&r.state))
+            } else {
+                tr(lang, "maint-not-configured")
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// Write the menu's view into the `Maint` global.
+pub(super) fn render_panel(w: &AppWindow, v: &MenuView, lang: Lang) {
+    let g = w.global::<Maint>();
+    w.set_maintenance_open(v.stage != Stage::Closed);
+    g.set_rtl(lang.is_rtl());
+    g.set_stage(match v.stage {
+        Stage::Closed | Stage::Badge => 0,
+        Stage::Pin => 1,
+        Stage::Checking => 2,
+        Stage::Menu => 3,
+    });
+    let at_home = v.stage != Stage::Menu || v.page == Page::Home;
+    g.set_at_home(at_home);
+    g.set_title(s(if v.stage == Stage::Menu {
+        tr(lang, &format!("maint-page-{}", v.page.name()))
+    } else {
+        tr(lang, "maint-title")
+    }));
+    g.set_subtitle(s(match &v.badge {
+        Some(b) => arg1(lang, "maint-subtitle-badge", &ltr(b)),
+        None => tr(lang, "maint-subtitle"),
+    }));
+    g.set_prompt(s(match v.stage {
+        Stage::Pin => tr(lang, "maint-pin-prompt"),
+        Stage::Checking => tr(lang, "maint-checking"),
+        _ => tr(lang, "maint-badge-prompt"),
+    }));
+    g.set_pin_dots(s("•".repeat(v.pin_len)));
+    g.set_notice(s(v
+        .notice
+        .as_ref()
+        .map(|n| notice_text(lang, n))
+        .unwrap_or_default()));
+    g.set_notice_ok(v.notice.as_ref().is_some_and(|n| n.ok));
+    g.set_busy(v.busy);
+    g.set_back_text(s(tr(
+        lang,
+        match v.stage {
+            Stage::Menu if v.page == Page::Home => "maint-logout",
+            Stage::Menu => "maint-back",
+            _ => "maint-close",
+        },
+    )));
+    g.set_exit_text(s(tr(lang, "maint-logout")));
+    g.set_pin_label(s(tr(lang, "maint-pin-label")));
+    g.set_submit_text(s(tr(lang, "maint-pin-submit")));
+    g.set_clear_text(s(tr(lang, "maint-clear")));
+    g.set_delete_text(s(tr(lang, "maint-delete")));
+    g.set_language_text(s(tr(lang, "maint-language-switch")));
+    g.set_language_label(s(tr(lang, "maint-language-switch-label")));
+    g.set_demo_badge_text(s(tr(lang, "maint-demo-badge")));
+    let r = if v.stage == Stage::Menu {
+        rows(lang, v.page, &v.facts)
+    } else {
+        Vec::new()
+    };
+    g.set_rows(ModelRc::new(VecModel::from(r)));
+}
+
+/// Parse a panel action string into an intent (`go:PAGE`, `test-ticket`, `requeue:ID`, …);
+/// `facts` gives the current defaults for the relative ones.
+fn parse_act(act: &str, facts: &Facts) -> Option<MenuIntent> {
+    let (idle, vol) = facts.defaults.map(|(_, i, v)| (i, v)).unwrap_or((90, 70));
+    let step = |v: i64, d: &str| d.parse::<i64>().ok().map(|d| v + d);
+    let a = match act.split_once(':') {
+        Some(("go", p)) => return Page::parse(p).map(MenuIntent::Go),
+        Some(("self-test", d)) => Action::SelfTest(*Device::ALL.iter().find(|x| x.name() == d)?),
+        Some(("requeue", id)) => Action::Requeue(id.parse().ok()?),
+        Some(("speak", l)) => Action::Speak(Lang::parse(l)?),
+        Some(("lang", l)) => Action::SetLanguage(Lang::parse(l)?),
+        Some(("idle", d)) => Action::SetIdle(step(idle as i64, d)?.clamp(30, 600) as u32),
+        Some(("vol", d)) => Action::SetVolume(step(vol as i64, d)?.clamp(0, 100) as u8),
+        _ => match act {
+            "test-ticket" => Action::TestTicket,
+            "test-page" => Action::TestPage,
+            "reset-roll" => Action::ResetRoll,
+            "ping" => Action::Ping,
+            "restart" => Action::Restart,
+            _ => return None,
+        },
+    };
+    Some(MenuIntent::Act(a))
+}
+
+impl Glue {
+    fn apply(
+        &self,
+        ui_window: &AppWindow,
+        kiosk: &Rc<RefCell<crate::runtime::Kiosk>>,
+        out: Vec<Outward>,
+    ) {
+        for o in out {
+            match o {
+                Outward::CancelResident => {
+                    kiosk.borrow_mut().dispatch(Intent::Cancel);
+                    let v = kiosk.borrow().view();
+                    self.lang.set(v.lang);
+                    render(ui_window, &v);
+                }
+                Outward::Closed => {
+                    render(ui_window, &kiosk.borrow().view());
+                }
+            }
+        }
+        render_panel(ui_window, &self.tech.borrow().view(), self.lang.get());
+    }
+
+    /// Poll the technician side; re-render when something changed.
+    pub(super) fn pump(&self, w: &AppWindow, kiosk: &Rc<RefCell<crate::runtime::Kiosk>>) -> bool {
+        let (changed, out) = self.tech.borrow_mut().poll();
+        let any = changed || !out.is_empty();
+        if any {
+            self.apply(w, kiosk, out);
+        }
+        any
+    }
+}
+
+impl KioskUi {
+    /// Attach the technician menu: binds the hidden gesture and the panel's callbacks.
+    pub fn attach_maintenance(&self, tech: Technician) {
+        let glue = Rc::new(Glue {
+            tech: Rc::new(RefCell::new(tech)),
+            lang: Rc::new(Cell::new(self.kiosk.borrow().view().lang)),
+        });
+        let w = &self.window;
+        let g = w.global::<Maint>();
+        let send = {
+            let glue = glue.clone();
+            let kiosk = self.kiosk.clone();
+            let weak = w.as_weak();
+            move |intent: MenuIntent| {
+                let out = glue.tech.borrow_mut().dispatch(intent);
+                if let Some(w) = weak.upgrade() {
+                    glue.apply(&w, &kiosk, out);
+                }
+            }
+        };
+        let send = Rc::new(send);
+        let taps: Rc<RefCell<VecDeque<Instant>>> = Default::default();
+        {
+            let send = send.clone();
+            w.on_maintenance_tap(move || {
+                let now = Instant::now();
+                let mut t = taps.borrow_mut();
+                t.push_back(now);
+                while t.front().is_some_and(|f| now - *f > GESTURE_WINDOW) {
+                    t.pop_front();
+                }
+                if t.len() >= GESTURE_TAPS {
+                    t.clear();
+                    drop(t);
+                    send(MenuIntent::Open);
+                }
+            });
+        }
+        {
+            let send = send.clone();
+            g.on_key(move |k| {
+                let i = match k.as_str() {
+                    "delete" => MenuIntent::Delete,
+                    "clear" => MenuIntent::Clear,
+                    d => match d.parse::<u8>() {
+                        Ok(n) if n < 10 => MenuIntent::Digit(n),
+                        _ => return,
+                    },
+                };
+                send(i);
+            });
+        }
+        {
+            let send = send.clone();
+            g.on_submit_pin(move || send(MenuIntent::SubmitPin));
+        }
+        {
+            let send = send.clone();
+            g.on_back(move || send(MenuIntent::Back));
+        }
+        {
+            let send = send.clone();
+            g.on_exit(move || send(MenuIntent::Exit));
+        }
+        {
+            let send = send.clone();
+            g.on_activity(move || send(MenuIntent::Activity));
+        }
+        {
+            let send = send.clone();
+            let glue = glue.clone();
+            g.on_act(move |a| {
+                let facts = glue.tech.borrow().view().facts;
+                if let Some(i) = parse_act(&a, &facts) {
+                    send(i);
+                }
+            });
+        }
+        {
+            let send = send.clone();
+            let glue = glue.clone();
+            g.on_switch_language(move || {
+                glue.lang.set(glue.lang.get().other());
+                send(MenuIntent::Activity);
+            });
+        }
+        g.set_demo(w.get_demo());
+        render_panel(w, &glue.tech.borrow().view(), glue.lang.get());
+        *self.maintenance.borrow_mut() = Some(glue);
+    }
+
+    /// Demo only: what the "present the demo badge" button does.
+    pub fn on_demo_badge(&self, f: impl Fn() + 'static) {
+        self.window.global::<Maint>().on_demo_badge(f);
+    }
+
+    /// Whether the technician panel is showing.
+    pub fn maintenance_open(&self) -> bool {
+        self.window.get_maintenance_open()
+    }
+}
+
+/// A menu view for snapshots: `screen` is `badge`, `pin` or a page name, filled with
+/// demo facts.
+pub fn demo_menu_view(screen: &str) -> Option<MenuView> {
+    use crate::devices::DeviceState;
+    use crate::maintenance::menu::{DeadRow, DeviceRow};
+    use crate::maintenance::monitor::Counts;
+    let (stage, page) = match screen {
+        "badge" => (Stage::Badge, Page::Home),
+        "pin" => (Stage::Pin, Page::Home),
+        p => (Stage::Menu, Page::parse(p)?),
+    };
+    let state = |s: DeviceState| {
+        serde_json::to_value(s)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let facts = Facts {
+        devices: vec![
+            DeviceRow { device: Device::Thermal, configured: true, state: state(DeviceState::Online), last_error: None },
+            DeviceRow { device: Device::A4, configured: true, state: state(DeviceState::Offline), last_error: Some("device offline, paper out, printer-state stopped, reasons [media-empty-error]".into()) },
+            DeviceRow { device: Device::CardReader, configured: true, state: state(DeviceState::Online), last_error: None },
+            DeviceRow { device: Device::Scanner, configured: true, state: state(DeviceState::Online), last_error: None },
+            DeviceRow { device: Device::BadgeReader, configured: true, state: state(DeviceState::Online), last_error: None },
+        ],
+        counts: Counts { a4_pages: 1284, tickets: 1290, cuts: 1290, card_captures: 3, roll_tickets: 212 },
+        outbox: Some((2, Some(45), vec![DeadRow { id: 17, kind: "print_audit".into(), attempts: 8, error: "network: connection refused".into() }])),
+        interfaces: vec![("eth0".into(), true), ("wlan0".into(), false)],
+        api: Some(Ok(38)),
+        logs: vec![
+            "2026-11-29T10:02:11Z  INFO manassa: demo: reference ministry server url=http://127.0.0.1:41327".into(),
+            "2026-11-29T10:02:11Z  INFO badge-reader: port open state=online".into(),
+            "2026-11-29T10:05:40Z  WARN manassa::runtime: A4 printer not ready; nothing sent".into(),
+        ],
+        defaults: Some((Lang::Ar, 90, 70)),
+        speech: false,
+    };
+    Some(MenuView {
+        stage,
+        page,
+        pin_len: if stage == Stage::Pin { 4 } else { 0 },
+        badge: (stage != Stage::Badge).then(|| "******FFEE".into()),
+        notice: match page {
+            Page::Printers if stage == Stage::Menu => {
+                Some(Notice::new("maint-test-ticket-ok", None, true))
+            }
+            _ => None,
+        },
+        busy: false,
+        facts,
+    })
+}
+
+/// Screens for `manassa snapshot --screen maintenance-NAME`.
+pub const MAINT_SCREENS: &[&str] = &[
+    "badge", "pin", "home", "devices", "printers", "readers", "outbox", "network", "speech",
+    "defaults", "logs",
+];
