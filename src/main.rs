@@ -92,12 +92,19 @@ enum Command {
     /// Render one screen headlessly to PNG with demo data (docs, reviews, tests).
     Snapshot {
         /// Screen: attract, services, identify, code, documents, preview, printing, done,
-        /// error, verify-scan, verify-result.
+        /// error, verify-scan, verify-result, complaint, complaint-category,
+        /// complaint-phone, rating, sent, idle-warning.
         #[arg(long, default_value = "attract")]
         screen: String,
         /// Language: ar or en.
         #[arg(long, default_value = "ar")]
         lang: String,
+        /// Large-text mode (EN 301 549 5.1.4).
+        #[arg(long)]
+        large_text: bool,
+        /// High-contrast theme.
+        #[arg(long)]
+        high_contrast: bool,
         /// Size in pixels, WIDTHxHEIGHT.
         #[arg(long, default_value = "1080x1920")]
         size: String,
@@ -256,6 +263,8 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Snapshot {
             screen,
             lang,
+            large_text,
+            high_contrast,
             size,
             out,
         }) => {
@@ -276,19 +285,22 @@ fn main() -> anyhow::Result<()> {
                 return Ok(());
             }
             // -- end maintenance --
-            let screen = manassa::ui::SCREEN_NAMES
-                .iter()
-                .find(|(n, _)| *n == screen)
-                .map(|(_, s)| *s)
-                .with_context(|| format!("--screen {screen:?}: not a screen name"))?;
             let lang = manassa::i18n::Lang::parse(&lang)
                 .with_context(|| format!("--lang {lang:?}: use ar or en"))?;
+            let mut view = manassa::ui::demo_view_named(&screen, lang).with_context(|| {
+                format!(
+                    "--screen {screen:?}: not a screen name; use one of {}",
+                    manassa::ui::snapshot_names().join(", ")
+                )
+            })?;
+            view.access.large_text = large_text;
+            view.access.high_contrast = high_contrast;
             let (w, h) = size
                 .split_once('x')
                 .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
                 .filter(|(w, h)| (320..=4096).contains(w) && (320..=4096).contains(h))
                 .with_context(|| format!("--size {size:?}: use WIDTHxHEIGHT, 320–4096 each"))?;
-            let png = manassa::ui::snapshot_png(&manassa::ui::demo_view(screen, lang), true, w, h)?;
+            let png = manassa::ui::snapshot_png(&view, true, w, h)?;
             std::fs::write(&out, png).with_context(|| format!("cannot write {}", out.display()))?;
             Ok(())
         }

@@ -19,7 +19,8 @@ use crate::ministry::client::{ApiError, Client};
 use crate::ministry::{DocumentKind, ResidentSession, SignedDocument};
 use crate::outbox::{Outbox, SyncWorker};
 use crate::session::{
-    DocItem, Effect, Failure, Intent, PreviewImage, Session, Verdict, VerdictStatus, View,
+    DocItem, Effect, Failure, Intent, PreviewImage, PrintStage, Session, Verdict, VerdictStatus,
+    View,
 };
 
 /// The kiosk's connections to the outside world.
@@ -267,12 +268,58 @@ impl Kiosk {
             }
             Effect::PrintDocument { document_id, lang } => {
                 self.rt.spawn(async move {
-                    send(match print_document(&svc, &document_id, lang).await {
-                        Ok(reference) => Intent::PrintFinished { reference },
-                        Err(f) => Intent::Failed(f),
-                    });
+                    let progress = |stage| send(Intent::PrintProgress(stage));
+                    send(
+                        match print_document(&svc, &document_id, lang, &progress).await {
+                            Ok(reference) => Intent::PrintFinished { reference },
+                            Err(f) => Intent::Failed(f),
+                        },
+                    );
                 });
             }
+            Effect::CheckPrinter => {
+                self.rt.spawn(async move {
+                    if let Err(e @ A4Error::NotReady(_)) = svc.a4.check().await {
+                        tracing::warn!(error = %e, "A4 printer not ready before identification");
+                        send(Intent::Failed(Failure::A4NotReady(e.problem())));
+                    }
+                });
+            }
+            Effect::FileComplaint {
+                category,
+                text,
+                phone,
+                lang,
+            } => {
+                let reference = format!("C-{}", reference_number(&svc.kiosk_id));
+                let record = json!({
+                    "kiosk_id": svc.kiosk_id,
+                    "reference": reference,
+                    "category": category.wire(),
+                    "text": crate::text::sanitize::sanitize_with(
+                        &text,
+                        crate::session::COMPLAINT_MAX_CHARS,
+                        false
+                    ),
+                    "phone": phone,
+                    "lang": lang.tag(),
+                });
+                self.rt.spawn(async move {
+                    send(submit(&svc, "complaint.filed", record, reference).await);
+                });
+            }
+            Effect::SubmitRating { stars, lang } => {
+                let record = json!({
+                    "kiosk_id": svc.kiosk_id,
+                    "stars": stars,
+                    "lang": lang.tag(),
+                });
+                self.rt.spawn(async move {
+                    send(submit(&svc, "rating.given", record, String::new()).await);
+                });
+            }
+            // Speech is the UI thread's narrator's job (it owns the speaker).
+            Effect::RepeatSpeech => {}
             Effect::VerifySeal { text } => {
                 self.rt.spawn(async move {
                     send(Intent::SealChecked(verify_scanned(&svc, &text).await));
@@ -378,7 +425,12 @@ async fn prepare_document(
 }
 
 /// Print the prepared paper on A4 and the ticket, and audit it. Returns the reference.
-async fn print_document(svc: &Services, document_id: &str, lang: Lang) -> Result<String, Failure> {
+async fn print_document(
+    svc: &Services,
+    document_id: &str,
+    lang: Lang,
+    progress: &(dyn Fn(PrintStage) + Send + Sync),
+) -> Result<String, Failure> {
     let prepared = svc
         .prepared
         .lock()
@@ -420,6 +472,7 @@ async fn print_document(svc: &Services, document_id: &str, lang: Lang) -> Result
 
     let mut ticket_status = "not_configured";
     if a4_ok && let Some(printer) = &svc.thermal {
+        progress(PrintStage::Ticket);
         let t = Ticket {
             lang,
             reference: reference.clone(),
@@ -466,6 +519,33 @@ async fn print_document(svc: &Services, document_id: &str, lang: Lang) -> Result
         Ok(reference)
     } else {
         Err(a4_failure)
+    }
+}
+
+/// Store a complaint or rating in the outbox (durably, before anything else), wake the sync
+/// worker, and tell the resident honestly whether the ministry is reachable right now.
+async fn submit(
+    svc: &Services,
+    kind: &'static str,
+    record: serde_json::Value,
+    reference: String,
+) -> Intent {
+    let outbox = svc.outbox.clone();
+    match tokio::task::spawn_blocking(move || outbox.enqueue(kind, &record)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            tracing::error!(kind, error = %e, "not recorded");
+            return Intent::Failed(Failure::NotRecorded);
+        }
+        Err(_) => return Intent::Failed(Failure::NotRecorded),
+    }
+    svc.sync.wake();
+    let online = tokio::time::timeout(std::time::Duration::from_secs(3), svc.client.health())
+        .await
+        .is_ok_and(|r| r.is_ok());
+    Intent::Submitted {
+        reference,
+        offline: !online,
     }
 }
 

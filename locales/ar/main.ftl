@@ -206,3 +206,67 @@ error-a4-interrupted-paper-out = نفد الورق من طابعة A4 أثناء
 error-a4-interrupted-jammed = علِق الورق داخل طابعة A4 أثناء طباعة ورقتك. أُلغيت الطباعة ولا تُحتسب ورقتك مطبوعة.
 error-a4-interrupted-door-open = فُتح أحد أبواب طابعة A4 أثناء طباعة ورقتك. أُلغيت الطباعة ولا تُحتسب ورقتك مطبوعة.
 error-a4-interrupted = توقفت طابعة A4 أثناء طباعة ورقتك. أُلغيت الطباعة ولا تُحتسب ورقتك مطبوعة.
+
+## إمكانية الوصول (شاشة البداية)
+access-title = إمكانية الوصول
+access-audio = الإرشاد الصوتي
+access-large-text = نص كبير
+access-contrast = تباين عالٍ
+access-on = مُفعَّل
+access-off = غير مُفعَّل
+
+## خدمات أخرى
+service-complaint = شكوى أو استفسار
+service-rate = قيّم خدمتنا
+offline-offers = هذه الخدمات تعمل أثناء انقطاع الشبكة:
+
+## مراحل الطباعة
+printing-stage-paper = ورقتك تُطبع الآن على طابعة A4.
+printing-stage-ticket = خرجت ورقتك. تذكرتك تُطبع الآن.
+
+## التقييم
+rating-title = كيف كانت خدمتنا؟
+rating-body = اختر وجهًا.
+rating-1 = غير راضٍ أبدًا
+rating-2 = غير راضٍ
+rating-3 = محايد
+rating-4 = راضٍ
+rating-5 = راضٍ جدًا
+
+## شكوى أو استفسار
+complaint-title = شكوى أو استفسار
+complaint-category-body = ما موضوعها؟
+complaint-cat-permits = رخص البناء والشهادات
+complaint-cat-cleanliness = النظافة والنفايات
+complaint-cat-roads = الطرق وإنارة الشوارع
+complaint-cat-kiosk = هذا الجهاز
+complaint-cat-other = موضوع آخر أو سؤال
+complaint-text-body = اكتب شكواك أو سؤالك على لوحة المفاتيح.
+complaint-text-label = رسالتك
+complaint-counter = { $count } من { $max } حرفًا
+complaint-too-short = { $count ->
+    [one] يُرجى كتابة حرف واحد على الأقل.
+    [two] يُرجى كتابة حرفين على الأقل.
+    [few] يُرجى كتابة { $count } أحرف على الأقل.
+   *[other] يُرجى كتابة { $count } حرفًا على الأقل.
+}
+complaint-next = متابعة
+complaint-phone-title = رقم هاتفك (اختياري)
+complaint-phone-body = إن أردت ردًّا فاكتب رقم هاتفك القطري المكوّن من ٨ أرقام، وإلا فأرسل دونه.
+complaint-phone-label = رقم الهاتف
+complaint-send = إرسال
+keyboard-space = مسافة
+keyboard-backspace = حذف
+keyboard-layout = English
+
+## تم الإرسال
+sent-complaint-title = سُجِّلت رسالتك
+sent-complaint-body = استلمتها الوزارة. رقمك المرجعي { $reference }.
+sent-complaint-offline = الشبكة منقطعة. حُفظت رسالتك في هذا الجهاز وستُرسل إلى الوزارة عند عودة الشبكة. رقمك المرجعي { $reference }.
+sent-rating-title = شكرًا لك
+sent-rating-body = تقييمك يساعدنا على تحسين خدمتنا.
+sent-rating-offline = حُفظ تقييمك وسيُرسل عند عودة الشبكة.
+
+## أخطاء أخرى
+error-invalid-phone = هذا ليس رقم هاتف قطريًا: ٨ أرقام تبدأ بـ 3 أو 4 أو 5 أو 6 أو 7.
+error-not-recorded = تعذّر على الجهاز حفظ رسالتك، ولم يُرسل شيء. يُرجى المحاولة لاحقًا أو استخدام جهاز آخر.

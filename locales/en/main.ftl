@@ -199,3 +199,62 @@ error-a4-interrupted-paper-out = The A4 printer ran out of paper while printing 
 error-a4-interrupted-jammed = Paper got stuck in the A4 printer while printing your paper. It was cancelled and is not counted as printed.
 error-a4-interrupted-door-open = A door of the A4 printer was opened while printing your paper. It was cancelled and is not counted as printed.
 error-a4-interrupted = The A4 printer stopped while printing your paper. It was cancelled and is not counted as printed.
+
+## Accessibility (attract screen)
+access-title = Accessibility
+access-audio = Audio guidance
+access-large-text = Large text
+access-contrast = High contrast
+access-on = on
+access-off = off
+
+## More services
+service-complaint = Complaint or inquiry
+service-rate = Rate our service
+offline-offers = These services work while the network is down:
+
+## Printing stages
+printing-stage-paper = Your paper is printing on the A4 printer.
+printing-stage-ticket = Your paper is out. Your ticket is printing.
+
+## Rating
+rating-title = How was our service?
+rating-body = Choose a face.
+rating-1 = Very unhappy
+rating-2 = Unhappy
+rating-3 = Neutral
+rating-4 = Happy
+rating-5 = Very happy
+
+## Complaint or inquiry
+complaint-title = Complaint or inquiry
+complaint-category-body = What is it about?
+complaint-cat-permits = Building permits and certificates
+complaint-cat-cleanliness = Cleanliness and waste
+complaint-cat-roads = Roads and street lighting
+complaint-cat-kiosk = This kiosk
+complaint-cat-other = Something else or a question
+complaint-text-body = Write your complaint or question on the keyboard.
+complaint-text-label = Your message
+complaint-counter = { $count } of { $max } characters
+complaint-too-short = Please write at least { $count } characters.
+complaint-next = Continue
+complaint-phone-title = Your phone number (optional)
+complaint-phone-body = If you want an answer, type your 8-digit Qatar phone number. Otherwise send without it.
+complaint-phone-label = Phone number
+complaint-send = Send
+keyboard-space = Space
+keyboard-backspace = Delete
+keyboard-layout = عربي
+
+## Sent
+sent-complaint-title = Your message is recorded
+sent-complaint-body = The ministry has received it. Your reference is { $reference }.
+sent-complaint-offline = The network is down. Your message is saved in this kiosk and will be sent to the ministry when the network is back. Your reference is { $reference }.
+sent-rating-title = Thank you
+sent-rating-body = Your rating helps us improve our service.
+sent-rating-offline = Your rating is saved and will be sent when the network is back.
+
+## More errors
+error-invalid-phone = That is not a Qatar phone number: 8 digits, starting with 3, 4, 5, 6 or 7.
+error-not-recorded = The kiosk could not save your message. Nothing was sent. Please try again later or use another kiosk.

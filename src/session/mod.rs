@@ -13,6 +13,14 @@
 use crate::i18n::Lang;
 use crate::ministry::{DocumentKind, IdMethod};
 
+mod access;
+mod complaint;
+pub use access::{Accessibility, Choice, Role, TactileKey};
+pub use complaint::{
+    COMPLAINT_MAX_CHARS, COMPLAINT_MIN_CHARS, ComplaintCategory, ComplaintStep, ComplaintView,
+    PHONE_LEN, TextKey, keyboard_rows,
+};
+
 /// QID length (Qatar ID number), digits.
 pub const QID_LEN: usize = 11;
 /// One-time code length, digits.
@@ -45,6 +53,12 @@ pub enum Screen {
     VerifyScan,
     /// The verdict on a scanned seal.
     VerifyResult,
+    /// File a complaint or inquiry: category, text, optional phone.
+    Complaint,
+    /// Rate the service, 1–5 faces.
+    Rating,
+    /// A complaint or rating was recorded.
+    Sent,
 }
 
 /// A service of the menu.
@@ -54,6 +68,39 @@ pub enum Service {
     Print,
     /// Verify a printed paper's seal (anonymous).
     Verify,
+    /// File a complaint or an inquiry (anonymous; the phone number is optional).
+    Complaint,
+    /// Rate the service, 1 to 5 (anonymous).
+    Rate,
+}
+
+/// What the sent screen confirms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SentKind {
+    /// A complaint or inquiry.
+    Complaint,
+    /// A rating.
+    Rating,
+}
+
+/// The sent screen: what was recorded and whether it left the kiosk yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentView {
+    /// Complaint or rating.
+    pub kind: SentKind,
+    /// Reference to quote to the ministry (complaints; empty for ratings).
+    pub reference: String,
+    /// The ministry could not be reached: kept in the kiosk's outbox, sent when back.
+    pub offline: bool,
+}
+
+/// Honest progress of a print job (issue 10): what the kiosk knows, no invented percentages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintStage {
+    /// The paper is going to the A4 printer and printing (CUPS job until completed).
+    Paper,
+    /// The paper is out; the thermal ticket is printing.
+    Ticket,
 }
 
 /// An RGBA preview image (8 bits a channel, row-major, premultiplied alpha not used).
@@ -151,6 +198,10 @@ pub enum Failure {
     SealInvalid,
     /// The card could not be read.
     Card,
+    /// The phone number typed for a complaint is not a Qatar number.
+    InvalidPhone,
+    /// A complaint or rating could not be stored (disk full): nothing was recorded.
+    NotRecorded,
     /// Anything else.
     Other,
 }
@@ -175,8 +226,19 @@ impl Failure {
             // -- end A4 printer states --
             Failure::SealInvalid => Msg::new("error-seal"),
             Failure::Card => Msg::new("error-card"),
+            Failure::InvalidPhone => Msg::new("error-invalid-phone"),
+            Failure::NotRecorded => Msg::new("error-not-recorded"),
             Failure::Other => Msg::new("error-generic"),
         }
+    }
+}
+
+/// Fluent id of a document kind's name, e.g. `doc-kind-building_permit`.
+pub fn kind_msg_id(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::BuildingPermit => "doc-kind-building_permit",
+        DocumentKind::CompletionCertificate => "doc-kind-completion_certificate",
+        DocumentKind::SalaryStatement => "doc-kind-salary_statement",
     }
 }
 
@@ -295,6 +357,35 @@ pub enum Intent {
     Finish,
     /// Clock tick, milliseconds on a monotonic clock.
     Tick(u64),
+    /// Printing moved on to the next stage.
+    PrintProgress(PrintStage),
+    /// A complaint category chosen.
+    ChooseCategory(ComplaintCategory),
+    /// A key of the on-screen text keyboard.
+    TextKey(TextKey),
+    /// The complaint text's new content (untrusted; sanitised and bounded by the session).
+    TextEdited(String),
+    /// Continue to the next step of a multi-step form (complaint).
+    Next,
+    /// A rating, 1 (very unhappy) to 5 (very happy).
+    Rate(u8),
+    /// The complaint or rating is stored in the outbox.
+    Submitted {
+        /// Reference for the resident (complaints).
+        reference: String,
+        /// The ministry is not reachable now; it will be sent later.
+        offline: bool,
+    },
+    /// A key of the tactile keypad (ADA §707.6, EN 301 549 5.1.3).
+    Tactile(TactileKey),
+    /// Say the current screen again (audio mode).
+    RepeatSpeech,
+    /// Audio guidance on or off (the accessibility button).
+    ToggleAudio,
+    /// Large text on or off.
+    ToggleLargeText,
+    /// High contrast on or off.
+    ToggleHighContrast,
 }
 
 /// What the runtime must do.
@@ -342,6 +433,29 @@ pub enum Effect {
     },
     /// Give the card back.
     EjectCard,
+    /// Check the A4 printer before the resident identifies (answers `Failed(A4NotReady)`
+    /// only when it cannot print).
+    CheckPrinter,
+    /// Store a complaint in the outbox (answers `Submitted` or `Failed(NotRecorded)`).
+    FileComplaint {
+        /// Category.
+        category: ComplaintCategory,
+        /// The text, sanitised, `COMPLAINT_MIN_CHARS..=COMPLAINT_MAX_CHARS` characters.
+        text: String,
+        /// Optional phone, [`PHONE_LEN`] digits.
+        phone: Option<String>,
+        /// The resident's language (for the ministry's answer).
+        lang: Lang,
+    },
+    /// Store a rating in the outbox (answers `Submitted` or `Failed(NotRecorded)`).
+    SubmitRating {
+        /// 1–5.
+        stars: u8,
+        /// The resident's language.
+        lang: Lang,
+    },
+    /// Say the current screen again (audio mode; the Help/Repeat key).
+    RepeatSpeech,
     /// The session ended: cancel anything in flight, forget everything.
     Wipe,
 }
@@ -377,7 +491,13 @@ enum State {
     Printing {
         token: String,
         docs: Vec<DocItem>,
+        stage: PrintStage,
     },
+    Complaint(complaint::Form),
+    Rating {
+        busy: bool,
+    },
+    Sent(SentView),
     VerifyScan {
         busy: bool,
     },
@@ -389,6 +509,8 @@ enum State {
     },
     Error {
         msg: Msg,
+        /// The ministry is unreachable: offer what works offline.
+        offline: bool,
     },
 }
 
@@ -423,6 +545,29 @@ pub struct View {
     pub preview: Option<PreviewImage>,
     /// The verdict on the verify-result screen.
     pub verdict: Option<Verdict>,
+    /// The complaint form, on the complaint screen.
+    pub complaint: Option<ComplaintView>,
+    /// What the sent screen confirms.
+    pub sent: Option<SentView>,
+    /// Print progress on the printing screen.
+    pub print_stage: Option<PrintStage>,
+    /// The error screen offers the services that work offline (network down).
+    pub offline_offers: bool,
+    /// Audio guidance, large text, high contrast, volume and rate (reset for each user).
+    pub access: Accessibility,
+    /// What the keypad can focus on this screen, in reading order.
+    pub choices: Vec<Choice>,
+    /// The keypad focus: an index into `choices` (none until the keypad moves it).
+    pub focus: Option<usize>,
+}
+
+impl View {
+    /// The key of the focused choice, if any.
+    pub fn focus_key(&self) -> Option<&str> {
+        self.focus
+            .and_then(|i| self.choices.get(i))
+            .map(|c| c.key.as_str())
+    }
 }
 
 /// The state machine.
@@ -435,6 +580,8 @@ pub struct Session {
     last_input_ms: u64,
     now_ms: u64,
     card_in_reader: bool,
+    access: Accessibility,
+    focus: Option<usize>,
 }
 
 impl Session {
@@ -449,6 +596,8 @@ impl Session {
             last_input_ms: 0,
             now_ms: 0,
             card_in_reader: false,
+            access: Accessibility::default(),
+            focus: None,
         }
     }
 
@@ -464,6 +613,9 @@ impl Session {
             State::Code { .. } => Screen::Code,
             State::Documents { .. } => Screen::Documents,
             State::Printing { .. } => Screen::Printing,
+            State::Complaint(_) => Screen::Complaint,
+            State::Rating { .. } => Screen::Rating,
+            State::Sent(_) => Screen::Sent,
             State::Done { .. } => Screen::Done,
             State::Error { .. } => Screen::Error,
         }
@@ -476,6 +628,30 @@ impl Session {
 
     /// Apply one intent; returns the effects to run, in order.
     pub fn handle(&mut self, intent: Intent) -> Vec<Effect> {
+        let screen = self.screen();
+        let step = self.complaint_step();
+        let fx = self.apply(intent);
+        // A new screen starts with no keypad focus; speech reads it from the top.
+        if self.screen() != screen || self.complaint_step() != step {
+            self.focus = None;
+        }
+        fx
+    }
+
+    fn complaint_step(&self) -> Option<ComplaintStep> {
+        match &self.state {
+            State::Complaint(f) => Some(f.view.step),
+            _ => None,
+        }
+    }
+
+    fn idle_warning_shown(&self) -> bool {
+        self.state != State::Attract
+            && !matches!(self.state, State::Printing { .. })
+            && self.now_ms.saturating_sub(self.last_input_ms) >= self.idle_timeout_ms
+    }
+
+    fn apply(&mut self, intent: Intent) -> Vec<Effect> {
         let user_input = !matches!(
             intent,
             Intent::Tick(_)
@@ -488,6 +664,8 @@ impl Session {
                 | Intent::CardRemoved
                 | Intent::PreviewReady { .. }
                 | Intent::SealChecked(_)
+                | Intent::PrintProgress(_)
+                | Intent::Submitted { .. }
         );
         if user_input {
             self.last_input_ms = self.now_ms;
@@ -511,13 +689,90 @@ impl Session {
                 }
             }
             Intent::ChooseService(service) => {
-                if self.state == State::Services {
+                // Offline, the error screen offers the services that work without the ministry.
+                let offline_offer = matches!(self.state, State::Error { offline: true, .. })
+                    && service != Service::Print;
+                if self.state == State::Services || offline_offer {
                     self.state = match service {
-                        Service::Print => identify(),
+                        Service::Print => {
+                            fx.push(Effect::CheckPrinter);
+                            identify()
+                        }
                         Service::Verify => State::VerifyScan { busy: false },
+                        Service::Complaint => State::Complaint(complaint::Form::new(self.lang)),
+                        Service::Rate => State::Rating { busy: false },
                     };
                 }
             }
+            Intent::PrintProgress(next) => {
+                if let State::Printing { stage, .. } = &mut self.state {
+                    *stage = next;
+                }
+            }
+            Intent::ChooseCategory(cat) => {
+                if let State::Complaint(f) = &mut self.state {
+                    f.choose(cat);
+                }
+            }
+            Intent::TextKey(k) => {
+                if let State::Complaint(f) = &mut self.state {
+                    f.text_key(k);
+                }
+            }
+            Intent::TextEdited(t) => {
+                if let State::Complaint(f) = &mut self.state {
+                    f.text_edited(&t);
+                }
+            }
+            Intent::Next => {
+                if let State::Complaint(f) = &mut self.state
+                    && let complaint::Outcome::Submit {
+                        category,
+                        text,
+                        phone,
+                    } = f.next()
+                {
+                    fx.push(Effect::FileComplaint {
+                        category,
+                        text,
+                        phone,
+                        lang: self.lang,
+                    });
+                }
+            }
+            Intent::Rate(stars) => {
+                if let State::Rating { busy: busy @ false } = &mut self.state
+                    && (1..=5).contains(&stars)
+                {
+                    *busy = true;
+                    fx.push(Effect::SubmitRating {
+                        stars,
+                        lang: self.lang,
+                    });
+                }
+            }
+            Intent::Submitted { reference, offline } => {
+                let kind = match &self.state {
+                    State::Complaint(f) if f.view.busy => Some(SentKind::Complaint),
+                    State::Rating { busy: true } => Some(SentKind::Rating),
+                    _ => None,
+                };
+                if let Some(kind) = kind {
+                    self.state = State::Sent(SentView {
+                        kind,
+                        reference,
+                        offline,
+                    });
+                }
+            }
+            Intent::Tactile(key) => {
+                if let Some(i) = self.tactile(key) {
+                    fx.extend(self.apply(i));
+                }
+            }
+            Intent::ToggleAudio => self.access.audio = !self.access.audio,
+            Intent::ToggleLargeText => self.access.large_text = !self.access.large_text,
+            Intent::ToggleHighContrast => self.access.high_contrast = !self.access.high_contrast,
             Intent::SealScanned(text) => {
                 // A scan is also how a passer-by starts the verify service.
                 if matches!(
@@ -551,6 +806,7 @@ impl Session {
                     *slot = Some(preview);
                 }
             }
+            Intent::RepeatSpeech => fx.push(Effect::RepeatSpeech),
             Intent::ConfirmPrint => {
                 if let State::Preview {
                     token,
@@ -566,6 +822,7 @@ impl Session {
                     self.state = State::Printing {
                         token: token.clone(),
                         docs: docs.clone(),
+                        stage: PrintStage::Paper,
                     };
                 }
             }
@@ -574,12 +831,19 @@ impl Session {
                     self.wipe(&mut fx);
                 }
             }
-            Intent::Back => match &self.state {
+            Intent::Back => match &mut self.state {
                 State::Services | State::VerifyScan { busy: false } => self.wipe(&mut fx),
+                State::Rating { busy: false } => self.state = State::Services,
+                State::Complaint(f) => {
+                    if !f.back() {
+                        self.state = State::Services;
+                    }
+                }
                 State::Preview { token, docs, .. } => {
+                    let (token, docs) = (token.clone(), docs.clone());
                     self.state = State::Documents {
-                        token: token.clone(),
-                        docs: Some(docs.clone()),
+                        token,
+                        docs: Some(docs),
                         error: None,
                     };
                 }
@@ -593,7 +857,10 @@ impl Session {
             Intent::Finish => {
                 if matches!(
                     self.state,
-                    State::Done { .. } | State::Error { .. } | State::VerifyResult { .. }
+                    State::Done { .. }
+                        | State::Error { .. }
+                        | State::VerifyResult { .. }
+                        | State::Sent(_)
                 ) {
                     self.wipe(&mut fx);
                 }
@@ -631,6 +898,7 @@ impl Session {
                     *code = key.apply(code, CODE_LEN);
                     *error = None;
                 }
+                State::Complaint(f) => f.phone_key(key),
                 _ => {}
             },
             Intent::SubmitQid => {
@@ -799,12 +1067,25 @@ impl Session {
 
     fn fail(&mut self, failure: Failure, fx: &mut Vec<Effect>) {
         let msg = failure.msg();
+        let offline = failure == Failure::Network;
         match &mut self.state {
+            // The printer check before identification: no point asking who you are.
+            State::Identify { busy: false, .. } if matches!(failure, Failure::A4NotReady(_)) => {
+                self.state = State::Error { msg, offline };
+            }
+            State::Complaint(f) if f.view.busy => {
+                f.view.busy = false;
+                f.error = Some(msg);
+            }
+            State::Rating { busy } if *busy => {
+                *busy = false;
+                self.state = State::Error { msg, offline };
+            }
             State::Identify { busy, error, .. } if *busy => {
                 *busy = false;
                 match failure {
                     Failure::Network | Failure::AccountLocked => {
-                        self.state = State::Error { msg };
+                        self.state = State::Error { msg, offline };
                     }
                     _ => *error = Some(msg),
                 }
@@ -816,14 +1097,14 @@ impl Session {
                 code.clear();
                 match failure {
                     Failure::WrongCode { .. } => *error = Some(msg),
-                    _ => self.state = State::Error { msg },
+                    _ => self.state = State::Error { msg, offline },
                 }
             }
             State::Documents { error, docs, .. } if docs.is_none() => {
                 *error = Some(msg.clone());
-                self.state = State::Error { msg };
+                self.state = State::Error { msg, offline };
             }
-            State::Preview { token, docs, .. } | State::Printing { token, docs } => {
+            State::Preview { token, docs, .. } | State::Printing { token, docs, .. } => {
                 // Nothing was delivered; the resident may choose again.
                 self.state = State::Documents {
                     token: token.clone(),
@@ -846,6 +1127,9 @@ impl Session {
         fx.push(Effect::Wipe);
         self.state = State::Attract;
         self.lang = self.default_lang;
+        // The next user starts with the defaults (DESIGN §9).
+        self.access = Accessibility::default();
+        self.focus = None;
     }
 
     /// The view model for the UI.
@@ -865,7 +1149,15 @@ impl Session {
             demo_code: None,
             preview: None,
             verdict: None,
+            complaint: None,
+            sent: None,
+            print_stage: None,
+            offline_offers: false,
+            access: self.access,
+            choices: self.choices(),
+            focus: None,
         };
+        v.focus = self.focus.filter(|i| *i < v.choices.len());
         match &self.state {
             State::Attract | State::Services => {}
             State::Preview { preview, .. } => {
@@ -898,9 +1190,22 @@ impl Session {
                 v.busy = docs.is_none();
                 v.error = error.clone();
             }
-            State::Printing { .. } => v.busy = true,
+            State::Printing { stage, .. } => {
+                v.busy = true;
+                v.print_stage = Some(*stage);
+            }
             State::Done { reference } => v.reference = reference.clone(),
-            State::Error { msg } => v.error = Some(msg.clone()),
+            State::Error { msg, offline } => {
+                v.error = Some(msg.clone());
+                v.offline_offers = *offline;
+            }
+            State::Complaint(f) => {
+                v.busy = f.view.busy;
+                v.error = f.error.clone();
+                v.complaint = Some(f.view.clone());
+            }
+            State::Rating { busy } => v.busy = *busy,
+            State::Sent(sent) => v.sent = Some(sent.clone()),
         }
         if self.state != State::Attract && !matches!(self.state, State::Printing { .. }) {
             let idle = self.now_ms.saturating_sub(self.last_input_ms);

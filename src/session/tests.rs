@@ -286,3 +286,307 @@ fn keypad_edits_the_field_on_screen_within_its_length() {
     s.handle(Intent::Key(Key::Clear));
     assert_eq!(s.view().qid, "");
 }
+
+// -- issue 10: complaint, rating, offline offers, print stages, printer check --
+
+#[test]
+fn complaint_journey_files_through_the_outbox_effect() {
+    let mut s = Session::new(Lang::En, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Complaint));
+    assert_eq!(s.screen(), Screen::Complaint);
+    assert_eq!(s.view().complaint.unwrap().step, ComplaintStep::Category);
+    s.handle(Intent::ChooseCategory(ComplaintCategory::Roads));
+    let v = s.view().complaint.unwrap();
+    assert_eq!((v.step, v.layout), (ComplaintStep::Text, Lang::En));
+    // Too short: an error, nothing filed.
+    for c in "Lamp".chars() {
+        s.handle(Intent::TextKey(TextKey::Char(c)));
+    }
+    assert!(s.handle(Intent::Next).is_empty());
+    assert_eq!(s.view().error.unwrap().id, "complaint-too-short");
+    // Switch to the Arabic layout and type on; spaces never double.
+    s.handle(Intent::TextKey(TextKey::Space));
+    s.handle(Intent::TextKey(TextKey::Space));
+    s.handle(Intent::TextKey(TextKey::SwitchLayout));
+    assert_eq!(s.view().complaint.unwrap().layout, Lang::Ar);
+    for c in "معطل جدا".chars() {
+        s.handle(if c == ' ' {
+            Intent::TextKey(TextKey::Space)
+        } else {
+            Intent::TextKey(TextKey::Char(c))
+        });
+    }
+    assert_eq!(s.view().complaint.unwrap().text, "Lamp معطل جدا");
+    assert!(s.handle(Intent::Next).is_empty());
+    assert_eq!(s.view().complaint.unwrap().step, ComplaintStep::Phone);
+    // A phone that is not Qatari is refused; a good one is sent.
+    for d in [1, 2, 3, 4, 5, 6, 7, 8] {
+        s.handle(Intent::Key(Key::Digit(d)));
+    }
+    assert!(s.handle(Intent::Next).is_empty());
+    assert_eq!(s.view().error.unwrap().id, "error-invalid-phone");
+    s.handle(Intent::Key(Key::Clear));
+    for d in [5, 5, 1, 2, 3, 4, 5, 6, 7] {
+        s.handle(Intent::Key(Key::Digit(d)));
+    }
+    assert_eq!(s.view().complaint.unwrap().phone, "55123456");
+    let fx = s.handle(Intent::Next);
+    assert_eq!(
+        fx,
+        vec![Effect::FileComplaint {
+            category: ComplaintCategory::Roads,
+            text: "Lamp معطل جدا".into(),
+            phone: Some("55123456".into()),
+            lang: Lang::En,
+        }]
+    );
+    assert!(s.view().busy);
+    // A second Next while storing files nothing twice.
+    assert!(s.handle(Intent::Next).is_empty());
+    s.handle(Intent::Submitted {
+        reference: "C-1".into(),
+        offline: true,
+    });
+    assert_eq!(s.screen(), Screen::Sent);
+    let sent = s.view().sent.unwrap();
+    assert_eq!((sent.kind, sent.offline), (SentKind::Complaint, true));
+    let fx = s.handle(Intent::Finish);
+    assert!(fx.contains(&Effect::Wipe));
+    assert_eq!(s.screen(), Screen::Attract);
+}
+
+#[test]
+fn complaint_text_is_sanitised_bounded_and_back_steps_out() {
+    let mut s = Session::new(Lang::Ar, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Complaint));
+    s.handle(Intent::ChooseCategory(ComplaintCategory::Other));
+    s.handle(Intent::TextEdited(format!(
+        "abc\u{202E}def{}",
+        "x".repeat(900)
+    )));
+    let t = s.view().complaint.unwrap().text;
+    assert!(!t.contains('\u{202E}'));
+    assert_eq!(t.chars().count(), COMPLAINT_MAX_CHARS);
+    s.handle(Intent::TextKey(TextKey::Char('y')));
+    assert_eq!(
+        s.view().complaint.unwrap().text.chars().count(),
+        COMPLAINT_MAX_CHARS
+    );
+    s.handle(Intent::Back);
+    assert_eq!(s.view().complaint.unwrap().step, ComplaintStep::Category);
+    s.handle(Intent::Back);
+    assert_eq!(s.screen(), Screen::Services);
+}
+
+#[test]
+fn complaint_not_recorded_keeps_the_text_for_another_try() {
+    let mut s = Session::new(Lang::En, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Complaint));
+    s.handle(Intent::ChooseCategory(ComplaintCategory::Kiosk));
+    s.handle(Intent::TextEdited("The screen flickers a lot".into()));
+    s.handle(Intent::Next);
+    assert_eq!(s.handle(Intent::Next).len(), 1);
+    s.handle(Intent::Failed(Failure::NotRecorded));
+    let v = s.view();
+    assert_eq!(v.error.unwrap().id, "error-not-recorded");
+    assert!(!v.busy);
+    assert_eq!(v.complaint.unwrap().text, "The screen flickers a lot");
+}
+
+#[test]
+fn rating_sends_once_and_thanks() {
+    let mut s = Session::new(Lang::En, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Rate));
+    assert_eq!(s.screen(), Screen::Rating);
+    assert!(s.handle(Intent::Rate(0)).is_empty());
+    assert_eq!(
+        s.handle(Intent::Rate(4)),
+        vec![Effect::SubmitRating {
+            stars: 4,
+            lang: Lang::En
+        }]
+    );
+    assert!(s.handle(Intent::Rate(5)).is_empty());
+    s.handle(Intent::Submitted {
+        reference: String::new(),
+        offline: false,
+    });
+    assert_eq!(s.view().sent.unwrap().kind, SentKind::Rating);
+}
+
+#[test]
+fn network_down_offers_the_offline_services() {
+    let mut s = Session::new(Lang::En, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Print));
+    s.handle(Intent::QidEdited(QID.into()));
+    s.handle(Intent::SubmitQid);
+    s.handle(Intent::Failed(Failure::Network));
+    let v = s.view();
+    assert_eq!(v.screen, Screen::Error);
+    assert!(v.offline_offers);
+    assert!(v.choices.iter().any(|c| c.key == "service:complaint"));
+    // Printing needs the ministry: not offered.
+    s.handle(Intent::ChooseService(Service::Print));
+    assert_eq!(s.screen(), Screen::Error);
+    s.handle(Intent::ChooseService(Service::Complaint));
+    assert_eq!(s.screen(), Screen::Complaint);
+}
+
+#[test]
+fn printer_is_checked_before_identification() {
+    use crate::devices::a4::PrinterProblem;
+    let mut s = Session::new(Lang::Ar, 60);
+    s.handle(Intent::Start);
+    assert_eq!(
+        s.handle(Intent::ChooseService(Service::Print)),
+        vec![Effect::CheckPrinter]
+    );
+    s.handle(Intent::Failed(Failure::A4NotReady(
+        PrinterProblem::PaperOut,
+    )));
+    let v = s.view();
+    assert_eq!(v.screen, Screen::Error);
+    assert!(!v.offline_offers);
+}
+
+#[test]
+fn printing_reports_its_stage() {
+    let mut s = Session::new(Lang::Ar, 60);
+    to_documents(&mut s);
+    s.handle(Intent::SelectDocument("doc-bp-004512".into()));
+    s.handle(Intent::PreviewReady {
+        document_id: "doc-bp-004512".into(),
+        preview: PreviewImage {
+            width: 1,
+            height: 1,
+            rgba: std::sync::Arc::new(vec![0; 4]),
+        },
+    });
+    s.handle(Intent::ConfirmPrint);
+    assert_eq!(s.view().print_stage, Some(PrintStage::Paper));
+    s.handle(Intent::PrintProgress(PrintStage::Ticket));
+    assert_eq!(s.view().print_stage, Some(PrintStage::Ticket));
+}
+
+// -- issue 11: tactile keypad, focus, audio mode, reset --
+
+#[test]
+fn any_key_on_attract_starts_audio_then_enter_starts() {
+    let mut s = Session::new(Lang::Ar, 60);
+    s.handle(Intent::Tactile(TactileKey::Digit(5)));
+    assert!(s.view().access.audio);
+    assert_eq!(s.screen(), Screen::Attract);
+    s.handle(Intent::Tactile(TactileKey::Enter));
+    assert_eq!(s.screen(), Screen::Services);
+    assert_eq!(s.view().focus, None);
+}
+
+#[test]
+fn arrows_move_focus_mirrored_in_arabic_and_enter_activates() {
+    let mut s = Session::new(Lang::Ar, 60);
+    s.handle(Intent::Tactile(TactileKey::Help));
+    s.handle(Intent::Start);
+    s.handle(Intent::Tactile(TactileKey::Down));
+    assert_eq!(s.view().focus_key(), Some("service:print"));
+    // In Arabic, Left is forward.
+    s.handle(Intent::Tactile(TactileKey::Left));
+    assert_eq!(s.view().focus_key(), Some("service:verify"));
+    s.handle(Intent::Tactile(TactileKey::Right));
+    s.handle(Intent::Tactile(TactileKey::Up));
+    // Wraps to the last choice.
+    assert_eq!(s.view().focus_key(), Some("back"));
+    s.handle(Intent::Tactile(TactileKey::Down));
+    s.handle(Intent::Tactile(TactileKey::Down));
+    assert_eq!(s.view().focus_key(), Some("service:verify"));
+    s.handle(Intent::Tactile(TactileKey::Enter));
+    assert_eq!(s.screen(), Screen::VerifyScan);
+}
+
+#[test]
+fn keypad_only_print_journey() {
+    let mut s = Session::new(Lang::En, 60);
+    s.handle(Intent::Tactile(TactileKey::Enter)); // audio on
+    s.handle(Intent::Tactile(TactileKey::Enter)); // start
+    s.handle(Intent::Tactile(TactileKey::Down));
+    let fx = s.handle(Intent::Tactile(TactileKey::Enter));
+    assert_eq!(fx, vec![Effect::CheckPrinter]);
+    for d in QID.bytes() {
+        s.handle(Intent::Tactile(TactileKey::Digit(d - b'0')));
+    }
+    s.handle(Intent::Tactile(TactileKey::Digit(9))); // beyond 11 digits: ignored
+    s.handle(Intent::Tactile(TactileKey::Clear));
+    s.handle(Intent::Tactile(TactileKey::Digit(3)));
+    assert_eq!(s.view().qid, QID);
+    s.handle(Intent::Tactile(TactileKey::Down)); // the QID field
+    let fx = s.handle(Intent::Tactile(TactileKey::Enter));
+    assert!(matches!(fx[..], [Effect::StartChallenge { .. }]));
+    s.handle(Intent::ChallengeStarted {
+        challenge_id: "ch".into(),
+        masked_phone: "x".into(),
+    });
+    for d in [1, 2, 3, 4, 5, 6] {
+        s.handle(Intent::Tactile(TactileKey::Digit(d)));
+    }
+    // The code field's choice never carries the code.
+    assert!(
+        s.view()
+            .choices
+            .iter()
+            .all(|c| !c.detail.contains("123456"))
+    );
+    s.handle(Intent::Tactile(TactileKey::Down));
+    s.handle(Intent::Tactile(TactileKey::Down)); // "Verify"
+    let fx = s.handle(Intent::Tactile(TactileKey::Enter));
+    assert!(matches!(fx[..], [Effect::VerifyCode { .. }]));
+    s.handle(Intent::CodeVerified { token: "t".into() });
+    s.handle(Intent::DocumentsListed(docs()));
+    s.handle(Intent::Tactile(TactileKey::Down));
+    assert_eq!(s.view().focus_key(), Some("doc:doc-bp-004512"));
+    let fx = s.handle(Intent::Tactile(TactileKey::Enter));
+    assert!(matches!(fx[..], [Effect::PrepareDocument { .. }]));
+}
+
+#[test]
+fn help_repeats_volume_and_rate_are_bounded_and_reset_for_the_next_user() {
+    let mut s = Session::new(Lang::En, 60);
+    s.handle(Intent::Tactile(TactileKey::Help));
+    assert_eq!(
+        s.handle(Intent::Tactile(TactileKey::Help)),
+        vec![Effect::RepeatSpeech]
+    );
+    for _ in 0..20 {
+        s.handle(Intent::Tactile(TactileKey::VolumeUp));
+        s.handle(Intent::Tactile(TactileKey::Hash));
+    }
+    let a = s.view().access;
+    assert_eq!((a.volume, a.rate), (10, 5));
+    s.handle(Intent::ToggleLargeText);
+    s.handle(Intent::ToggleHighContrast);
+    s.handle(Intent::Start);
+    s.handle(Intent::Tactile(TactileKey::Cancel));
+    assert_eq!(s.screen(), Screen::Attract);
+    assert_eq!(s.view().access, Accessibility::default());
+}
+
+#[test]
+fn complaint_text_can_be_typed_from_the_keypad() {
+    let mut s = Session::new(Lang::En, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Complaint));
+    s.handle(Intent::Tactile(TactileKey::Down));
+    s.handle(Intent::Tactile(TactileKey::Enter)); // first category
+    let keys: Vec<String> = s.view().choices.iter().map(|c| c.key.clone()).collect();
+    let q = keys.iter().position(|k| k == "key:q").unwrap();
+    for _ in 0..=q {
+        s.handle(Intent::Tactile(TactileKey::Down));
+    }
+    s.handle(Intent::Tactile(TactileKey::Enter));
+    assert_eq!(s.view().complaint.unwrap().text, "q");
+    s.handle(Intent::Tactile(TactileKey::Clear));
+    assert_eq!(s.view().complaint.unwrap().text, "");
+}

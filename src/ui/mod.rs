@@ -13,7 +13,10 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use crate::i18n::{Arg, Lang, ltr, tr, tr_args};
 use crate::ministry::DocumentKind;
 use crate::runtime::Kiosk;
-use crate::session::{Intent, Key, Msg, Screen, Service, VerdictStatus, View};
+use crate::session::{
+    ComplaintCategory, ComplaintStep, Intent, Key, Msg, PrintStage, Screen, SentKind, Service,
+    TactileKey, TextKey, VerdictStatus, View, keyboard_rows, kind_msg_id,
+};
 
 slint::include_modules!();
 
@@ -32,11 +35,29 @@ pub struct KioskUi {
 }
 
 fn kind_id(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::BuildingPermit => "doc-kind-building_permit",
-        DocumentKind::CompletionCertificate => "doc-kind-completion_certificate",
-        DocumentKind::SalaryStatement => "doc-kind-salary_statement",
-    }
+    kind_msg_id(kind)
+}
+
+/// A tactile keypad key from the window's key event name (see `tactile` in app.slint).
+pub fn tactile_key(name: &str) -> Option<TactileKey> {
+    Some(match name {
+        "*" => TactileKey::Star,
+        "#" => TactileKey::Hash,
+        "enter" => TactileKey::Enter,
+        "clear" => TactileKey::Clear,
+        "cancel" => TactileKey::Cancel,
+        "help" => TactileKey::Help,
+        "volume-up" => TactileKey::VolumeUp,
+        "volume-down" => TactileKey::VolumeDown,
+        "up" => TactileKey::Up,
+        "down" => TactileKey::Down,
+        "left" => TactileKey::Left,
+        "right" => TactileKey::Right,
+        d => match d.parse::<u8>() {
+            Ok(n) if n < 10 && d.len() == 1 => TactileKey::Digit(n),
+            _ => return None,
+        },
+    })
 }
 
 /// An ISO date written out in `lang` ("15 March 2026" / "15 مارس 2026").
@@ -73,7 +94,44 @@ fn render(w: &AppWindow, v: &View) {
         Screen::Printing => ScreenKind::Printing,
         Screen::Done => ScreenKind::Done,
         Screen::Error => ScreenKind::Error,
+        Screen::Complaint => ScreenKind::Complaint,
+        Screen::Rating => ScreenKind::Rating,
+        Screen::Sent => ScreenKind::Sent,
     });
+    let theme = w.global::<Theme>();
+    theme.set_large_text(v.access.large_text);
+    theme.set_high_contrast(v.access.high_contrast);
+    theme.set_focus_key(v.focus_key().unwrap_or_default().into());
+    w.set_audio_on(v.access.audio);
+    w.set_offline_offers(v.offline_offers);
+    w.set_printing_status(
+        match v.print_stage {
+            Some(PrintStage::Ticket) => tr(lang, "printing-stage-ticket"),
+            Some(PrintStage::Paper) | None => tr(lang, "printing-stage-paper"),
+        }
+        .into(),
+    );
+    render_complaint(w, v);
+    let (title, body) = match &v.sent {
+        Some(sent) => {
+            let r = &[("reference", Arg::Str(&ltr(&sent.reference)))];
+            match (sent.kind, sent.offline) {
+                (SentKind::Complaint, false) => (
+                    "sent-complaint-title",
+                    tr_args(lang, "sent-complaint-body", r),
+                ),
+                (SentKind::Complaint, true) => (
+                    "sent-complaint-title",
+                    tr_args(lang, "sent-complaint-offline", r),
+                ),
+                (SentKind::Rating, false) => ("sent-rating-title", tr(lang, "sent-rating-body")),
+                (SentKind::Rating, true) => ("sent-rating-title", tr(lang, "sent-rating-offline")),
+            }
+        }
+        None => ("sent-rating-title", String::new()),
+    };
+    w.set_sent_title(tr(lang, title).into());
+    w.set_sent_body(body.into());
     w.set_qid(v.qid.as_str().into());
     w.set_code(v.code.as_str().into());
     w.set_code_prompt(
@@ -170,6 +228,64 @@ fn render(w: &AppWindow, v: &View) {
     );
 }
 
+/// The complaint form's properties: categories, the text, the keyboard in reading order.
+fn render_complaint(w: &AppWindow, v: &View) {
+    let lang = v.lang;
+    let cats: Vec<LabelledChoice> = ComplaintCategory::ALL
+        .iter()
+        .map(|c| LabelledChoice {
+            key: format!("cat:{}", c.wire()).into(),
+            label: tr(lang, c.msg_id()).into(),
+        })
+        .collect();
+    w.set_categories(ModelRc::new(VecModel::from(cats)));
+    let Some(c) = &v.complaint else {
+        return;
+    };
+    w.set_complaint_step(match c.step {
+        ComplaintStep::Category => 0,
+        ComplaintStep::Text => 1,
+        ComplaintStep::Phone => 2,
+    });
+    w.set_complaint_category(
+        c.category
+            .map(|c| tr(lang, c.msg_id()))
+            .unwrap_or_default()
+            .into(),
+    );
+    w.set_complaint_text(c.text.as_str().into());
+    w.set_complaint_phone(c.phone.as_str().into());
+    w.set_complaint_counter(
+        tr_args(
+            lang,
+            "complaint-counter",
+            &[
+                ("count", Arg::Num(c.text.chars().count() as i64)),
+                ("max", Arg::Num(crate::session::COMPLAINT_MAX_CHARS as i64)),
+            ],
+        )
+        .into(),
+    );
+    // Keys sit where the Arabic (101) PC layout puts them (ض on the Q key, digits 1…0 from
+    // the left), as on every Arabic keyboard: the keyboard is not mirrored.
+    let rows: Vec<KeyRow> = keyboard_rows(c.layout)
+        .iter()
+        .map(|row| {
+            let keys: Vec<TextKeyCap> = row
+                .chars()
+                .map(|ch| TextKeyCap {
+                    key: format!("key:{ch}").into(),
+                    text: ch.to_string().into(),
+                })
+                .collect();
+            KeyRow {
+                keys: ModelRc::new(VecModel::from(keys)),
+            }
+        })
+        .collect();
+    w.set_keyboard_rows(ModelRc::new(VecModel::from(rows)));
+}
+
 impl KioskUi {
     /// Create the window for `kiosk`. Needs a Slint platform (winit, or the testing backend).
     pub fn new(kiosk: Kiosk) -> Result<KioskUi, slint::PlatformError> {
@@ -215,11 +331,51 @@ impl KioskUi {
         bind(&|send| window.on_confirm_print(move || send(Intent::ConfirmPrint)));
         bind(&|send| {
             window.on_choose_service(move |s| {
-                send(Intent::ChooseService(if s == "verify" {
-                    Service::Verify
-                } else {
-                    Service::Print
+                send(Intent::ChooseService(match s.as_str() {
+                    "verify" => Service::Verify,
+                    "complaint" => Service::Complaint,
+                    "rate" => Service::Rate,
+                    _ => Service::Print,
                 }))
+            })
+        });
+        bind(&|send| window.on_toggle_audio(move || send(Intent::ToggleAudio)));
+        bind(&|send| window.on_toggle_large_text(move || send(Intent::ToggleLargeText)));
+        bind(&|send| window.on_toggle_contrast(move || send(Intent::ToggleHighContrast)));
+        bind(&|send| {
+            window.on_choose_category(move |key| {
+                if let Some(c) = key
+                    .strip_prefix("cat:")
+                    .and_then(ComplaintCategory::from_wire)
+                {
+                    send(Intent::ChooseCategory(c))
+                }
+            })
+        });
+        bind(&|send| {
+            window.on_text_key(move |k| {
+                let key = match k.as_str() {
+                    "space" => TextKey::Space,
+                    "backspace" => TextKey::Backspace,
+                    "layout" => TextKey::SwitchLayout,
+                    s => {
+                        let mut it = s.chars();
+                        match (it.next(), it.next()) {
+                            (Some(c), None) => TextKey::Char(c),
+                            _ => return,
+                        }
+                    }
+                };
+                send(Intent::TextKey(key))
+            })
+        });
+        bind(&|send| window.on_next(move || send(Intent::Next)));
+        bind(&|send| window.on_rate(move |n| send(Intent::Rate(n.clamp(1, 5) as u8))));
+        bind(&|send| {
+            window.on_tactile(move |k| {
+                if let Some(key) = tactile_key(&k) {
+                    send(Intent::Tactile(key))
+                }
             })
         });
 
@@ -365,7 +521,9 @@ fn snapshot_with(
 
 /// A view of `screen` filled with the demo resident's data, for snapshots and reviews.
 pub fn demo_view(screen: Screen, lang: Lang) -> View {
-    use crate::session::{DocItem, PreviewImage, Verdict, VerdictStatus as V};
+    use crate::session::{
+        ComplaintView, DocItem, PreviewImage, SentView, Verdict, VerdictStatus as V,
+    };
     let docs = vec![
         DocItem {
             id: "doc-bp-004512".into(),
@@ -434,7 +592,60 @@ pub fn demo_view(screen: Screen, lang: Lang) -> View {
             kind: Some(DocumentKind::BuildingPermit),
             issued_on: "2026-03-15".into(),
         }),
+        complaint: (screen == Screen::Complaint).then(|| ComplaintView {
+            step: ComplaintStep::Text,
+            category: Some(ComplaintCategory::Roads),
+            text: match lang {
+                Lang::Ar => "إنارة الشارع 340 في منطقة الوعب معطلة منذ أسبوع".into(),
+                Lang::En => {
+                    "The street light on Street 340 in Al Waab has been out for a week".into()
+                }
+            },
+            phone: "55123456".into(),
+            layout: lang,
+            busy: false,
+        }),
+        sent: (screen == Screen::Sent).then(|| SentView {
+            kind: SentKind::Complaint,
+            reference: "C-K01-20261129-5D21E0".into(),
+            offline: true,
+        }),
+        print_stage: (screen == Screen::Printing).then_some(PrintStage::Paper),
+        offline_offers: screen == Screen::Error,
+        access: Default::default(),
+        choices: Vec::new(),
+        focus: None,
     }
+}
+
+/// A demo view by snapshot name: a screen name of [`SCREEN_NAMES`] or one of
+/// `complaint-category`, `complaint-phone`, `idle-warning`.
+pub fn demo_view_named(name: &str, lang: Lang) -> Option<View> {
+    if let Some((_, screen)) = SCREEN_NAMES.iter().find(|(n, _)| *n == name) {
+        return Some(demo_view(*screen, lang));
+    }
+    let mut v = match name {
+        "complaint-category" | "complaint-phone" => demo_view(Screen::Complaint, lang),
+        "idle-warning" => demo_view(Screen::Identify, lang),
+        _ => return None,
+    };
+    if let Some(c) = &mut v.complaint {
+        c.step = match name {
+            "complaint-category" => ComplaintStep::Category,
+            _ => ComplaintStep::Phone,
+        };
+    }
+    if name == "idle-warning" {
+        v.idle_warning_s = Some(14);
+    }
+    Some(v)
+}
+
+/// Every name `manassa snapshot --screen` takes.
+pub fn snapshot_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = SCREEN_NAMES.iter().map(|(n, _)| *n).collect();
+    names.extend(["complaint-category", "complaint-phone", "idle-warning"]);
+    names
 }
 
 /// Screen names for `manassa snapshot --screen`.
@@ -450,4 +661,7 @@ pub const SCREEN_NAMES: &[(&str, Screen)] = &[
     ("error", Screen::Error),
     ("verify-scan", Screen::VerifyScan),
     ("verify-result", Screen::VerifyResult),
+    ("complaint", Screen::Complaint),
+    ("rating", Screen::Rating),
+    ("sent", Screen::Sent),
 ];
