@@ -502,6 +502,7 @@ fn snapshot_with(
     app.global::<L10n>()
         .on_tr(|lang, id| tr(Lang::parse(&lang).unwrap_or_default(), &id).into());
     app.set_demo(demo);
+    app.global::<Theme>().set_landscape(width > height);
     render(&app, view);
     extra(&app);
     app.show()?;
