@@ -2,15 +2,25 @@
 //!
 //! Glyphs are written by id (Type0/Identity-H fonts, embedded) at the positions the text
 //! engine computed, each with the logical text of its cluster, which printpdf turns into
-//! the font's /ToUnicode CMap (PDF 32000-1 §9.10.3): the text is searchable and extracts
-//! in logical order even though the Arabic glyphs are contextual forms and ligatures.
+//! the font's /ToUnicode CMap (PDF 32000-1 §9.10.3): the text is searchable even though
+//! the Arabic glyphs are contextual forms and ligatures.
+//!
+//! Glyphs carry no direction, so a reader has to guess the logical order of a mixed
+//! Arabic/Latin line from the glyph positions. Poppler (pdftotext, Evince, Okular) does it
+//! with a simple two-level heuristic, not UAX #9, and moves numbers, brackets and the
+//! spaces at direction changes. Each laid-out line is therefore also wrapped in a
+//! marked-content span whose /ActualText (PDF 32000-1 §14.9.4) poppler takes instead of the
+//! glyphs' text; that text is prepared ([`actual_text`]) so that poppler's heuristic turns
+//! it back into exactly the logical line. Readers that ignore /ActualText still get the
+//! per-glyph /ToUnicode text.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use printpdf::{
-    Codepoint, Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+    Codepoint, Color, DictItem, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont,
+    PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
 };
+use unicode_bidi::BidiClass;
 
 use super::{A4_HEIGHT_PT, Element, Paper, Rgb};
 use crate::text::{FaceId, fonts};
@@ -55,6 +65,164 @@ fn extraction_text(logical: &str, rtl: bool) -> String {
         logical.chars().rev().collect()
     } else {
         logical.to_string()
+    }
+}
+
+/// How poppler's text extraction (TextOutputDev, `reorderText`) classes a character: its
+/// own table, close to the Unicode bidi classes of Unicode 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Left-to-right letter.
+    L,
+    /// Right-to-left letter (Arabic, Hebrew, RLM).
+    R,
+    /// Digits and the separators/terminators around numbers (`+ , - . / : %`, NBSP).
+    Num,
+    /// Everything else: spaces, brackets, most punctuation, combining marks.
+    Neutral,
+}
+
+fn kind(c: char) -> Kind {
+    // Where poppler's table (an older Unicode) differs from today's bidi classes, for the
+    // Arabic, punctuation and currency blocks.
+    match c as u32 {
+        0x0600..=0x0603 | 0x06DD | 0x0616..=0x061A | 0x202B | 0x202E => return Kind::R,
+        0xFD40..=0xFD4F | 0xFDCF => return Kind::R,
+        0x0606..=0x0608 | 0x060B | 0x0659..=0x065F => return Kind::Num,
+        0x202A | 0x202D => return Kind::L,
+        0x202F | 0x20B2..=0x20BF => return Kind::Neutral,
+        _ => {}
+    }
+    match unicode_bidi::bidi_class(c) {
+        BidiClass::L => Kind::L,
+        BidiClass::R | BidiClass::AL => Kind::R,
+        BidiClass::EN | BidiClass::ES | BidiClass::ET | BidiClass::CS | BidiClass::AN => Kind::Num,
+        _ => Kind::Neutral,
+    }
+}
+
+/// Whether poppler will read a page whose lines are `texts` as primarily left-to-right:
+/// it counts left-to-right letters minus right-to-left letters over the whole page and
+/// reads left-to-right when the count is not negative.
+fn primary_ltr<'a>(texts: impl IntoIterator<Item = &'a str>) -> bool {
+    let count: i64 = texts
+        .into_iter()
+        .flat_map(str::chars)
+        .map(|c| match kind(c) {
+            Kind::L => 1,
+            Kind::R => -1,
+            _ => 0,
+        })
+        .sum();
+    count >= 0
+}
+
+/// Left-to-right mark: a [`Kind::L`] letter that draws nothing.
+const LRM: char = '\u{200E}';
+/// Right-to-left mark: a [`Kind::R`] letter that draws nothing.
+const RLM: char = '\u{200F}';
+
+/// The /ActualText of a line whose logical text is `logical`, on a page poppler reads as
+/// `primary_ltr` (see [`primary_ltr`]).
+///
+/// Poppler treats the text it collects for a line as visual (left-to-right) order and
+/// turns it into logical order with a fixed two-level pass (`reorderText` in
+/// TextOutputDev.cc): on a right-to-left page it walks from the right end and alternately
+/// reverses a maximal run of right-to-left letters and neutrals and keeps a maximal run of
+/// anything but right-to-left letters; on a left-to-right page it walks from the left and
+/// alternately keeps a maximal run without right-to-left letters and reverses a maximal
+/// run of right-to-left letters and neutrals. This function is the inverse of that pass:
+/// it cuts `logical` into the same runs and lays them out as the pass expects, so the pass
+/// gives `logical` back, character for character.
+///
+/// Some logical strings are out of the pass's reach: spaces or brackets between a number
+/// or Latin word and a following Arabic word (or the end of the line) on a right-to-left
+/// page, and the mirror case on a left-to-right page. There a zero-width mark of the
+/// page's own direction (RLM or LRM) is put before the neutral characters; it draws
+/// nothing, does not change the page's direction count's sign, and is a no-op for bidi.
+fn actual_text(logical: &str, primary_ltr: bool) -> String {
+    let src: Vec<char> = logical.chars().collect();
+    // 1. Marks before the neutral runs the pass cannot place.
+    let mut chars: Vec<char> = Vec::with_capacity(src.len() + 4);
+    let mut i = 0;
+    while i < src.len() {
+        if kind(src[i]) != Kind::Neutral {
+            chars.push(src[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < src.len() && kind(src[i]) == Kind::Neutral {
+            i += 1;
+        }
+        let before = start.checked_sub(1).map(|p| kind(src[p]));
+        let after = src.get(i).map(|c| kind(*c));
+        let strong_ltr = |k: Option<Kind>| matches!(k, Some(Kind::L | Kind::Num));
+        if primary_ltr {
+            if before == Some(Kind::R) && (after.is_none() || strong_ltr(after)) {
+                chars.push(LRM);
+            }
+        } else if strong_ltr(before) && (after.is_none() || after == Some(Kind::R)) {
+            chars.push(RLM);
+        }
+        chars.extend_from_slice(&src[start..i]);
+    }
+    // 2. Cut into alternating runs: `rev` runs (right-to-left letters and neutrals) come
+    //    out of the pass reversed, the others as they are.
+    let mut runs: Vec<(bool, &[char])> = Vec::new();
+    let mut at = 0;
+    let mut rev = !primary_ltr;
+    while at < chars.len() {
+        let end = at
+            + chars[at..]
+                .iter()
+                .take_while(|c| {
+                    let k = kind(**c);
+                    if rev {
+                        matches!(k, Kind::R | Kind::Neutral)
+                    } else {
+                        k != Kind::R
+                    }
+                })
+                .count();
+        if end > at {
+            runs.push((rev, &chars[at..end]));
+        }
+        at = end;
+        rev = !rev;
+    }
+    // 3. Lay the runs out as the pass reads them: from the right end on a right-to-left
+    //    page, from the left on a left-to-right one; reversed runs reversed.
+    if !primary_ltr {
+        runs.reverse();
+    }
+    runs.iter()
+        .flat_map(|(rev, run)| {
+            let it: Box<dyn Iterator<Item = &char>> = if *rev {
+                Box::new(run.iter().rev())
+            } else {
+                Box::new(run.iter())
+            };
+            it
+        })
+        .collect()
+}
+
+/// `<< /ActualText (…) >>` with the text as a UTF-16BE string with its byte order mark
+/// (PDF 32000-1 §7.9.2.2), written as a hex string.
+fn actual_text_dict(text: &str) -> DictItem {
+    let mut data = vec![0xFE, 0xFF];
+    for unit in text.encode_utf16() {
+        data.extend_from_slice(&unit.to_be_bytes());
+    }
+    DictItem::Dict {
+        map: BTreeMap::from([(
+            "ActualText".to_string(),
+            DictItem::String {
+                data,
+                literal: false,
+            },
+        )]),
     }
 }
 
@@ -104,6 +272,11 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
 
     let mut pages = Vec::new();
     for page in &paper.pages {
+        // Poppler decides one reading direction per page from all of its text.
+        let primary_ltr = primary_ltr(page.elements.iter().flat_map(|e| match e {
+            Element::Text { para, .. } => para.line_texts(),
+            _ => Vec::new(),
+        }));
         let mut ops = Vec::new();
         for el in &page.elements {
             match el {
@@ -117,6 +290,14 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
                     ops.push(Op::SetFillColor { col: color(*c) });
                     for line in &para.lines {
                         let baseline = A4_HEIGHT_PT - (y + line.baseline);
+                        let spanned = line.runs.iter().any(|r| !r.glyphs.is_empty());
+                        if spanned {
+                            let logical = &para.text[line.text.clone()];
+                            ops.push(Op::BeginMarkedContentWithProperties {
+                                tag: "Span".into(),
+                                properties: actual_text_dict(&actual_text(logical, primary_ltr)),
+                            });
+                        }
 
                         for run in &line.runs {
                             let (font_id, remap) = &fonts_in_pdf[&run.face];
@@ -137,6 +318,9 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
                                     )])],
                                 });
                             }
+                        }
+                        if spanned {
+                            ops.push(Op::EndMarkedContentWithProperties);
                         }
                     }
                     ops.push(Op::EndTextSection);
@@ -228,5 +412,112 @@ fn stable_file_id(bytes: &mut [u8]) {
         let nibble = |b: u8| b'A' + (b & 0x0F);
         bytes[start + i] = nibble(digest[i]);
         bytes[start + 34 + i] = nibble(digest[i] >> 4);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Poppler's visual-to-logical pass (`reorderText` in TextOutputDev.cc, poppler 22),
+    /// modelled on the character classes above, without the embedding marks it adds.
+    fn poppler_reorder(visual: &str, primary_ltr: bool) -> String {
+        let t: Vec<char> = visual.chars().collect();
+        let ltr_or_num = |c: char| matches!(kind(c), Kind::L | Kind::Num);
+        let mut out = String::new();
+        if primary_ltr {
+            let mut i = 0;
+            while i < t.len() {
+                let mut j = i;
+                while j < t.len() && kind(t[j]) != Kind::R {
+                    j += 1;
+                }
+                out.extend(&t[i..j]);
+                i = j;
+                while j < t.len() && !ltr_or_num(t[j]) {
+                    j += 1;
+                }
+                out.extend(t[i..j].iter().rev());
+                i = j;
+            }
+        } else {
+            let mut end = t.len();
+            while end > 0 {
+                let mut j = end;
+                while j > 0 && !ltr_or_num(t[j - 1]) {
+                    j -= 1;
+                }
+                out.extend(t[j..end].iter().rev());
+                end = j;
+                while j > 0 && kind(t[j - 1]) != Kind::R {
+                    j -= 1;
+                }
+                out.extend(&t[j..end]);
+                end = j;
+            }
+        }
+        out
+    }
+
+    fn without_marks(s: &str) -> String {
+        s.chars().filter(|c| *c != LRM && *c != RLM).collect()
+    }
+
+    #[test]
+    fn actual_text_comes_back_logical_through_poppler_s_pass_on_both_page_directions() {
+        let lines = [
+            "26 رمضان 1447 هـ",
+            "Issued 15 March 2026 (26 Ramadan 1447 AH)",
+            "المبلغ 18,000.00 ر.ق",
+            "Name: فاطمة Al-Marri",
+            "الهاتف +974 5512 3456",
+            "مُحَمَّد",
+            "(رقم)",
+            " ( a ) ",
+            "",
+        ];
+        for primary in [false, true] {
+            for l in lines {
+                let v = actual_text(l, primary);
+                assert_eq!(
+                    without_marks(&poppler_reorder(&v, primary)),
+                    l,
+                    "{primary} {v:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn actual_text_round_trips_random_mixed_strings() {
+        // Every class poppler knows, including harakat and a mark poppler counts as a digit.
+        let alphabet: Vec<char> = "اب لa b1 2(-)،\u{064E}\u{0651}\u{065A}.".chars().collect();
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..4000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 12) as usize;
+            let s: String = (0..len)
+                .map(|k| alphabet[((seed >> (k * 5)) % alphabet.len() as u64) as usize])
+                .collect();
+            for primary in [false, true] {
+                let v = actual_text(&s, primary);
+                assert_eq!(
+                    without_marks(&poppler_reorder(&v, primary)),
+                    s,
+                    "{primary} {s:?}"
+                );
+                // Marks only of the page's own direction: the page's count keeps its sign.
+                assert!(!v.contains(if primary { RLM } else { LRM }));
+            }
+        }
+    }
+
+    #[test]
+    fn page_direction_follows_the_letter_count() {
+        assert!(primary_ltr(["Building Permit", "رخصة"]));
+        assert!(!primary_ltr(["رخصة بناء", "BP-2026-004512"]));
+        assert!(primary_ltr(Vec::<&str>::new()));
     }
 }

@@ -171,4 +171,75 @@ mod tests {
         assert!(ink_in(288, 384) > 0);
         assert_eq!(ink_in(0, 96), 0);
     }
+
+    /// Stored reference for [`arabic_line_matches_its_203_dpi_reference`]: the 1-bit raster
+    /// as a black-on-white PNG (checked by eye: joined, right to left, digits and Latin in
+    /// order). Regenerate with `MANASSA_UPDATE_REFERENCE=1` after a deliberate change.
+    const REFERENCE: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/text-arabic-line-203dpi.png"
+    );
+
+    fn bitmap_to_pixmap(bmp: &Bitmap1) -> Pixmap {
+        let mut pm = Pixmap::new(bmp.width, bmp.height).expect("non-zero bitmap size");
+        for y in 0..bmp.height {
+            for x in 0..bmp.width {
+                let v = if bmp.get(x, y) { 0 } else { 255 };
+                let i = (y * bmp.width + x) as usize;
+                pm.pixels_mut()[i] = tiny_skia::PremultipliedColorU8::from_rgba(v, v, v, 255)
+                    .expect("opaque colour");
+            }
+        }
+        pm
+    }
+
+    #[test]
+    fn arabic_line_matches_its_203_dpi_reference() {
+        // A ticket line on a 72 mm (576-dot) 203 dpi head: Sans at 30 dots (≈ 3.75 mm em).
+        let style = TextStyle::new(Family::Sans, 30.0);
+        let para = layout(
+            "رخصة بناء رقم BP-2026-004512 — الدوحة",
+            &style,
+            BaseDirection::Rtl,
+            Align::Center,
+            Some(576.0),
+        );
+        let got = paragraph_bitmap(&para, 576);
+        if std::env::var_os("MANASSA_UPDATE_REFERENCE").is_some() {
+            bitmap_to_pixmap(&got).save_png(REFERENCE).unwrap();
+        }
+        let want = to_bitmap1(&Pixmap::load_png(REFERENCE).expect("reference PNG in tests/data"));
+        assert_eq!((got.width, got.height), (want.width, want.height));
+        let differ: u32 = got
+            .data
+            .iter()
+            .zip(&want.data)
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum();
+        // Anti-aliasing edges may flip a few dots across rasteriser versions; a wrong glyph,
+        // a broken join or a reordered word changes hundreds.
+        let ink = want.black_dots();
+        assert!(ink > 1000, "the reference holds the line ({ink} dots)");
+        assert!(
+            differ * 100 <= ink,
+            "{differ} dots differ from the reference ({ink} black)"
+        );
+        // The tolerance is tight enough to see a wrong order: the same words in a
+        // left-to-right paragraph (Latin moved to the other side) do not pass.
+        let ltr = layout(
+            "رخصة بناء رقم BP-2026-004512 — الدوحة",
+            &style,
+            BaseDirection::Ltr,
+            Align::Center,
+            Some(576.0),
+        );
+        let wrong = paragraph_bitmap(&ltr, 576);
+        let wrong_differ: u32 = wrong
+            .data
+            .iter()
+            .zip(&want.data)
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum();
+        assert!(wrong_differ * 100 > ink, "{wrong_differ}");
+    }
 }
