@@ -422,7 +422,9 @@ fn build_kiosk(
     };
     // Technician defaults (maintenance, issue 12) over [kiosk].
     let session = Session::new(defaults.language, defaults.idle_timeout_s as u64);
-    let kiosk = Kiosk::new(session, services, rt.handle().clone());
+    // Audio guidance through speech-dispatcher; silent (and logged once) where it is missing.
+    let kiosk = Kiosk::new(session, services, rt.handle().clone())
+        .with_speaker(manassa::speech::Speaker::speech_dispatcher());
     if let Some(ev) = card_events {
         forward_card_events(ev, kiosk.sender());
     }

@@ -132,6 +132,8 @@ pub struct Kiosk {
     started: Instant,
     /// Bumped on every wipe; answers from an older generation are dropped.
     generation: u64,
+    /// Audio guidance (issue 11): the narration of every view change, when audio mode is on.
+    speaker: Option<crate::speech::Speaker>,
 }
 
 impl Kiosk {
@@ -146,6 +148,32 @@ impl Kiosk {
             rx,
             started: Instant::now(),
             generation: 0,
+            speaker: None,
+        }
+    }
+
+    /// Speak through `speaker` while a user has audio mode on (ADA §707.5, EN 301 549
+    /// 5.1.3.1): every view change is narrated by [`crate::speech::narrate`].
+    pub fn with_speaker(mut self, speaker: crate::speech::Speaker) -> Kiosk {
+        self.speaker = Some(speaker);
+        self
+    }
+
+    /// Say what changed between `before` and now, at the user's volume and rate.
+    fn narrate(&self, before: Option<View>) {
+        let Some(speaker) = &self.speaker else {
+            return;
+        };
+        let after = self.session.view();
+        let p = speaker.prosody();
+        if i8::try_from(after.access.volume).ok() != Some(p.volume) {
+            speaker.set_volume(after.access.volume as i8);
+        }
+        if after.access.rate != p.rate {
+            speaker.set_rate(after.access.rate);
+        }
+        if let Some(n) = crate::speech::narrate::narrate(before.as_ref(), &after) {
+            speaker.say(n.cues, n.interrupt);
         }
     }
 
@@ -166,9 +194,13 @@ impl Kiosk {
 
     /// Apply a user intent and start its effects.
     pub fn dispatch(&mut self, intent: Intent) {
+        let before = self.speaker.as_ref().map(|_| self.session.view());
         let effects = self.session.handle(intent);
         for e in effects {
             self.run(e);
+        }
+        if before.is_some() {
+            self.narrate(before);
         }
     }
 
@@ -203,6 +235,10 @@ impl Kiosk {
                 }
                 // Answers still on their way belong to the old session and are dropped.
                 self.generation += 1;
+                // The next user starts with default volume and rate and an empty script.
+                if let Some(s) = &self.speaker {
+                    s.reset();
+                }
             }
             Effect::EjectCard => {
                 if let Some(card) = &svc.card {
@@ -318,8 +354,11 @@ impl Kiosk {
                     send(submit(&svc, "rating.given", record, String::new()).await);
                 });
             }
-            // Speech is the UI thread's narrator's job (it owns the speaker).
-            Effect::RepeatSpeech => {}
+            Effect::RepeatSpeech => {
+                if let Some(s) = &self.speaker {
+                    s.repeat();
+                }
+            }
             Effect::VerifySeal { text } => {
                 self.rt.spawn(async move {
                     send(Intent::SealChecked(verify_scanned(&svc, &text).await));

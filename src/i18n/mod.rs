@@ -8,6 +8,8 @@
 //! stay left-to-right (QIDs, codes, reference numbers) are digits and ASCII, which UAX #9
 //! keeps in order inside Arabic text.
 
+pub mod view;
+
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;

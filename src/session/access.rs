@@ -6,15 +6,19 @@
 //! volume control and repeat), EN 301 549 5.1.3 (non-visual access to closed
 //! functionality), 5.1.4 (text size in closed functionality).
 
-use super::{ComplaintStep, Intent, Key, Screen, Service, Session, State, TextKey, keyboard_rows};
+use super::{
+    ComplaintStep, Intent, Key, Screen, Service, Session, State, TextKey, View, keyboard_rows,
+};
 use crate::session::ComplaintCategory;
 
-/// Speech volume levels `0..=VOLUME_MAX`; the speech engine maps them to its own scale.
-pub const VOLUME_MAX: u8 = 10;
-/// Volume at the start of every session.
-pub const DEFAULT_VOLUME: u8 = 7;
-/// Speech rate levels `-RATE_STEPS..=RATE_STEPS`, 0 being the voice's normal rate.
-pub const RATE_STEPS: i8 = 5;
+/// Speech volume levels `1..=VOLUME_MAX` (`speech::VOLUME_LEVELS`, mapped there onto
+/// speech-dispatcher's scale).
+pub const VOLUME_MAX: u8 = 5;
+/// Volume at the start of every session (`speech::DEFAULT_VOLUME_LEVEL`).
+pub const DEFAULT_VOLUME: u8 = 4;
+/// Speech rate levels `-RATE_STEPS..=RATE_STEPS`, 0 being the voice's normal rate
+/// (`speech::RATE_LEVELS`).
+pub const RATE_STEPS: i8 = 3;
 
 /// The accessibility settings of the current user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +29,7 @@ pub struct Accessibility {
     pub large_text: bool,
     /// High-contrast theme.
     pub high_contrast: bool,
-    /// Speech volume, `0..=VOLUME_MAX`.
+    /// Speech volume, `1..=VOLUME_MAX`.
     pub volume: u8,
     /// Speech rate, `-RATE_STEPS..=RATE_STEPS`.
     pub rate: i8,
@@ -119,93 +123,96 @@ fn button(key: &str, label: &'static str) -> Choice {
     choice(key, label, Role::Button)
 }
 
-impl Session {
-    /// The focusable choices of the current screen in reading order.
-    pub(super) fn choices(&self) -> Vec<Choice> {
-        if self.idle_warning_shown() {
-            return vec![button("more-time", "idle-more-time")];
+/// The focusable choices of a view's screen in reading order (what the keypad walks and
+/// speech lists). A function of the view alone, so snapshots and speech tests get the same.
+pub fn choices(v: &View) -> Vec<Choice> {
+    if v.idle_warning_s.is_some() {
+        return vec![button("more-time", "idle-more-time")];
+    }
+    let a = &v.access;
+    let mut c = Vec::new();
+    match v.screen {
+        Screen::Attract => {
+            c.push(button("start", "attract-start"));
+            c.push(button("lang", "language-switch-label"));
+            c.push(choice(
+                "audio",
+                "access-audio",
+                Role::Toggle { on: a.audio },
+            ));
+            c.push(choice(
+                "large-text",
+                "access-large-text",
+                Role::Toggle { on: a.large_text },
+            ));
+            c.push(choice(
+                "contrast",
+                "access-contrast",
+                Role::Toggle {
+                    on: a.high_contrast,
+                },
+            ));
         }
-        let a = &self.access;
-        let mut c = Vec::new();
-        match &self.state {
-            State::Attract => {
-                c.push(button("start", "attract-start"));
-                c.push(button("lang", "language-switch-label"));
-                c.push(choice(
-                    "audio",
-                    "access-audio",
-                    Role::Toggle { on: a.audio },
-                ));
-                c.push(choice(
-                    "large-text",
-                    "access-large-text",
-                    Role::Toggle { on: a.large_text },
-                ));
-                c.push(choice(
-                    "contrast",
-                    "access-contrast",
-                    Role::Toggle {
-                        on: a.high_contrast,
-                    },
-                ));
+        Screen::Services => {
+            c.push(button("service:print", "service-print"));
+            c.push(button("service:verify", "service-verify"));
+            c.push(button("service:complaint", "service-complaint"));
+            c.push(button("service:rate", "service-rate"));
+            c.push(button("back", "cancel"));
+        }
+        Screen::Identify => {
+            let mut f = choice("qid", "identify-qid-label", Role::Field);
+            f.detail = v.qid.clone();
+            c.push(f);
+            c.push(button("next", "identify-continue"));
+            c.push(button("back", "back"));
+        }
+        Screen::Code => {
+            c.push(choice("code", "code-label", Role::Field));
+            c.push(button("next", "code-verify"));
+            c.push(button("back", "back"));
+        }
+        Screen::Documents => {
+            for d in v.documents.iter().flatten() {
+                c.push(Choice {
+                    key: format!("doc:{}", d.id),
+                    label: super::kind_msg_id(d.kind),
+                    detail: d.number.clone(),
+                    role: Role::Button,
+                });
             }
-            State::Services => {
-                c.push(button("service:print", "service-print"));
+            c.push(button("cancel", "cancel"));
+        }
+        Screen::Preview => {
+            if v.preview.is_some() {
+                c.push(button("next", "preview-print"));
+            }
+            c.push(button("back", "back"));
+        }
+        Screen::Printing => {}
+        Screen::VerifyScan => c.push(button("back", "cancel")),
+        Screen::VerifyResult | Screen::Done | Screen::Sent => {
+            c.push(button("finish", "done-finish"))
+        }
+        Screen::Error => {
+            c.push(button("finish", "error-ok"));
+            if v.offline_offers {
                 c.push(button("service:verify", "service-verify"));
                 c.push(button("service:complaint", "service-complaint"));
                 c.push(button("service:rate", "service-rate"));
-                c.push(button("lang", "language-switch-label"));
-                c.push(button("back", "cancel"));
             }
-            State::Identify { qid, .. } => {
-                let mut f = choice("qid", "identify-qid-label", Role::Field);
-                f.detail = qid.clone();
-                c.push(f);
-                c.push(button("next", "identify-continue"));
-                c.push(button("back", "back"));
+        }
+        Screen::Rating => {
+            for n in 1..=5u8 {
+                c.push(button(&format!("star:{n}"), RATING_LABELS[n as usize - 1]));
             }
-            State::Code { .. } => {
-                c.push(choice("code", "code-label", Role::Field));
-                c.push(button("next", "code-verify"));
-                c.push(button("back", "back"));
-            }
-            State::Documents { docs, .. } => {
-                for d in docs.iter().flatten() {
-                    c.push(Choice {
-                        key: format!("doc:{}", d.id),
-                        label: super::kind_msg_id(d.kind),
-                        detail: d.number.clone(),
-                        role: Role::Button,
-                    });
-                }
-                c.push(button("cancel", "cancel"));
-            }
-            State::Preview { preview, .. } => {
-                if preview.is_some() {
-                    c.push(button("next", "preview-print"));
-                }
-                c.push(button("back", "back"));
-            }
-            State::Printing { .. } => {}
-            State::VerifyScan { .. } => c.push(button("back", "cancel")),
-            State::VerifyResult { .. } | State::Done { .. } | State::Sent(_) => {
-                c.push(button("finish", "done-finish"))
-            }
-            State::Error { offline, .. } => {
-                c.push(button("finish", "error-ok"));
-                if *offline {
-                    c.push(button("service:verify", "service-verify"));
-                    c.push(button("service:complaint", "service-complaint"));
-                    c.push(button("service:rate", "service-rate"));
-                }
-            }
-            State::Rating { .. } => {
-                for n in 1..=5u8 {
-                    c.push(button(&format!("star:{n}"), RATING_LABELS[n as usize - 1]));
-                }
-                c.push(button("back", "back"));
-            }
-            State::Complaint(form) => match form.view.step {
+            c.push(button("back", "back"));
+        }
+        Screen::Complaint => {
+            let Some(form) = &v.complaint else {
+                return c;
+            };
+            match form.step {
                 ComplaintStep::Category => {
                     for cat in ComplaintCategory::ALL {
                         c.push(button(&format!("cat:{}", cat.wire()), cat.msg_id()));
@@ -214,9 +221,9 @@ impl Session {
                 }
                 ComplaintStep::Text => {
                     let mut f = choice("text", "complaint-text-label", Role::Field);
-                    f.detail = form.view.text.clone();
+                    f.detail = form.text.clone();
                     c.push(f);
-                    for row in keyboard_rows(form.view.layout) {
+                    for row in keyboard_rows(form.layout) {
                         for ch in row.chars() {
                             let mut k = choice(format!("key:{ch}"), "", Role::Key);
                             k.detail = ch.to_string();
@@ -231,16 +238,22 @@ impl Session {
                 }
                 ComplaintStep::Phone => {
                     let mut f = choice("phone", "complaint-phone-label", Role::Field);
-                    f.detail = form.view.phone.clone();
+                    f.detail = form.phone.clone();
                     c.push(f);
                     c.push(button("next", "complaint-send"));
                     c.push(button("back", "back"));
                 }
-            },
+            }
         }
-        c
     }
+    // The header's language switch is on every screen.
+    if v.screen != Screen::Attract {
+        c.push(button("lang", "language-switch-label"));
+    }
+    c
+}
 
+impl Session {
     /// The intent a choice stands for on the current screen.
     pub(super) fn intent_for(&self, key: &str) -> Option<Intent> {
         let screen = self.screen();
@@ -300,7 +313,7 @@ impl Session {
                 return None;
             }
             TactileKey::VolumeDown => {
-                a.volume = a.volume.saturating_sub(1);
+                a.volume = a.volume.saturating_sub(1).max(1);
                 return None;
             }
             TactileKey::Star => {
@@ -323,7 +336,7 @@ impl Session {
             }
             _ => {}
         }
-        let n = self.choices().len();
+        let n = self.view().choices.len();
         let rtl = self.lang.is_rtl();
         let forward = match key {
             TactileKey::Down => Some(true),
@@ -346,7 +359,8 @@ impl Session {
         let field_screen = matches!(self.screen(), Screen::Identify | Screen::Code)
             || matches!(&self.state, State::Complaint(f) if f.view.step == ComplaintStep::Phone);
         match key {
-            TactileKey::Enter => match self.focus.and_then(|i| self.choices().get(i).cloned()) {
+            TactileKey::Enter => match self.focus.and_then(|i| self.view().choices.get(i).cloned())
+            {
                 Some(c) => self.intent_for(&c.key),
                 None if self.state == State::Attract => Some(Intent::Start),
                 None if self.idle_warning_shown() => Some(Intent::Activity),

@@ -15,7 +15,7 @@ use crate::ministry::{DocumentKind, IdMethod};
 
 mod access;
 mod complaint;
-pub use access::{Accessibility, Choice, Role, TactileKey};
+pub use access::{Accessibility, Choice, Role, TactileKey, choices};
 pub use complaint::{
     COMPLAINT_MAX_CHARS, COMPLAINT_MIN_CHARS, ComplaintCategory, ComplaintStep, ComplaintView,
     PHONE_LEN, TextKey, keyboard_rows,
@@ -1154,10 +1154,9 @@ impl Session {
             print_stage: None,
             offline_offers: false,
             access: self.access,
-            choices: self.choices(),
+            choices: Vec::new(),
             focus: None,
         };
-        v.focus = self.focus.filter(|i| *i < v.choices.len());
         match &self.state {
             State::Attract | State::Services => {}
             State::Preview { preview, .. } => {
@@ -1214,6 +1213,8 @@ impl Session {
                 v.idle_warning_s = Some(left.div_ceil(1000));
             }
         }
+        v.choices = choices(&v);
+        v.focus = self.focus.filter(|i| *i < v.choices.len());
         v
     }
 }

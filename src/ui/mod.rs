@@ -8,14 +8,15 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, ModelRc, VecModel};
 
-use crate::i18n::{Arg, Lang, ltr, tr, tr_args};
+use crate::i18n::view as texts;
+use crate::i18n::{Arg, Lang, tr, tr_args};
 use crate::ministry::DocumentKind;
 use crate::runtime::Kiosk;
 use crate::session::{
     ComplaintCategory, ComplaintStep, Intent, Key, Msg, PrintStage, Screen, SentKind, Service,
-    TactileKey, TextKey, VerdictStatus, View, keyboard_rows, kind_msg_id,
+    TactileKey, TextKey, View, keyboard_rows,
 };
 
 slint::include_modules!();
@@ -32,10 +33,6 @@ pub struct KioskUi {
     // -- maintenance (issue 12) --
     maintenance: RefCell<Option<Rc<maintenance::Glue>>>,
     // -- end maintenance --
-}
-
-fn kind_id(kind: DocumentKind) -> &'static str {
-    kind_msg_id(kind)
 }
 
 /// A tactile keypad key from the window's key event name (see `tactile` in app.slint).
@@ -58,20 +55,6 @@ pub fn tactile_key(name: &str) -> Option<TactileKey> {
             _ => return None,
         },
     })
-}
-
-/// An ISO date written out in `lang` ("15 March 2026" / "15 مارس 2026").
-fn date_text(lang: Lang, iso: &str) -> String {
-    crate::i18n::Ymd::parse(iso)
-        .map(|d| crate::i18n::format_gregorian(lang, d))
-        .unwrap_or_else(|| iso.to_string())
-}
-
-fn msg_text(lang: Lang, m: &Msg) -> String {
-    match m.count {
-        Some(n) => tr_args(lang, m.id, &[("count", Arg::Num(n))]),
-        None => tr(lang, m.id),
-    }
 }
 
 /// Write the view model into the window's properties.
@@ -104,87 +87,35 @@ fn render(w: &AppWindow, v: &View) {
     theme.set_focus_key(v.focus_key().unwrap_or_default().into());
     w.set_audio_on(v.access.audio);
     w.set_offline_offers(v.offline_offers);
-    w.set_printing_status(
-        match v.print_stage {
-            Some(PrintStage::Ticket) => tr(lang, "printing-stage-ticket"),
-            Some(PrintStage::Paper) | None => tr(lang, "printing-stage-paper"),
-        }
-        .into(),
-    );
+    w.set_printing_status(texts::printing_status(v).into());
     render_complaint(w, v);
-    let (title, body) = match &v.sent {
-        Some(sent) => {
-            let r = &[("reference", Arg::Str(&ltr(&sent.reference)))];
-            match (sent.kind, sent.offline) {
-                (SentKind::Complaint, false) => (
-                    "sent-complaint-title",
-                    tr_args(lang, "sent-complaint-body", r),
-                ),
-                (SentKind::Complaint, true) => (
-                    "sent-complaint-title",
-                    tr_args(lang, "sent-complaint-offline", r),
-                ),
-                (SentKind::Rating, false) => ("sent-rating-title", tr(lang, "sent-rating-body")),
-                (SentKind::Rating, true) => ("sent-rating-title", tr(lang, "sent-rating-offline")),
-            }
-        }
-        None => ("sent-rating-title", String::new()),
-    };
-    w.set_sent_title(tr(lang, title).into());
+    let (title, body) = texts::sent_texts(v);
+    w.set_sent_title(title.into());
     w.set_sent_body(body.into());
     w.set_qid(v.qid.as_str().into());
     w.set_code(v.code.as_str().into());
-    w.set_code_prompt(
-        tr_args(
-            lang,
-            "code-body",
-            &[("phone", Arg::Str(&ltr(&v.masked_phone)))],
-        )
-        .into(),
-    );
+    w.set_code_prompt(texts::code_prompt(v).into());
     w.set_busy(v.busy);
-    w.set_error_text(
-        v.error
-            .as_ref()
-            .map(|m| msg_text(lang, m))
-            .unwrap_or_default()
-            .into(),
-    );
+    w.set_error_text(texts::error_text(v).into());
     let rows: Vec<DocRow> = v
         .documents
         .iter()
         .flatten()
-        .map(|d| DocRow {
-            id: d.id.as_str().into(),
-            title: tr(lang, kind_id(d.kind)).into(),
-            number: d.number.as_str().into(),
-            issued: tr_args(
-                lang,
-                "documents-issued",
-                &[("date", Arg::Str(&date_text(lang, &d.issued_on)))],
-            )
-            .into(),
+        .map(|d| {
+            let (title, number, issued) = texts::document_texts(lang, d);
+            DocRow {
+                id: d.id.as_str().into(),
+                title: title.into(),
+                number: number.into(),
+                issued: issued.into(),
+            }
         })
         .collect();
     w.set_documents(ModelRc::new(VecModel::from(rows)));
     w.set_documents_loaded(v.documents.is_some());
-    w.set_reference_text(if v.reference.is_empty() {
-        SharedString::new()
-    } else {
-        tr_args(
-            lang,
-            "done-reference",
-            &[("reference", Arg::Str(&ltr(&v.reference)))],
-        )
-        .into()
-    });
+    w.set_reference_text(texts::reference_text(v).into());
     w.set_card_in_reader(v.card_in_reader);
-    w.set_idle_warning(
-        v.idle_warning_s
-            .map(|s| tr_args(lang, "idle-warning", &[("seconds", Arg::Num(s as i64))]))
-            .unwrap_or_default()
-            .into(),
-    );
+    w.set_idle_warning(texts::idle_warning_text(v).into());
     match &v.preview {
         Some(p) => {
             let buffer = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
@@ -196,27 +127,9 @@ fn render(w: &AppWindow, v: &View) {
         None => w.set_preview_ready(false),
     }
     if let Some(verdict) = &v.verdict {
-        let (level, title) = match verdict.status {
-            VerdictStatus::Genuine => (0, "verdict-genuine"),
-            VerdictStatus::GenuineOffline => (1, "verdict-genuine-offline"),
-            VerdictStatus::Revoked => (2, "verdict-revoked"),
-            VerdictStatus::Altered => (2, "verdict-altered"),
-            VerdictStatus::NotASeal => (2, "verdict-not-a-seal"),
-        };
+        let (level, title, facts) = texts::verdict_texts(lang, verdict);
         w.set_verdict_level(level);
-        w.set_verdict_title(tr(lang, title).into());
-        let facts = match verdict.kind {
-            Some(kind) => tr_args(
-                lang,
-                "verdict-facts",
-                &[
-                    ("kind", Arg::Str(&tr(lang, kind_id(kind)))),
-                    ("number", Arg::Str(&ltr(&verdict.number))),
-                    ("date", Arg::Str(&date_text(lang, &verdict.issued_on))),
-                ],
-            ),
-            None => String::new(),
-        };
+        w.set_verdict_title(title.into());
         w.set_verdict_facts(facts.into());
     }
     w.set_demo_code_text(
@@ -240,6 +153,9 @@ fn render_complaint(w: &AppWindow, v: &View) {
         .collect();
     w.set_categories(ModelRc::new(VecModel::from(cats)));
     let Some(c) = &v.complaint else {
+        // The resident's text and phone must not outlive the form (the wipe).
+        w.set_complaint_text(Default::default());
+        w.set_complaint_phone(Default::default());
         return;
     };
     w.set_complaint_step(match c.step {
@@ -255,17 +171,7 @@ fn render_complaint(w: &AppWindow, v: &View) {
     );
     w.set_complaint_text(c.text.as_str().into());
     w.set_complaint_phone(c.phone.as_str().into());
-    w.set_complaint_counter(
-        tr_args(
-            lang,
-            "complaint-counter",
-            &[
-                ("count", Arg::Num(c.text.chars().count() as i64)),
-                ("max", Arg::Num(crate::session::COMPLAINT_MAX_CHARS as i64)),
-            ],
-        )
-        .into(),
-    );
+    w.set_complaint_counter(texts::complaint_counter(v).into());
     // Keys sit where the Arabic (101) PC layout puts them (ض on the Q key, digits 1…0 from
     // the left), as on every Arabic keyboard: the keyboard is not mirrored.
     let rows: Vec<KeyRow> = keyboard_rows(c.layout)
@@ -453,6 +359,18 @@ impl KioskUi {
     }
 }
 
+/// A window showing `view` without a kiosk behind it (nothing reacts to touches): for
+/// snapshots and for tests that compare what a screen shows with what is spoken. Needs a
+/// Slint platform.
+pub fn view_window(view: &View, demo: bool) -> Result<AppWindow, slint::PlatformError> {
+    let app = AppWindow::new()?;
+    app.global::<L10n>()
+        .on_tr(|lang, id| tr(Lang::parse(&lang).unwrap_or_default(), &id).into());
+    app.set_demo(demo);
+    render(&app, view);
+    Ok(app)
+}
+
 /// Render one screen headlessly with Slint's software renderer and return it as PNG bytes.
 /// `width`×`height` physical pixels (1080×1920 portrait is the kiosk's panel). Sets the
 /// process's Slint platform, so call it once per process (it is what `manassa snapshot`
@@ -498,10 +416,7 @@ fn snapshot_with(
     slint::platform::set_platform(Box::new(Headless(window.clone())))
         .map_err(|e| anyhow::anyhow!("Slint platform already set: {e:?}"))?;
     window.set_size(slint::PhysicalSize::new(width, height));
-    let app = AppWindow::new()?;
-    app.global::<L10n>()
-        .on_tr(|lang, id| tr(Lang::parse(&lang).unwrap_or_default(), &id).into());
-    app.set_demo(demo);
+    let app = view_window(view, demo)?;
     app.global::<Theme>().set_landscape(width > height);
     render(&app, view);
     extra(&app);
@@ -558,7 +473,7 @@ pub fn demo_view(screen: Screen, lang: Lang) -> View {
                 rgba: std::sync::Arc::new(page.data().to_vec()),
             })
     };
-    View {
+    let v = View {
         screen,
         lang,
         qid: if screen == Screen::Identify {
@@ -616,7 +531,10 @@ pub fn demo_view(screen: Screen, lang: Lang) -> View {
         access: Default::default(),
         choices: Vec::new(),
         focus: None,
-    }
+    };
+    let mut v = v;
+    v.choices = crate::session::choices(&v);
+    v
 }
 
 /// A demo view by snapshot name: a screen name of [`SCREEN_NAMES`] or one of
@@ -639,6 +557,7 @@ pub fn demo_view_named(name: &str, lang: Lang) -> Option<View> {
     if name == "idle-warning" {
         v.idle_warning_s = Some(14);
     }
+    v.choices = crate::session::choices(&v);
     Some(v)
 }
 
