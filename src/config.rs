@@ -348,6 +348,33 @@ mod tests {
         );
     }
 
+    // -- maintenance (issue 12) --
+    #[test]
+    fn maintenance_section_and_the_example_file() {
+        let example = Config::parse(include_str!("../docs/config.example.toml")).unwrap();
+        assert_eq!(example.maintenance.session_timeout_s, 300);
+        assert_eq!(
+            example
+                .maintenance
+                .pins
+                .get("0A00C0FFEE")
+                .map(String::as_str),
+            Some(crate::maintenance::DEMO_PIN_HASH)
+        );
+        let e = Config::parse("[maintenance.pins]\n\"0A00C0FFEE\" = \"2468\"\n").unwrap_err();
+        assert!(e.to_string().starts_with("maintenance.pins:"), "{e}");
+        assert!(
+            !e.to_string().contains("0A00C0FFEE"),
+            "badge ids are masked: {e}"
+        );
+        let e = Config::parse("[maintenance]\nsession_timeout_s = 5\n").unwrap_err();
+        assert!(
+            e.to_string().starts_with("maintenance.session_timeout_s:"),
+            "{e}"
+        );
+    }
+    // -- end maintenance --
+
     #[test]
     fn errors_name_the_key() {
         let e = Config::parse("[printer]\npath = \"/dev/x\"\ndot_width = 500\n").unwrap_err();

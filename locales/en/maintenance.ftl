@@ -38,7 +38,7 @@ maint-device-card-reader = ID card reader
 maint-device-scanner = QR scanner
 maint-device-badge-reader = Badge reader
 maint-state = State: { $arg }
-maint-last-error = Last error: { $arg }
+maint-last-error = Last error:
 maint-not-configured = Not configured
 maint-counters = Counters
 maint-count-a4-pages = A4 pages printed: { $n }
@@ -88,7 +88,7 @@ maint-switch-language-label = Switch the default language
 maint-default-idle = Idle time: { $n } s
 maint-idle-less = Shorter idle time
 maint-idle-more = Longer idle time
-maint-default-volume = Speech volume: { $n } %
+maint-default-volume = Speech volume: { $n }%
 maint-volume-less = Lower volume
 maint-volume-more = Higher volume
 

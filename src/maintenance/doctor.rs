@@ -1,7 +1,6 @@
-//! Technician tools. For now `manassa doctor`: the kiosk's health picture on the command
-//! line (configuration, ministry API, outbox, A4 queue, serial devices), with an exit code
-//! that is non-zero when something needs attention. The on-screen maintenance menu
-//! (badge + PIN, counters, test prints) is issue #12's next step.
+//! `manassa doctor`: the kiosk's health picture on the command line (configuration,
+//! ministry API, outbox, A4 queue, speech, serial devices), with an exit code that is
+//! non-zero when something needs attention (any [`Level::Fail`]).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -175,6 +174,34 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
         }
     }
 
+    // Speech guidance (DESIGN §9): speech-dispatcher with an Arabic and an English voice.
+    let speech = tokio::time::timeout(
+        Duration::from_secs(15),
+        tokio::task::spawn_blocking(crate::speech::probe),
+    )
+    .await;
+    out.push(match speech {
+        Ok(Ok(Ok(v))) => match v.require_both() {
+            Ok(()) => check(
+                Level::Ok,
+                "speech",
+                format!(
+                    "Arabic voice {}, English voice {}",
+                    v.arabic.as_deref().unwrap_or("-"),
+                    v.english.as_deref().unwrap_or("-")
+                ),
+            ),
+            Err(e) => check(Level::Fail, "speech", e.to_string()),
+        },
+        Ok(Ok(Err(e))) => check(Level::Fail, "speech", format!("not available: {e}")),
+        Ok(Err(e)) => check(Level::Fail, "speech", e.to_string()),
+        Err(_) => check(
+            Level::Fail,
+            "speech",
+            "speech-dispatcher did not answer within 15 s",
+        ),
+    });
+
     // Serial devices: present and accessible (not opened: a running kiosk owns them).
     let mut devices: Vec<(&str, &Path)> = Vec::new();
     if let Some(c) = &cfg.card_reader {
@@ -259,6 +286,8 @@ mod tests {
         assert_eq!(get("outbox").level, Level::Ok);
         assert!(get("outbox").detail.starts_with("0 queued"));
         assert_eq!(get("card reader").level, Level::Fail);
+        // Speech is checked either way (its outcome depends on the machine).
+        assert!(!get("speech").detail.is_empty());
         assert!(print_report(&checks), "a missing device is a failure");
 
         std::fs::write(&cfg, "[printer]\npath = \"/dev/x\"\ndot_width = 500\n").unwrap();

@@ -191,8 +191,9 @@ pub struct Facts {
     pub devices: Vec<DeviceRow>,
     /// Counters.
     pub counts: Counts,
-    /// Outbox depth, oldest age in seconds, dead letters; `None` if it could not be read.
-    pub outbox: Option<(usize, Option<u64>, Vec<DeadRow>)>,
+    /// Outbox depth, oldest age in seconds, number of dead letters and the newest of them;
+    /// `None` if it could not be read.
+    pub outbox: Option<(usize, Option<u64>, usize, Vec<DeadRow>)>,
     /// Network interfaces (name, up).
     pub interfaces: Vec<(String, bool)>,
     /// API reachability: latency in ms, or the error.

@@ -90,14 +90,28 @@ impl StatePaths {
     }
 }
 
-/// Whether a speech engine is available to this build. No speech module exists yet
-/// (issue #11 is in progress), so this is false and the speech page says so.
+/// Whether speech-dispatcher answers and has an Arabic and an English voice
+/// ([`crate::speech::probe`]). Blocking (it connects): call it off the UI thread.
 pub fn speech_available() -> bool {
-    false
+    crate::speech::probe()
+        .map(|v| v.require_both().is_ok())
+        .unwrap_or(false)
 }
 
-/// Speak the test sentence in `lang`; false when speech is not available.
-pub fn speak_test(lang: Lang) -> bool {
-    let _ = crate::i18n::tr(lang, "maint-speech-sentence");
-    speech_available()
+/// Speak the test sentence in `lang` at `volume` (0–100, mapped onto the speaker's levels
+/// 1–5) through speech-dispatcher, and wait for it to be said (at most 20 s). Blocking.
+/// Returns whether it was spoken without an error.
+pub fn speak_test(lang: Lang, volume: u8) -> bool {
+    use crate::speech::{Cue, Speaker};
+    let speaker = Speaker::speech_dispatcher();
+    speaker.set_volume(1 + ((u16::from(volume.min(100)) * 4 + 50) / 100) as i8);
+    speaker.say(
+        [Cue::say(
+            lang,
+            crate::i18n::tr(lang, "maint-speech-sentence"),
+        )],
+        true,
+    );
+    let idle = speaker.wait_idle(std::time::Duration::from_secs(20));
+    idle && !speaker.is_silent() && speaker.take_error().is_none()
 }

@@ -23,7 +23,9 @@ use crate::ministry::client::Client;
 use crate::outbox::cli::TECHNICIAN_ACTION;
 use crate::outbox::{Outbox, SyncWorker, enqueue_tx, requeue_tx};
 
-use super::menu::{Action, DeadRow, DeviceRow, Facts, Menu, MenuEffect, MenuIntent, MenuView};
+use super::menu::{
+    Action, DeadRow, DeviceRow, Facts, Menu, MenuEffect, MenuIntent, MenuView, Page,
+};
 use super::monitor::{Counter, Device, Monitor};
 use super::pins::PinStore;
 use super::{Defaults, logs};
@@ -57,6 +59,9 @@ pub struct Tools {
     /// The defaults in force.
     pub defaults: Mutex<Defaults>,
 }
+
+/// Dead letters listed on the outbox page, newest first.
+pub const DEAD_SHOWN: usize = 20;
 
 /// Anything the menu needs done outside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,9 +174,9 @@ impl Technician {
                     audit(&tools, &badge, event, json!({}));
                 });
             }
-            MenuEffect::Refresh(_) => {
+            MenuEffect::Refresh(page) => {
                 self.rt.spawn(async move {
-                    let facts = facts(&tools).await;
+                    let facts = facts(&tools, page).await;
                     let _ = tx.send(MenuIntent::Facts(Box::new(facts)));
                 });
             }
@@ -239,7 +244,7 @@ async fn api_latency(client: &Client) -> Result<u64, String> {
 }
 
 /// Gather everything the pages show (cheap enough to do for every page).
-async fn facts(tools: &Arc<Tools>) -> Facts {
+async fn facts(tools: &Arc<Tools>, page: Page) -> Facts {
     let a4_state = match tools.a4.status().await {
         Ok(s) => {
             let err = s.problem().map(|_| s.summary());
@@ -277,22 +282,32 @@ async fn facts(tools: &Arc<Tools>) -> Facts {
         });
     }
     let t = tools.clone();
-    let outbox = blocking(move || -> Option<(usize, Option<u64>, Vec<DeadRow>)> {
-        let st = t.outbox.status().ok()?;
-        let dead = t
-            .outbox
-            .dead_letters()
-            .ok()?
-            .into_iter()
-            .map(|d| DeadRow {
-                id: d.id,
-                kind: crate::text::sanitize(&d.kind),
-                attempts: d.attempts,
-                error: crate::text::sanitize(d.last_error.as_deref().unwrap_or("-")),
-            })
-            .collect();
-        Some((st.depth, st.oldest_age.map(|d| d.as_secs()), dead))
-    })
+    let outbox = blocking(
+        move || -> Option<(usize, Option<u64>, usize, Vec<DeadRow>)> {
+            let st = t.outbox.status().ok()?;
+            // Newest first, at most DEAD_SHOWN (the rest stay for `manassa outbox`).
+            let dead = t
+                .outbox
+                .dead_letters()
+                .ok()?
+                .into_iter()
+                .rev()
+                .take(DEAD_SHOWN)
+                .map(|d| DeadRow {
+                    id: d.id,
+                    kind: crate::text::sanitize(&d.kind),
+                    attempts: d.attempts,
+                    error: crate::text::sanitize(d.last_error.as_deref().unwrap_or("-")),
+                })
+                .collect();
+            Some((
+                st.depth,
+                st.oldest_age.map(|d| d.as_secs()),
+                st.dead_letters,
+                dead,
+            ))
+        },
+    )
     .await
     .flatten();
     let d = *tools.defaults.lock().unwrap_or_else(|p| p.into_inner());
@@ -304,7 +319,8 @@ async fn facts(tools: &Arc<Tools>) -> Facts {
         api: Some(api_latency(&tools.client).await),
         logs: logs::recent(30),
         defaults: Some((d.language, d.idle_timeout_s, d.volume)),
-        speech: super::speech_available(),
+        // Connecting to speech-dispatcher is only worth it on the speech page.
+        speech: page == Page::Speech && blocking(super::speech_available).await.unwrap_or(false),
     }
 }
 
@@ -552,7 +568,15 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
             ),
         },
         Action::Speak(lang) => {
-            let ok = super::speak_test(*lang);
+            let volume = tools
+                .defaults
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .volume;
+            let l = *lang;
+            let ok = blocking(move || super::speak_test(l, volume))
+                .await
+                .unwrap_or(false);
             (
                 if ok {
                     Notice::new("maint-speech-ok", None, true)

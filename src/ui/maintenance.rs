@@ -119,8 +119,11 @@ fn rows(lang: Lang, page: Page, f: &Facts) -> Vec<MaintRow> {
                     }
                     let mut detail = arg1(lang, "maint-state", &ltr(&d.state));
                     if let Some(e) = &d.last_error {
+                        // The error (English, left to right) on its own line.
                         detail.push('\n');
-                        detail.push_str(&arg1(lang, "maint-last-error", &ltr(e)));
+                        detail.push_str(&tr(lang, "maint-last-error"));
+                        detail.push('\n');
+                        detail.push_str(&ltr(e));
                     }
                     fact(device_name(lang, d.device), detail, state_level(&d.state))
                 })
@@ -186,7 +189,7 @@ fn rows(lang: Lang, page: Page, f: &Facts) -> Vec<MaintRow> {
             .collect(),
         Page::Outbox => match &f.outbox {
             None => vec![fact(tr(lang, "maint-outbox-unreadable"), String::new(), 2)],
-            Some((depth, oldest, dead)) => {
+            Some((depth, oldest, dead_total, dead)) => {
                 let mut r = vec![
                     fact(
                         n("maint-outbox-depth", *depth as u64),
@@ -197,7 +200,7 @@ fn rows(lang: Lang, page: Page, f: &Facts) -> Vec<MaintRow> {
                         0,
                     ),
                     fact(
-                        n("maint-outbox-dead", dead.len() as u64),
+                        n("maint-outbox-dead", *dead_total as u64),
                         String::new(),
                         if dead.is_empty() { 0 } else { 1 },
                     ),
@@ -335,7 +338,10 @@ fn rows(lang: Lang, page: Page, f: &Facts) -> Vec<MaintRow> {
                 // Log lines are English and left to right: one LTR block per line.
                 f.logs
                     .iter()
-                    .map(|l| fact(String::new(), ltr(l), 0))
+                    .map(|l| MaintRow {
+                        ltr: true,
+                        ..fact(String::new(), ltr(l), 0)
+                    })
                     .collect()
             }
         }
@@ -602,7 +608,7 @@ pub fn demo_menu_view(screen: &str) -> Option<MenuView> {
             DeviceRow { device: Device::BadgeReader, configured: true, state: state(DeviceState::Online), last_error: None },
         ],
         counts: Counts { a4_pages: 1284, tickets: 1290, cuts: 1290, card_captures: 3, roll_tickets: 212 },
-        outbox: Some((2, Some(45), vec![DeadRow { id: 17, kind: "print_audit".into(), attempts: 8, error: "network: connection refused".into() }])),
+        outbox: Some((2, Some(45), 1, vec![DeadRow { id: 17, kind: "print_audit".into(), attempts: 8, error: "network: connection refused".into() }])),
         interfaces: vec![("eth0".into(), true), ("wlan0".into(), false)],
         api: Some(Ok(38)),
         logs: vec![
@@ -611,7 +617,7 @@ pub fn demo_menu_view(screen: &str) -> Option<MenuView> {
             "2026-11-29T10:05:40Z  WARN manassa::runtime: A4 printer not ready; nothing sent".into(),
         ],
         defaults: Some((Lang::Ar, 90, 70)),
-        speech: false,
+        speech: true,
     };
     Some(MenuView {
         stage,

@@ -1,0 +1,451 @@
+//! The technician menu (issue 12) on real parts: the Slint UI under the testing backend,
+//! driven by accessible labels in English; the RDM6300 badge reader and ESC/POS printer
+//! emulators on pseudo-terminals with the real drivers; the SQLite outbox; the reference
+//! ministry server over HTTP; Argon2id PINs with the lockout file on disk.
+//!
+//! One test function: Slint's testing platform can be set once per process, and the
+//! phases share it. Each phase is a block with its own assertions.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use i_slint_backend_testing::{ElementHandle, ElementQuery};
+use manassa::config::{A4Config, Config};
+use manassa::devices::badge::{BadgeEmulator, BadgeId};
+use manassa::devices::escpos::PrinterEmulator;
+use manassa::devices::serial::SerialConfig;
+use manassa::devices::thermal::ThermalPrinter;
+use manassa::i18n::{Lang, tr};
+use manassa::maintenance::pins::{MAX_FAILURES, hash_pin};
+use manassa::maintenance::service::{Parts, technician};
+use manassa::ministry::client::Client;
+use manassa::ministry::server::{self, SimConfig};
+use manassa::outbox::{Outbox, SyncPolicy};
+use manassa::runtime::{Kiosk, Services};
+use manassa::session::Session;
+use manassa::ui::{KioskUi, ScreenKind};
+use slint::ComponentHandle;
+
+const BADGE: &str = "0A00C0FFEE";
+const PIN: &str = "2468";
+
+fn labels(ui: &KioskUi) -> Vec<String> {
+    ElementQuery::from_root(ui.window())
+        .match_descendants()
+        .find_all()
+        .into_iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn has_label(ui: &KioskUi, want: &str) -> bool {
+    labels(ui)
+        .iter()
+        .any(|l| l.replace('\u{200E}', "").contains(want))
+}
+
+/// Press the button labelled `label` (buttons only: a fact row may carry the same text).
+fn press(ui: &KioskUi, label: &str) {
+    let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(ui.window(), label)
+        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+        .collect();
+    assert!(
+        !found.is_empty(),
+        "no button labelled {label:?}; labels: {:?}",
+        labels(ui)
+    );
+    found[0].invoke_accessible_default_action();
+}
+
+fn pump_until(ui: &KioskUi, what: &str, f: impl Fn(&KioskUi) -> bool) {
+    let start = Instant::now();
+    loop {
+        ui.pump();
+        if f(ui) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}; labels: {:?}",
+            labels(ui)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+struct Rig {
+    ui: KioskUi,
+    outbox: Arc<Outbox>,
+}
+
+/// A kiosk with the menu, as `main.rs` builds it, over the given emulators and state.
+fn kiosk(
+    rt: &tokio::runtime::Runtime,
+    base_url: &str,
+    dir: &Path,
+    badge_path: PathBuf,
+    printer: &PrinterEmulator,
+) -> Rig {
+    let mut cfg = Config::default();
+    cfg.ministry.base_url = base_url.into();
+    cfg.kiosk.language = Lang::En;
+    cfg.outbox.path = dir.join("outbox.sqlite");
+    cfg.a4 = A4Config::File {
+        folder: dir.join("papers"),
+    };
+    cfg.badge_reader = Some(SerialConfig::new(badge_path));
+    cfg.maintenance.state_dir = dir.join("state");
+    cfg.maintenance.pins = BTreeMap::from([(BADGE.into(), hash_pin(PIN).unwrap())]);
+    cfg.validate().unwrap();
+    let client = Client::new(base_url, "demo-kiosk-token", Duration::from_secs(5)).unwrap();
+    let outbox = Arc::new(Outbox::open(&cfg.outbox.path).unwrap());
+    let thermal = ThermalPrinter::spawn(SerialConfig::new(printer.path()), 576);
+    // No sync worker: the test reads what the menu queued.
+    let (tech, defaults) = technician(
+        &cfg,
+        Parts {
+            client: client.clone(),
+            outbox: outbox.clone(),
+            sync: None,
+            thermal: Some(thermal.clone()),
+            scanner: None,
+        },
+        rt.handle().clone(),
+    )
+    .unwrap();
+    let sync = {
+        let _g = rt.enter();
+        // A worker against an unreachable server: nothing is delivered during the test.
+        manassa::outbox::spawn_sync_worker(
+            Arc::new(Outbox::open(&dir.join("unused.sqlite")).unwrap()),
+            client.clone(),
+        )
+    };
+    let services = Services {
+        client,
+        outbox: outbox.clone(),
+        sync,
+        a4: manassa::devices::a4::A4Sink::from(&cfg.a4),
+        thermal: Some(thermal),
+        card: None,
+        scanner: None,
+        kiosk_id: "K01".into(),
+        demo: false,
+        keys: Default::default(),
+        prepared: Default::default(),
+    };
+    let session = Session::new(defaults.language, defaults.idle_timeout_s as u64);
+    let k = Kiosk::new(session, services, rt.handle().clone());
+    let ui = KioskUi::new(k).unwrap();
+    // The kiosk's portrait panel.
+    ui.window()
+        .window()
+        .set_size(slint::PhysicalSize::new(1080, 1920));
+    ui.attach_maintenance(tech);
+    Rig { ui, outbox }
+}
+
+fn open_and_badge(ui: &KioskUi, badge: &BadgeEmulator) {
+    for _ in 0..5 {
+        press(ui, &tr(Lang::En, "maint-entry-label"));
+    }
+    assert!(ui.maintenance_open(), "five taps open the menu");
+    assert!(has_label(ui, "Technician menu"));
+    badge.hold(BadgeId::from_hex(BADGE).unwrap(), 3);
+    pump_until(ui, "the PIN pad", |ui| has_label(ui, "Enter your PIN"));
+    assert!(
+        has_label(ui, "Technician badge ******FFEE"),
+        "masked badge shown"
+    );
+}
+
+fn type_pin(ui: &KioskUi, pin: &str) {
+    for d in pin.chars() {
+        press(ui, &d.to_string());
+    }
+    // Digits are shown as dots, never as digits.
+    let field = ElementHandle::find_by_accessible_label(ui.window(), "PIN")
+        .next()
+        .expect("PIN field");
+    assert_eq!(
+        field.accessible_value().unwrap().as_str(),
+        "•".repeat(pin.len())
+    );
+    press(ui, "Log in");
+}
+
+/// Technician audit events still queued (read from the outbox's own database file).
+fn technician_events(db: &Path) -> Vec<serde_json::Value> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut st = conn
+        .prepare("SELECT payload FROM outbox WHERE kind = 'technician_action' ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|p| serde_json::from_str(&p.unwrap()).unwrap())
+        .collect()
+}
+
+fn actions(db: &Path) -> Vec<String> {
+    technician_events(db)
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn technician_menu_end_to_end() {
+    i_slint_backend_testing::init_no_event_loop();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(server::spawn(
+            SimConfig::default(),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("manassa-maint-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("outbox.sqlite");
+    let badge = BadgeEmulator::start(None).unwrap();
+    let printer = PrinterEmulator::start().unwrap();
+
+    // Phase 1: wrong PINs lock the menu out, and the lockout survives a restart.
+    {
+        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer);
+        let ui = &rig.ui;
+        // A resident is mid-journey; the technician's entry cancels it.
+        ui.window().invoke_start();
+        assert_ne!(ui.window().get_screen(), ScreenKind::Attract);
+        open_and_badge(ui, &badge);
+        assert_eq!(
+            ui.window().get_screen(),
+            ScreenKind::Attract,
+            "the resident's session was cancelled"
+        );
+        for left in (1..MAX_FAILURES).rev() {
+            type_pin(ui, "1111");
+            let msg = format!("Wrong PIN. Attempts left before lockout: {left}");
+            pump_until(ui, &msg, |ui| has_label(ui, &msg));
+        }
+        type_pin(ui, "1111");
+        pump_until(ui, "the lockout", |ui| {
+            has_label(ui, "Too many wrong PINs. Try again in 1 min.")
+        });
+        assert!(
+            has_label(ui, "Hold your technician badge to the reader"),
+            "back to the badge prompt"
+        );
+        // Audits are written off the UI thread.
+        pump_until(ui, "the lockout audit", |_| {
+            actions(&db).contains(&"maintenance.lockout".to_string())
+        });
+        let acts = actions(&db);
+        assert_eq!(
+            acts.iter()
+                .filter(|a| *a == "maintenance.login_failed")
+                .count(),
+            4
+        );
+        assert!(
+            acts.contains(&"maintenance.lockout".to_string()),
+            "{acts:?}"
+        );
+        let ev = &technician_events(&db)[0];
+        assert_eq!(ev["badge"], BADGE, "audits name the technician's badge");
+        assert_eq!(ev["via"], "menu");
+        press(ui, "Close");
+        pump_until(ui, "the menu to close", |ui| !ui.maintenance_open());
+    }
+    {
+        // "Restart": a new kiosk over the same state folder; the right PIN is refused.
+        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer);
+        let ui = &rig.ui;
+        // The badge debouncer needs the badge away for a second to count it again.
+        std::thread::sleep(Duration::from_millis(1100));
+        open_and_badge(ui, &badge);
+        type_pin(ui, PIN);
+        pump_until(ui, "the lockout after restart", |ui| {
+            has_label(ui, "Too many wrong PINs. Try again in 1 min.")
+        });
+        assert!(!has_label(ui, "Device status"), "not logged in");
+        press(ui, "Close");
+    }
+
+    // The lockout has passed (its file is what a minute later looks like).
+    let lock = dir.join("state/pin-lockout.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&lock).unwrap()).unwrap();
+    assert_eq!(state["lockouts"], 1);
+    assert!(state["locked_until"].as_u64().unwrap() > 0);
+    state["locked_until"] = 0.into();
+    std::fs::write(&lock, serde_json::to_vec(&state).unwrap()).unwrap();
+
+    // Phase 2: a test ticket arrives at the printer, the counters follow and persist;
+    // a test page reaches the A4 output.
+    {
+        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer);
+        let ui = &rig.ui;
+        std::thread::sleep(Duration::from_millis(1100));
+        open_and_badge(ui, &badge);
+        type_pin(ui, PIN);
+        pump_until(ui, "the home page", |ui| has_label(ui, "Device status"));
+        press(ui, "Test prints and paper");
+        pump_until(ui, "the printers page", |ui| {
+            has_label(ui, "Print a test ticket")
+        });
+        press(ui, "Print a test ticket");
+        pump_until(ui, "the ticket to print", |ui| {
+            has_label(ui, "Test ticket printed")
+        });
+        let jobs = printer.wait_for_jobs(1, Duration::from_secs(10));
+        assert_eq!(jobs.len(), 1);
+        let job = &jobs[0];
+        assert!(job.cut, "the test ticket is cut");
+        assert!(
+            job.text_lines.iter().any(|l| l.contains("TEST K01")),
+            "{:?}",
+            job.text_lines
+        );
+        assert_eq!(job.qr_codes, vec!["MANASSA-TEST-K01".to_string()]);
+        assert!(!job.rasters.is_empty(), "bilingual title as rasters");
+
+        press(ui, "Print an A4 test page");
+        pump_until(ui, "the A4 test page", |ui| {
+            has_label(ui, "A4 test page printed")
+        });
+        let pdf = dir.join("papers/manassa-test-page.pdf");
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+
+        press(ui, "Back");
+        press(ui, "Device status");
+        pump_until(ui, "the counters", |ui| {
+            has_label(ui, "Tickets printed: 1") && has_label(ui, "A4 pages printed: 1")
+        });
+        assert!(has_label(ui, "Paper cuts: 1"));
+        assert!(has_label(ui, "Tickets on this paper roll: 1"));
+        pump_until(ui, "the test print audits", |_| {
+            actions(&db).contains(&"maintenance.test_page".to_string())
+        });
+        let acts = actions(&db);
+        assert!(acts.contains(&"maintenance.login".to_string()), "{acts:?}");
+        assert!(acts.contains(&"maintenance.test_ticket".to_string()));
+        assert!(acts.contains(&"maintenance.test_page".to_string()));
+
+        // A new roll: the roll counter restarts, the totals stay.
+        press(ui, "Back");
+        press(ui, "Test prints and paper");
+        pump_until(ui, "the printers page", |ui| {
+            has_label(ui, "New paper roll loaded")
+        });
+        press(ui, "New paper roll loaded");
+        pump_until(ui, "the roll reset", |ui| {
+            has_label(ui, "Paper roll counter reset")
+        });
+        pump_until(ui, "the roll counter", |ui| {
+            has_label(ui, "Tickets on this paper roll: 0")
+        });
+        press(ui, "Back");
+        press(ui, "Log out");
+        pump_until(ui, "the menu to close", |ui| !ui.maintenance_open());
+        pump_until(ui, "the logout audit", |_| {
+            actions(&db).contains(&"maintenance.logout".to_string())
+        });
+    }
+    let counters: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("state/counters.json")).unwrap()).unwrap();
+    assert_eq!(counters["tickets"], 1, "counters persisted");
+    assert_eq!(counters["a4_pages"], 1);
+    assert_eq!(counters["roll_tickets"], 0);
+
+    // Phase 3: a dead letter is re-queued from the outbox page, audited in the same
+    // transaction.
+    {
+        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer);
+        let ui = &rig.ui;
+        let e = rig
+            .outbox
+            .enqueue("complaint.filed", &serde_json::json!({"category": "kiosk"}))
+            .unwrap();
+        let dead_addr = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap()
+        };
+        let offline = Client::new(
+            &format!("http://{dead_addr}"),
+            "demo-kiosk-token",
+            Duration::from_secs(2),
+        )
+        .unwrap();
+        let one_shot = SyncPolicy {
+            max_attempts: 1,
+            ..SyncPolicy::default()
+        };
+        let _ = rt.block_on(rig.outbox.sync_once_with(&offline, &one_shot));
+        let dead = rig.outbox.dead_letters().unwrap();
+        assert!(dead.iter().any(|d| d.id == e.id), "dead-lettered");
+        let depth_before = rig.outbox.depth().unwrap();
+        assert_eq!(depth_before, 0, "everything else was dead-lettered too");
+        let dead_count = dead.len();
+
+        std::thread::sleep(Duration::from_millis(1100));
+        open_and_badge(ui, &badge);
+        type_pin(ui, PIN);
+        pump_until(ui, "the home page", |ui| has_label(ui, "Outbox"));
+        press(ui, "Outbox");
+        let label = format!("Dead letters: {dead_count}");
+        pump_until(ui, &label, |ui| has_label(ui, &label));
+        press(ui, &format!("Re-queue {}", e.id));
+        let done = format!("Dead letter {} re-queued", e.id);
+        pump_until(ui, &done, |ui| has_label(ui, &done));
+        let still_dead = rig.outbox.dead_letters().unwrap();
+        assert!(still_dead.iter().all(|d| d.id != e.id));
+        assert_eq!(still_dead.len(), dead_count - 1);
+        let pending: Vec<String> = rig
+            .outbox
+            .pending(100)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.kind)
+            .collect();
+        assert!(
+            pending.contains(&"complaint.filed".to_string()),
+            "{pending:?}"
+        );
+        let requeue = technician_events(&db)
+            .into_iter()
+            .find(|e| e["action"] == "outbox.requeue")
+            .expect("the re-queue is audited");
+        assert_eq!(requeue["dead_letter_id"], e.id);
+        assert_eq!(requeue["badge"], BADGE);
+        let page = format!("Dead letters: {}", dead_count - 1);
+        pump_until(ui, &page, |ui| has_label(ui, &page));
+
+        // Phase 4: the speech test speaks through speech-dispatcher when it has both
+        // voices, and the page says "not available" exactly when it has not.
+        press(ui, "Back");
+        press(ui, "Speech test");
+        let available = manassa::maintenance::speech_available();
+        if available {
+            pump_until(ui, "the speech buttons", |ui| {
+                has_label(ui, "Speak the English test sentence")
+            });
+            press(ui, "Speak the English test sentence");
+            pump_until(ui, "the sentence to be spoken", |ui| {
+                has_label(ui, "Test sentence spoken")
+            });
+        } else {
+            pump_until(ui, "the speech page", |ui| {
+                has_label(ui, "Speech: not available")
+            });
+        }
+        pump_until(ui, "the speech audit", |_| {
+            actions(&db).contains(&"maintenance.speech_test".to_string()) || !available
+        });
+    }
+    drop(sim);
+    let _ = std::fs::remove_dir_all(dir);
+}
