@@ -2,9 +2,10 @@
 
 # What the kiosk needs at run time: X11/Wayland client libraries that winit loads, fontconfig.
 # Speech (issue 11): speech-dispatcher with espeak-ng voices (Arabic and English) at run time;
+# sound-icons holds the "prompt" click played instead of echoing code digits;
 # building the tts crate's speech-dispatcher-sys needs its headers and libclang (bindgen).
 RUNTIME_PACKAGES=(libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0 libwayland-cursor0 libfontconfig1 libgl1
-  speech-dispatcher speech-dispatcher-espeak-ng espeak-ng libspeechd2 libspeechd-dev libclang-dev pkg-config)
+  speech-dispatcher speech-dispatcher-espeak-ng espeak-ng sound-icons libspeechd2 libspeechd-dev libclang-dev pkg-config)
 # What the test suite needs besides: a real CUPS with a PDF queue (cups-filters), ipptool
 # (cups-ipp-utils, a second IPP client to check ours against), pdftotext, qpdf,
 # a virtual display for screenshots, and pkg-config for the build.

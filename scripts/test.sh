@@ -9,4 +9,5 @@ need_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 scripts/cups-up.sh
 export MANASSA_CUPS_QUEUE=manassa-pdf
 export MANASSA_CUPS_PDF_DIR=/var/spool/manassa-pdf
+speech_env=$(scripts/speech-up.sh); eval "$speech_env"; export SPEECHD_ADDRESS MANASSA_SPEECHD_LOG
 cargo test --locked --all-targets

@@ -14,5 +14,6 @@ pub mod ministry;
 pub mod outbox;
 pub mod runtime;
 pub mod session;
+pub mod speech;
 pub mod text;
 pub mod ui;

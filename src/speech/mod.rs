@@ -26,7 +26,6 @@ use std::time::{Duration, Instant};
 
 use crate::i18n::Lang;
 
-pub mod narrate;
 
 #[cfg(test)]
 mod tests;
@@ -220,20 +219,28 @@ impl TtsBackend {
         // connection opened right after (under a process-wide lock) has the next one; the
         // guess is confirmed by setting a pitch through the control connection and reading
         // it back through `tts` (`GET PITCH` asks the server about tts's own client).
-        static OPENING: Mutex<()> = Mutex::new(());
-        let guard = OPENING.lock().unwrap_or_else(|p| p.into_inner());
-        let mut tts = tts::Tts::new(tts::Backends::SpeechDispatcher)
+        // Other connections opened in between (another process) make the guess wrong;
+        // then try again with fresh connections.
+        let mut attempt = 0;
+        let (tts, ctl, uid) = loop {
+            attempt += 1;
+            let guard = OPENING.lock().unwrap_or_else(|p| p.into_inner());
+            let mut tts = tts::Tts::new(tts::Backends::SpeechDispatcher)
+                .map_err(|e| SpeechError::Unavailable(e.to_string()))?;
+            let ctl = speech_dispatcher::Connection::open(
+                "manassa",
+                "speech-control",
+                "kiosk",
+                // Mode::Single fails to open with libspeechd 0.11 (spd_open returns NULL).
+                speech_dispatcher::Mode::Threaded,
+            )
             .map_err(|e| SpeechError::Unavailable(e.to_string()))?;
-        let ctl = speech_dispatcher::Connection::open(
-            "manassa",
-            "speech-control",
-            "kiosk",
-            // Mode::Single fails to open with libspeechd 0.11 (spd_open returns NULL).
-            speech_dispatcher::Mode::Threaded,
-        )
-        .map_err(|e| SpeechError::Unavailable(e.to_string()))?;
-        drop(guard);
-        let uid = confirm_uid(&mut tts, &ctl);
+            drop(guard);
+            let uid = confirm_uid(&mut tts, &ctl);
+            if uid.is_some() || attempt == 3 {
+                break (tts, ctl, uid);
+            }
+        };
         if uid.is_none() {
             tracing::warn!(
                 "speech: could not identify the tts client; language follows the voice only"
@@ -316,6 +323,10 @@ impl TtsBackend {
         }
     }
 }
+
+/// Held while opening speech-dispatcher connections in this process, so that client ids
+/// come in a known order (see [`TtsBackend::new`]).
+static OPENING: Mutex<()> = Mutex::new(());
 
 /// The speech-dispatcher client id of `tts`'s connection, if it can be confirmed (see
 /// [`TtsBackend::new`]).
@@ -831,8 +842,10 @@ impl Voices {
 /// list; a missing voice is a `None` in [`Voices`] (see [`Voices::require_both`]). Speaks
 /// nothing. Blocking (a few ms; up to libspeechd's autospawn wait if the daemon must start).
 pub fn probe() -> Result<Voices, SpeechError> {
+    let guard = OPENING.lock().unwrap_or_else(|p| p.into_inner());
     let tts = tts::Tts::new(tts::Backends::SpeechDispatcher)
         .map_err(|e| SpeechError::Unavailable(e.to_string()))?;
+    drop(guard);
     let voices = tts
         .voices()
         .map_err(|e| SpeechError::Backend(e.to_string()))?;
