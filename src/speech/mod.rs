@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use crate::i18n::Lang;
 
+pub mod narrate;
 
 #[cfg(test)]
 mod tests;
