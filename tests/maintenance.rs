@@ -4,7 +4,14 @@
 //! ministry server over HTTP; Argon2id PINs with the lockout file on disk.
 //!
 //! One test function: Slint's testing platform can be set once per process, and the
-//! phases share it. Each phase is a block with its own assertions.
+//! phases share it. Each phase is a block with its own assertions:
+//! 1. entry cancels the resident; wrong PINs lock out; the lockout survives a restart;
+//! 2. a test ticket arrives decoded at the printer emulator, an A4 test page at the A4
+//!    output; counters persist; the paper roll counter resets;
+//! 3. a dead letter is re-queued from the outbox page, audited with the badge id;
+//! 4. the speech test speaks (or the page says speech is not available, exactly when it is
+//!    not);
+//! 5. the counters after a resident's print journey.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -88,6 +95,7 @@ fn kiosk(
     dir: &Path,
     badge_path: PathBuf,
     printer: &PrinterEmulator,
+    demo: bool,
 ) -> Rig {
     let mut cfg = Config::default();
     cfg.ministry.base_url = base_url.into();
@@ -133,7 +141,8 @@ fn kiosk(
         card: None,
         scanner: None,
         kiosk_id: "K01".into(),
-        demo: false,
+        // Demo mode shows the one-time code on screen (there is no SMS gateway).
+        demo,
         keys: Default::default(),
         prepared: Default::default(),
     };
@@ -202,7 +211,10 @@ fn technician_menu_end_to_end() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim = rt
         .block_on(server::spawn(
-            SimConfig::default(),
+            SimConfig {
+                demo_sms: true,
+                ..SimConfig::default()
+            },
             "127.0.0.1:0".parse().unwrap(),
         ))
         .unwrap();
@@ -215,7 +227,7 @@ fn technician_menu_end_to_end() {
 
     // Phase 1: wrong PINs lock the menu out, and the lockout survives a restart.
     {
-        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer);
+        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer, false);
         let ui = &rig.ui;
         // A resident is mid-journey; the technician's entry cancels it.
         ui.window().invoke_start();
@@ -262,7 +274,7 @@ fn technician_menu_end_to_end() {
     }
     {
         // "Restart": a new kiosk over the same state folder; the right PIN is refused.
-        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer);
+        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer, false);
         let ui = &rig.ui;
         // The badge debouncer needs the badge away for a second to count it again.
         std::thread::sleep(Duration::from_millis(1100));
@@ -287,7 +299,7 @@ fn technician_menu_end_to_end() {
     // Phase 2: a test ticket arrives at the printer, the counters follow and persist;
     // a test page reaches the A4 output.
     {
-        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer);
+        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer, false);
         let ui = &rig.ui;
         std::thread::sleep(Duration::from_millis(1100));
         open_and_badge(ui, &badge);
@@ -364,7 +376,7 @@ fn technician_menu_end_to_end() {
     // Phase 3: a dead letter is re-queued from the outbox page, audited in the same
     // transaction.
     {
-        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer);
+        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer, false);
         let ui = &rig.ui;
         let e = rig
             .outbox
@@ -444,6 +456,59 @@ fn technician_menu_end_to_end() {
         }
         pump_until(ui, "the speech audit", |_| {
             actions(&db).contains(&"maintenance.speech_test".to_string()) || !available
+        });
+    }
+
+    // Phase 5: counters after a resident's journey (typed QID, one-time code, permit
+    // printed on A4 with its ticket).
+    {
+        let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer, true);
+        let ui = &rig.ui;
+        let w = ui.window();
+        let t = |id: &str| tr(Lang::En, id);
+        press(ui, &t("attract-start"));
+        press(ui, &t("service-print"));
+        pump_until(ui, "the identify screen", |ui| {
+            ui.window().get_screen() == ScreenKind::Identify
+        });
+        for d in "28463400123".chars() {
+            press(ui, &d.to_string());
+        }
+        press(ui, &t("identify-continue"));
+        pump_until(ui, "the demo code", |ui| {
+            ui.window().get_screen() == ScreenKind::Code
+                && !ui.window().get_demo_code_text().is_empty()
+        });
+        let code: String = w
+            .get_demo_code_text()
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .collect();
+        for d in code.chars() {
+            press(ui, &d.to_string());
+        }
+        press(ui, &t("code-verify"));
+        pump_until(ui, "the documents", |ui| {
+            ui.window().get_screen() == ScreenKind::Documents && ui.window().get_documents_loaded()
+        });
+        press(ui, &format!("{} BP-2026-004512", t("documents-print")));
+        pump_until(ui, "the preview", |ui| ui.window().get_preview_ready());
+        press(ui, &t("preview-print"));
+        pump_until(ui, "the done screen", |ui| {
+            ui.window().get_screen() == ScreenKind::Done
+        });
+        assert_eq!(printer.wait_for_jobs(2, Duration::from_secs(10)).len(), 2);
+
+        std::thread::sleep(Duration::from_millis(1100));
+        open_and_badge(ui, &badge);
+        type_pin(ui, PIN);
+        pump_until(ui, "the home page", |ui| has_label(ui, "Device status"));
+        press(ui, "Device status");
+        pump_until(ui, "the counters after the journey", |ui| {
+            has_label(ui, "A4 pages printed: 2")
+                && has_label(ui, "Tickets printed: 2")
+                && has_label(ui, "Paper cuts: 2")
+                && has_label(ui, "Tickets on this paper roll: 1")
         });
     }
     drop(sim);
