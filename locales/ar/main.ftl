@@ -261,8 +261,9 @@ keyboard-layout = English
 
 ## تم الإرسال
 sent-complaint-title = سُجِّلت رسالتك
-sent-complaint-body = استلمتها الوزارة. رقمك المرجعي { $reference }.
-sent-complaint-offline = الشبكة منقطعة. حُفظت رسالتك في هذا الجهاز وستُرسل إلى الوزارة عند عودة الشبكة. رقمك المرجعي { $reference }.
+sent-complaint-body = استلمتها الوزارة.
+sent-complaint-offline = الشبكة منقطعة. حُفظت رسالتك في هذا الجهاز وستُرسل إلى الوزارة عند عودة الشبكة.
+sent-reference = رقمك المرجعي: { $reference }
 sent-rating-title = شكرًا لك
 sent-rating-body = تقييمك يساعدنا على تحسين خدمتنا.
 sent-rating-offline = حُفظ تقييمك وسيُرسل عند عودة الشبكة.

@@ -249,8 +249,9 @@ keyboard-layout = عربي
 
 ## Sent
 sent-complaint-title = Your message is recorded
-sent-complaint-body = The ministry has received it. Your reference is { $reference }.
-sent-complaint-offline = The network is down. Your message is saved in this kiosk and will be sent to the ministry when the network is back. Your reference is { $reference }.
+sent-complaint-body = The ministry has received it.
+sent-complaint-offline = The network is down. Your message is saved in this kiosk and will be sent to the ministry when the network is back.
+sent-reference = Your reference: { $reference }
 sent-rating-title = Thank you
 sent-rating-body = Your rating helps us improve our service.
 sent-rating-offline = Your rating is saved and will be sent when the network is back.

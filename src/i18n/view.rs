@@ -104,13 +104,19 @@ pub fn verdict_texts(lang: Lang, verdict: &Verdict) -> (i32, String, String) {
     (level, tr(lang, title), facts)
 }
 
-/// The sent screen's (title, body); empty when not on it.
-pub fn sent_texts(v: &View) -> (String, String) {
+/// The sent screen's (title, body, reference line); empty when not on it. The reference
+/// has a line of its own so it never breaks at a hyphen.
+pub fn sent_texts(v: &View) -> (String, String, String) {
     let Some(sent) = &v.sent else {
-        return (String::new(), String::new());
+        return (String::new(), String::new(), String::new());
     };
     let lang = v.lang;
     let r = &[("reference", Arg::Str(&ltr(&sent.reference)))];
+    let reference = if sent.reference.is_empty() {
+        String::new()
+    } else {
+        tr_args(lang, "sent-reference", r)
+    };
     let (title, body) = match (sent.kind, sent.offline) {
         (SentKind::Complaint, false) => (
             "sent-complaint-title",
@@ -123,7 +129,7 @@ pub fn sent_texts(v: &View) -> (String, String) {
         (SentKind::Rating, false) => ("sent-rating-title", tr(lang, "sent-rating-body")),
         (SentKind::Rating, true) => ("sent-rating-title", tr(lang, "sent-rating-offline")),
     };
-    (tr(lang, title), body)
+    (tr(lang, title), body, reference)
 }
 
 /// The complaint text screen's counter: "47 of 500 characters".

@@ -329,9 +329,10 @@ pub fn screen_script(v: &View) -> Vec<Cue> {
             lines.push(t("rating-body"));
         }
         Screen::Sent => {
-            let (title, body) = texts::sent_texts(v);
+            let (title, body, reference) = texts::sent_texts(v);
             lines.push(title);
             lines.push(body);
+            lines.push(reference);
         }
     }
     let err = texts::error_text(v);

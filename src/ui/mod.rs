@@ -89,9 +89,10 @@ fn render(w: &AppWindow, v: &View) {
     w.set_offline_offers(v.offline_offers);
     w.set_printing_status(texts::printing_status(v).into());
     render_complaint(w, v);
-    let (title, body) = texts::sent_texts(v);
+    let (title, body, reference) = texts::sent_texts(v);
     w.set_sent_title(title.into());
     w.set_sent_body(body.into());
+    w.set_sent_reference(reference.into());
     w.set_qid(v.qid.as_str().into());
     w.set_code(v.code.as_str().into());
     w.set_code_prompt(texts::code_prompt(v).into());
