@@ -114,23 +114,33 @@ fn round_trip(inputs: &[&str]) -> Vec<String> {
         }
     }
     pages.push(page);
-    let paper = Paper {
+    let lines = extract(&Paper {
         title: "corpus".into(),
         lang: "ar-QA",
         pages,
-    };
+    });
+    assert_eq!(
+        lines.len(),
+        inputs.len(),
+        "one extracted line per input line:\n{lines:#?}"
+    );
+    lines
+}
+
+/// Write `paper` to a PDF and return pdftotext's non-empty lines, bidi marks removed.
+fn extract(paper: &Paper) -> Vec<String> {
     // Tests run in parallel: one directory per call.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("manassa-corpus-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("corpus.pdf");
-    std::fs::write(&path, pdf::write(&paper).unwrap()).unwrap();
+    std::fs::write(&path, pdf::write(paper).unwrap()).unwrap();
     // Keep a copy to look at (pdftoppm) when asked: CORPUS_PDF_OUT=/some/dir
     if let Some(keep) = std::env::var_os("CORPUS_PDF_OUT") {
         let keep = std::path::Path::new(&keep);
         std::fs::create_dir_all(keep).unwrap();
-        std::fs::copy(&path, keep.join(format!("corpus-{}.pdf", inputs.len()))).unwrap();
+        std::fs::copy(&path, keep.join(format!("corpus-{call}.pdf"))).unwrap();
     }
     let out = Command::new("pdftotext")
         .arg(&path)
@@ -144,11 +154,6 @@ fn round_trip(inputs: &[&str]) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .collect();
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(
-        lines.len(),
-        inputs.len(),
-        "one extracted line per input line:\n{text}"
-    );
     lines
 }
 
@@ -196,4 +201,61 @@ fn a_line_alone_on_a_left_to_right_page_round_trips_too() {
     ];
     let want: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     assert_eq!(round_trip(&lines), want);
+}
+
+#[test]
+fn two_paragraphs_poppler_joins_into_one_line_both_come_back_whole() {
+    // A value right beside its label on the same baseline: poppler makes one line of both
+    // spans and runs its reordering over the pair. On a right-to-left page the right one
+    // is read first.
+    let pairs = [
+        ("رقم الرخصة BP-2026-004512", "Plot 69/1234"),
+        ("26 رمضان 1447 هـ", "الهاتف +974 5512 3456"),
+        ("بلدية الدوحة", "Al Jaber Contracting"),
+        ("Net 24,600.00 QAR", "الرمز 482913"),
+        ("الطابق 2 من 3", "(26 Ramadan)"),
+        ("شارع 340", "مبنى 12"),
+    ];
+    let style = TextStyle::new(Family::Naskh, 12.0);
+    let mut page = Page::default();
+    let mut y = mm(15.0);
+    for (right, left) in pairs {
+        let r = layout(
+            right,
+            &style,
+            BaseDirection::Auto,
+            Align::Right,
+            Some(mm(80.0)),
+        );
+        let l = layout(
+            left,
+            &style,
+            BaseDirection::Auto,
+            Align::Right,
+            Some(mm(80.0)),
+        );
+        // The left paragraph's ink ends a word space before the right one's begins.
+        let right_x = mm(100.0);
+        let right_ink = right_x + mm(80.0) - r.lines[0].width;
+        page.elements.push(Element::Text {
+            para: r,
+            x: right_x,
+            y,
+            color: INK,
+        });
+        page.elements.push(Element::Text {
+            para: l,
+            x: right_ink - 4.0 - mm(80.0),
+            y,
+            color: INK,
+        });
+        y += mm(9.0);
+    }
+    let lines = extract(&Paper {
+        title: "pairs".into(),
+        lang: "ar-QA",
+        pages: vec![page],
+    });
+    let want: Vec<String> = pairs.iter().map(|(r, l)| format!("{r} {l}")).collect();
+    assert_eq!(lines, want);
 }

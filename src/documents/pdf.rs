@@ -167,6 +167,16 @@ fn actual_text(logical: &str, primary_ltr: bool) -> String {
         }
         chars.extend_from_slice(&src[start..i]);
     }
+    // 1b. Poppler joins spans that sit side by side on one baseline into one line and runs
+    //     its pass over the joined text. Ending each span with a run the pass reverses on a
+    //     right-to-left page (keeps on a left-to-right one) stops a run from reaching into
+    //     the neighbouring span, so each span still comes back whole, read in the page's
+    //     direction.
+    match (chars.last().map(|c| kind(*c)), primary_ltr) {
+        (Some(Kind::L | Kind::Num), false) => chars.push(RLM),
+        (Some(Kind::R), true) => chars.push(LRM),
+        _ => {}
+    }
     // 2. Cut into alternating runs: `rev` runs (right-to-left letters and neutrals) come
     //    out of the pass reversed, the others as they are.
     let mut runs: Vec<(bool, &[char])> = Vec::new();
@@ -493,14 +503,17 @@ mod tests {
         // Every class poppler knows, including harakat and a mark poppler counts as a digit.
         let alphabet: Vec<char> = "اب لa b1 2(-)،\u{064E}\u{0651}\u{065A}.".chars().collect();
         let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..4000 {
+        let mut random = || {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             let len = (seed % 12) as usize;
-            let s: String = (0..len)
+            (0..len)
                 .map(|k| alphabet[((seed >> (k * 5)) % alphabet.len() as u64) as usize])
-                .collect();
+                .collect::<String>()
+        };
+        for _ in 0..4000 {
+            let (s, t) = (random(), random());
             for primary in [false, true] {
                 let v = actual_text(&s, primary);
                 assert_eq!(
@@ -510,6 +523,48 @@ mod tests {
                 );
                 // Marks only of the page's own direction: the page's count keeps its sign.
                 assert!(!v.contains(if primary { RLM } else { LRM }));
+                // Two spans poppler joins into one line (s left of t).
+                let joined = format!("{v} {}", actual_text(&t, primary));
+                let want = if primary {
+                    format!("{s} {t}")
+                } else {
+                    format!("{t} {s}")
+                };
+                let got = without_marks(&poppler_reorder(&joined, primary));
+                assert_eq!(got, want, "{primary} {s:?} | {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn spans_poppler_joins_on_one_line_come_back_whole_in_page_order() {
+        let spans = [
+            "رقم الرخصة BP-2026-004512",
+            "Plot 69/1234",
+            "26 رمضان 1447 هـ",
+            "(26 Ramadan)",
+            "Net 24,600.00 QAR",
+            "بلدية الدوحة",
+            "مُحَمَّد (1)",
+        ];
+        for primary in [false, true] {
+            for left in spans {
+                for right in spans {
+                    for gap in ["", " "] {
+                        let visual = format!(
+                            "{}{gap}{}",
+                            actual_text(left, primary),
+                            actual_text(right, primary)
+                        );
+                        let want = if primary {
+                            format!("{left}{gap}{right}")
+                        } else {
+                            format!("{right}{gap}{left}")
+                        };
+                        let got = without_marks(&poppler_reorder(&visual, primary));
+                        assert_eq!(got, want, "{primary} {left:?} | {right:?}");
+                    }
+                }
             }
         }
     }
