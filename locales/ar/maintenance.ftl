@@ -102,6 +102,7 @@ maint-selftest-fail = فشل الاختبار: { $arg }
 maint-roll-reset = صُفّر عدّاد لفة الورق
 maint-requeued = أُعيد إرسال الرسالة { $arg }
 maint-saved = حُفظ؛ يُطبّق بعد إعادة التشغيل
+maint-restart-confirm = اضغط «إعادة تشغيل التطبيق» مرة أخرى لإعادة التشغيل
 maint-done = تم
 
 maint-test-ticket-title = إيصال منصة التجريبي

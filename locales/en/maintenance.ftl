@@ -102,6 +102,7 @@ maint-selftest-fail = Self test failed: { $arg }
 maint-roll-reset = Paper roll counter reset
 maint-requeued = Dead letter { $arg } re-queued
 maint-saved = Saved; applies after a restart
+maint-restart-confirm = Press "Restart the application" again to restart
 maint-done = Done
 
 maint-test-ticket-title = Manassa test ticket

@@ -306,6 +306,8 @@ pub struct Menu {
     now: u64,
     last_activity: u64,
     timeout_ms: u64,
+    /// "Restart" was pressed once; a second press restarts.
+    restart_armed: bool,
 }
 
 impl Menu {
@@ -322,6 +324,7 @@ impl Menu {
             now: 0,
             last_activity: 0,
             timeout_ms: timeout.as_millis() as u64,
+            restart_armed: false,
         }
     }
 
@@ -358,15 +361,20 @@ impl Menu {
     /// Apply one intent.
     pub fn handle(&mut self, intent: MenuIntent) -> Vec<MenuEffect> {
         let mut fx = Vec::new();
-        if !matches!(
+        let user_input = !matches!(
             intent,
             MenuIntent::Tick(_)
                 | MenuIntent::Done(_)
                 | MenuIntent::Facts(_)
                 | MenuIntent::PinChecked(_)
-        ) {
+        );
+        // Restart needs two presses in a row: any other input in between disarms it.
+        let armed = if user_input {
             self.last_activity = self.now;
-        }
+            std::mem::take(&mut self.restart_armed)
+        } else {
+            self.restart_armed
+        };
         match intent {
             MenuIntent::Open => {
                 if self.stage == Stage::Closed {
@@ -478,7 +486,10 @@ impl Menu {
                 }
             }
             MenuIntent::Act(action) => {
-                if self.stage == Stage::Menu
+                if action == Action::Restart && !armed && self.stage == Stage::Menu {
+                    self.restart_armed = true;
+                    self.notice = Some(Notice::new("maint-restart-confirm", None, false));
+                } else if self.stage == Stage::Menu
                     && !self.busy
                     && let Some(badge) = self.badge
                 {
@@ -514,7 +525,7 @@ impl Menu {
                     self.close(&mut fx, event);
                 }
             }
-            MenuIntent::Activity => {}
+            MenuIntent::Activity => self.restart_armed = armed,
         }
         fx
     }
@@ -644,6 +655,28 @@ mod tests {
         );
         assert!(!m.is_open());
         assert_eq!(m.view().badge, None);
+    }
+
+    #[test]
+    fn restart_needs_a_second_press() {
+        let mut m = logged_in();
+        assert!(m.handle(MenuIntent::Act(Action::Restart)).is_empty());
+        assert_eq!(
+            m.view().notice,
+            Some(Notice::new("maint-restart-confirm", None, false))
+        );
+        // Anything else in between disarms it.
+        m.handle(MenuIntent::Go(Page::Devices));
+        m.handle(MenuIntent::Back);
+        assert!(m.handle(MenuIntent::Act(Action::Restart)).is_empty());
+        m.handle(MenuIntent::Tick(50));
+        assert_eq!(
+            m.handle(MenuIntent::Act(Action::Restart)),
+            vec![MenuEffect::Run {
+                badge: BADGE,
+                action: Action::Restart
+            }]
+        );
     }
 
     #[test]
