@@ -200,6 +200,13 @@ pub trait Backend {
 /// The connection honours `SPEECHD_ADDRESS` (`unix_socket:/path` or
 /// `inet_socket:host:port`); without it libspeechd uses the user's default socket and
 /// autospawns speech-dispatcher.
+///
+/// Audio output: speech-dispatcher 0.11's default output is PulseAudio. Without a
+/// PulseAudio server (a kiosk under cage, a headless machine) the daemon starts but every
+/// message fails ("Couldn't open pulse plugin") and nothing is heard; its `speechd.conf`
+/// needs `AudioOutputMethod "alsa"` (and, on a machine without a sound card,
+/// `AudioALSADevice "null"`). This backend does not wait for end-of-speech events, so a
+/// daemon that cannot play never blocks the kiosk.
 pub struct TtsBackend {
     tts: tts::Tts,
     ctl: speech_dispatcher::Connection,
