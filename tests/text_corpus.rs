@@ -259,3 +259,42 @@ fn two_paragraphs_poppler_joins_into_one_line_both_come_back_whole() {
     let want: Vec<String> = pairs.iter().map(|(r, l)| format!("{r} {l}")).collect();
     assert_eq!(lines, want);
 }
+
+#[test]
+fn a_line_that_ends_in_a_hyphen_keeps_it() {
+    // Poppler drops a hyphen at the end of a line and joins the next line to it (soft
+    // hyphenation); a name wrapped after "Al-" must still come back as printed.
+    let style = TextStyle::new(Family::Naskh, 12.0);
+    for filler in ["رخصة بناء صادرة عن وزارة البلدية", "Building permit issued"]
+    {
+        let mut page = Page::default();
+        for (i, text) in [filler, "Mohammed Al-\nKuwari", "عبدالله آل-\nثاني"]
+            .iter()
+            .enumerate()
+        {
+            let para = layout(
+                text,
+                &style,
+                BaseDirection::Auto,
+                Align::Start,
+                Some(mm(150.0)),
+            );
+            page.elements.push(Element::Text {
+                para,
+                x: mm(15.0),
+                y: mm(15.0 + 20.0 * i as f32),
+                color: INK,
+            });
+        }
+        let lines = extract(&Paper {
+            title: "hyphen".into(),
+            lang: "ar-QA",
+            pages: vec![page],
+        });
+        assert_eq!(
+            lines,
+            [filler, "Mohammed Al-", "Kuwari", "عبدالله آل-", "ثاني"],
+            "{filler}"
+        );
+    }
+}

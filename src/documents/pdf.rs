@@ -177,6 +177,24 @@ fn actual_text(logical: &str, primary_ltr: bool) -> String {
         (Some(Kind::R), true) => chars.push(LRM),
         _ => {}
     }
+    let visual = lay_out_for_poppler(&chars, primary_ltr);
+    // 1c. Poppler takes a line whose text ends in '-' for a hyphenated word: it drops the
+    //     hyphen and joins the next line on. Keep a mark after it (a mark of the page's
+    //     direction, in the run poppler reads last).
+    if visual.ends_with('-') {
+        if primary_ltr {
+            chars.push(LRM);
+        } else {
+            chars.insert(0, RLM);
+        }
+        return lay_out_for_poppler(&chars, primary_ltr);
+    }
+    visual
+}
+
+/// Steps 2 and 3 of [`actual_text`]: `chars` (logical, marks in place) in the order
+/// poppler's pass expects.
+fn lay_out_for_poppler(chars: &[char], primary_ltr: bool) -> String {
     // 2. Cut into alternating runs: `rev` runs (right-to-left letters and neutrals) come
     //    out of the pass reversed, the others as they are.
     let mut runs: Vec<(bool, &[char])> = Vec::new();
@@ -523,6 +541,8 @@ mod tests {
                 );
                 // Marks only of the page's own direction: the page's count keeps its sign.
                 assert!(!v.contains(if primary { RLM } else { LRM }));
+                // Never a trailing hyphen poppler would take for a hyphenated word.
+                assert!(!v.ends_with('-'), "{primary} {s:?}");
                 // Two spans poppler joins into one line (s left of t).
                 let joined = format!("{v} {}", actual_text(&t, primary));
                 let want = if primary {
