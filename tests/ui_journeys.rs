@@ -1172,7 +1172,8 @@ fn every_screen_lays_out_inside_the_window_without_overlaps() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let tmp = temp_dir("layout");
     let port = free_port();
-    let mut failures = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    let mut layouts_failing = std::collections::BTreeSet::new();
     let mut checked = 0;
     for name in snapshot_names() {
         for lang in [Lang::Ar, Lang::En] {
@@ -1233,6 +1234,7 @@ fn every_screen_lays_out_inside_the_window_without_overlaps() {
                         "{name} {lang:?} {size} {mode}: only {n} labelled elements"
                     );
                     for p in layout_problems(w, width, height, lang) {
+                        layouts_failing.insert(format!("{name} {} {size} {mode}", lang.tag()));
                         failures.push(format!("{name} {} {size} {mode}: {p}", lang.tag()));
                     }
                     checked += 1;
@@ -1244,8 +1246,33 @@ fn every_screen_lays_out_inside_the_window_without_overlaps() {
     assert!(checked >= 17 * 12, "checked {checked} layouts");
     assert!(
         failures.is_empty(),
-        "{} layout problems:\n{}",
+        "{} layout problems in {} of {checked} layouts:\n{}\n\nlayouts: {}",
         failures.len(),
-        failures.join("\n")
+        layouts_failing.len(),
+        failures.join("\n"),
+        layouts_failing.into_iter().collect::<Vec<_>>().join(", ")
     );
+}
+
+/// docs/screens holds a portrait PNG of every snapshot screen in both languages (issue 10,
+/// "done when"); regenerate with `manassa snapshot --screen NAME --lang ar|en --out …`.
+#[test]
+fn docs_screens_cover_every_screen_in_both_languages() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screens");
+    let mut missing = Vec::new();
+    for name in snapshot_names() {
+        for lang in ["ar", "en"] {
+            let png = dir.join(format!("{name}-{lang}.png"));
+            match std::fs::read(&png) {
+                Ok(bytes) if bytes.starts_with(b"\x89PNG\r\n\x1a\n") => {
+                    // IHDR: width and height, big-endian, at bytes 16..24: portrait 1080×1920.
+                    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+                    let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+                    assert_eq!((w, h), (1080, 1920), "{}", png.display());
+                }
+                _ => missing.push(png.display().to_string()),
+            }
+        }
+    }
+    assert!(missing.is_empty(), "missing screenshots: {missing:?}");
 }
