@@ -128,7 +128,7 @@ fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
     let rec = RecordingBackend::new();
     let speaker = Speaker::recording(&rec);
     let kiosk = Kiosk::new(Session::new(Lang::Ar, 300), services, rt.handle().clone())
-        .with_speaker(Speaker::recording(&rec));
+        .with_speaker(speaker.clone());
     forward_scanner_events(events, kiosk.sender());
     let ui = KioskUi::new(kiosk).unwrap();
     ui.window().show().unwrap();

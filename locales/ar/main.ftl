@@ -54,6 +54,7 @@ done-title = ورقتك جاهزة
 done-body = خذ ورقتك من الطابعة وتذكرتك من الأسفل.
 done-take-card = خذ بطاقتك.
 done-reference = الرقم المرجعي { $reference }
+done-printed = طُبعت: { $kind } { $number }
 done-finish = إنهاء
 
 ## Errors

@@ -50,6 +50,7 @@ done-title = Your paper is ready
 done-body = Take your paper from the printer and your ticket below.
 done-take-card = Take your card.
 done-reference = Reference { $reference }
+done-printed = Printed: { $kind } { $number }
 done-finish = Finish
 
 ## Errors

@@ -64,6 +64,24 @@ pub fn reference_text(v: &View) -> String {
     )
 }
 
+/// The done screen's "what was printed" line, empty when nothing was.
+pub fn printed_text(v: &View) -> String {
+    v.printed
+        .as_ref()
+        .map(|d| {
+            let (title, number, _) = document_texts(v.lang, d);
+            tr_args(
+                v.lang,
+                "done-printed",
+                &[
+                    ("kind", Arg::Str(&title)),
+                    ("number", Arg::Str(&ltr(&number))),
+                ],
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// The idle warning with its countdown, empty when it is not showing.
 pub fn idle_warning_text(v: &View) -> String {
     v.idle_warning_s

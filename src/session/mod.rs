@@ -492,6 +492,7 @@ enum State {
         token: String,
         docs: Vec<DocItem>,
         stage: PrintStage,
+        printed: Option<DocItem>,
     },
     Complaint(complaint::Form),
     Rating {
@@ -506,6 +507,7 @@ enum State {
     },
     Done {
         reference: String,
+        printed: Option<DocItem>,
     },
     Error {
         msg: Msg,
@@ -535,6 +537,8 @@ pub struct View {
     pub documents: Option<Vec<DocItem>>,
     /// Reference on the done screen.
     pub reference: String,
+    /// What was printed, on the done screen.
+    pub printed: Option<DocItem>,
     /// Seconds left before an idle wipe, while the warning shows.
     pub idle_warning_s: Option<u64>,
     /// A card is in the reader (the done screen says "take your card").
@@ -821,6 +825,7 @@ impl Session {
                     });
                     self.state = State::Printing {
                         token: token.clone(),
+                        printed: docs.iter().find(|d| d.id == *document_id).cloned(),
                         docs: docs.clone(),
                         stage: PrintStage::Paper,
                     };
@@ -1034,8 +1039,9 @@ impl Session {
                 }
             }
             Intent::PrintFinished { reference } => {
-                if let State::Printing { .. } = self.state {
-                    self.state = State::Done { reference };
+                if let State::Printing { printed, .. } = &self.state {
+                    let printed = printed.clone();
+                    self.state = State::Done { reference, printed };
                 }
             }
             Intent::Failed(failure) => self.fail(failure, &mut fx),
@@ -1144,6 +1150,7 @@ impl Session {
             error: None,
             documents: None,
             reference: String::new(),
+            printed: None,
             idle_warning_s: None,
             card_in_reader: self.card_in_reader,
             demo_code: None,
@@ -1193,7 +1200,10 @@ impl Session {
                 v.busy = true;
                 v.print_stage = Some(*stage);
             }
-            State::Done { reference } => v.reference = reference.clone(),
+            State::Done { reference, printed } => {
+                v.reference = reference.clone();
+                v.printed = printed.clone();
+            }
             State::Error { msg, offline } => {
                 v.error = Some(msg.clone());
                 v.offline_offers = *offline;

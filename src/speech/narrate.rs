@@ -274,6 +274,7 @@ pub fn screen_script(v: &View) -> Vec<Cue> {
         }
         Screen::Done => {
             lines.push(t("done-title"));
+            lines.push(texts::printed_text(v));
             lines.push(t("done-body"));
             if v.card_in_reader {
                 lines.push(t("done-take-card"));

@@ -115,6 +115,7 @@ fn render(w: &AppWindow, v: &View) {
     w.set_documents(ModelRc::new(VecModel::from(rows)));
     w.set_documents_loaded(v.documents.is_some());
     w.set_reference_text(texts::reference_text(v).into());
+    w.set_printed_text(texts::printed_text(v).into());
     w.set_card_in_reader(v.card_in_reader);
     w.set_idle_warning(texts::idle_warning_text(v).into());
     match &v.preview {
@@ -493,8 +494,9 @@ pub fn demo_view(screen: Screen, lang: Lang) -> View {
             id: "error-network",
             count: None,
         }),
-        documents: (screen == Screen::Documents).then_some(docs),
+        documents: (screen == Screen::Documents).then(|| docs.clone()),
         reference: "K01-20261129-7F3A9C".into(),
+        printed: (screen == Screen::Done).then(|| docs[0].clone()),
         idle_warning_s: None,
         card_in_reader: screen == Screen::Done,
         demo_code: (screen == Screen::Code).then(|| "482913".into()),
