@@ -13,6 +13,11 @@
 //! glyphs' text; that text is prepared ([`actual_text`]) so that poppler's heuristic turns
 //! it back into exactly the logical line. Readers that ignore /ActualText still get the
 //! per-glyph /ToUnicode text.
+//!
+//! Known limits: `pdftotext -raw` skips poppler's page-direction analysis and always reads
+//! left to right, so on a mostly Arabic page its mixed lines come back in run order; and a
+//! reader that takes /ActualText literally instead of re-ordering it as poppler does (the
+//! text is prepared for poppler's pass) gets right-to-left runs reversed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
