@@ -100,6 +100,14 @@ bench_b() {
   echo "largest mappings by Rss (kB):"
   awk '/^[0-9a-f]+-[0-9a-f]+ / {name = ($6 == "" ? "[anon]" : $6)} /^Rss:/ {rss[name] += $2}
        END {for (n in rss) printf "%8d  %s\n", rss[n], n}' /proc/$pid/smaps | sort -rn | head -12 | sed 's/^/  /'
+  # What the window shows (to check it is the attract screen), with ImageMagick if present.
+  local xvfb_args
+  xvfb_args=$(pgrep -a -P "$xvfb_run" -x Xvfb || true)
+  if command -v import >/dev/null && [ -n "$xvfb_args" ]; then
+    DISPLAY=$(awk '{print $3}' <<<"$xvfb_args") \
+      XAUTHORITY=$(sed -n 's/.* -auth \([^ ]*\).*/\1/p' <<<"$xvfb_args") \
+      import -window root /tmp/bench-demo-idle.png && echo "window: /tmp/bench-demo-idle.png"
+  fi
   kill "$pid" 2>/dev/null || true
   wait "$xvfb_run" 2>/dev/null || true
 }
