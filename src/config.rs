@@ -79,6 +79,26 @@ pub struct KioskConfig {
     pub language: Lang,
     /// Seconds without input before the inactivity warning (30–600).
     pub idle_timeout_s: u32,
+    /// The panel's pixel density, dots per inch (50–400): 102.5 for a 21.5" 1920×1080
+    /// panel. Touch targets must come out at ≥ 15 mm at this density.
+    pub display_dpi: f32,
+    /// Typical eye-to-screen distance, millimetres (250–1000), for EN 301 549 5.1.4 (a
+    /// capital H subtends ≥ 0.7° in large-text mode; the normal text meets it too).
+    pub viewing_distance_mm: f32,
+}
+
+impl KioskConfig {
+    /// Millimetres on the panel of `px` logical pixels.
+    pub fn px_to_mm(&self, px: f32) -> f32 {
+        px * 25.4 / self.display_dpi
+    }
+
+    /// The angle in degrees that a capital letter of a font of `font_px` subtends at the
+    /// viewing distance (Noto's cap height is 0.714 em).
+    pub fn cap_height_deg(&self, font_px: f32) -> f32 {
+        let h = self.px_to_mm(font_px * 0.714);
+        (h / self.viewing_distance_mm).atan().to_degrees()
+    }
 }
 
 impl Default for KioskConfig {
@@ -87,6 +107,8 @@ impl Default for KioskConfig {
             id: "K01".into(),
             language: Lang::Ar,
             idle_timeout_s: 90,
+            display_dpi: 102.5,
+            viewing_distance_mm: 500.0,
         }
     }
 }
@@ -236,6 +258,18 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "kiosk.id",
                 problem: format!("{id:?} must be 1–16 characters of A–Z, 0–9 and -"),
+            });
+        }
+        if !(50.0..=400.0).contains(&self.kiosk.display_dpi) {
+            return Err(ConfigError::Invalid {
+                key: "kiosk.display_dpi",
+                problem: format!("{} is outside 50–400 dpi", self.kiosk.display_dpi),
+            });
+        }
+        if !(250.0..=1000.0).contains(&self.kiosk.viewing_distance_mm) {
+            return Err(ConfigError::Invalid {
+                key: "kiosk.viewing_distance_mm",
+                problem: format!("{} is outside 250–1000 mm", self.kiosk.viewing_distance_mm),
             });
         }
         if !(30..=600).contains(&self.kiosk.idle_timeout_s) {

@@ -521,12 +521,11 @@ fn keyboard_layout_switch_types_the_other_script() {
     r.type_text("hello");
     // The English keyboard has no Arabic keys until the layout key is pressed.
     assert!(!shows(&r, "م"));
-    r.press(&tr(Lang::En, "keyboard-layout"));
+    r.press(&tr(Lang::En, "keyboard-to-arabic"));
     assert!(shows(&r, "م") && !shows(&r, "q"), "the Arabic layout shows");
     r.type_text(" مرحبا");
-    // The layout key is labelled by the interface language, not by the layout it switches
-    // to (reported: it still says "عربي" over the Arabic layout).
-    r.press(&tr(Lang::En, "keyboard-layout"));
+    // The layout key names the layout it switches to, in that layout's script.
+    r.press(&tr(Lang::En, "keyboard-to-english"));
     assert_eq!(r.w().get_complaint_text(), "hello مرحبا");
     assert!(shows(&r, "q"), "back to the English layout");
     // The interface language did not change with the keyboard.
@@ -816,7 +815,8 @@ fn language_switch_mid_journey_keeps_typed_data_and_switches_every_text() {
         vec![
             tr(lang, "language-switch"),
             tr(lang, "language-switch-label"),
-            tr(lang, "keyboard-layout"),
+            tr(lang, "keyboard-to-english"),
+            tr(lang, "keyboard-to-arabic"),
         ]
     };
     r.press_id("attract-start");

@@ -14,7 +14,7 @@ attract-start = المس للبدء
 ## Identify
 identify-title = التعريف بنفسك
 identify-body = أدخل بطاقتك الشخصية في القارئ، أو اكتب رقمك الشخصي.
-identify-qid-label = الرقم الشخصي (١١ رقمًا)
+identify-qid-label = الرقم الشخصي (11 رقمًا)
 identify-continue = متابعة
 identify-reading-card = جارٍ قراءة بطاقتك…
 keypad-clear = مسح
@@ -24,7 +24,7 @@ cancel = إلغاء
 
 ## One-time code
 code-title = أدخل الرمز
-code-body = أرسلنا رمزًا من ٦ أرقام إلى { $phone }.
+code-body = أرسلنا رمزًا من 6 أرقام إلى { $phone }.
 code-label = رمز التحقق
 code-verify = تحقق
 code-attempts-left = { $count ->
@@ -253,12 +253,13 @@ complaint-too-short = { $count ->
 }
 complaint-next = متابعة
 complaint-phone-title = رقم هاتفك (اختياري)
-complaint-phone-body = إن أردت ردًّا فاكتب رقم هاتفك القطري المكوّن من ٨ أرقام، وإلا فأرسل دونه.
+complaint-phone-body = إن أردت ردًّا فاكتب رقم هاتفك القطري المكوّن من 8 أرقام، وإلا فأرسل دونه.
 complaint-phone-label = رقم الهاتف
 complaint-send = إرسال
 keyboard-space = مسافة
 keyboard-backspace = حذف
-keyboard-layout = English
+keyboard-to-english = English
+keyboard-to-arabic = عربي
 
 ## تم الإرسال
 sent-complaint-title = سُجِّلت رسالتك
@@ -270,5 +271,5 @@ sent-rating-body = تقييمك يساعدنا على تحسين خدمتنا.
 sent-rating-offline = حُفظ تقييمك وسيُرسل عند عودة الشبكة.
 
 ## أخطاء أخرى
-error-invalid-phone = هذا ليس رقم هاتف قطريًا: ٨ أرقام تبدأ بـ 3 أو 4 أو 5 أو 6 أو 7.
+error-invalid-phone = هذا ليس رقم هاتف قطريًا: 8 أرقام تبدأ بـ 3 أو 4 أو 5 أو 6 أو 7.
 error-not-recorded = تعذّر على الجهاز حفظ رسالتك، ولم يُرسل شيء. يُرجى المحاولة لاحقًا أو استخدام جهاز آخر.

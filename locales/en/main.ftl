@@ -246,7 +246,8 @@ complaint-phone-label = Phone number
 complaint-send = Send
 keyboard-space = Space
 keyboard-backspace = Delete
-keyboard-layout = عربي
+keyboard-to-english = English
+keyboard-to-arabic = عربي
 
 ## Sent
 sent-complaint-title = Your message is recorded

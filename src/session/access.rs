@@ -232,7 +232,7 @@ pub fn choices(v: &View) -> Vec<Choice> {
                     }
                     c.push(button("key-space", "keyboard-space"));
                     c.push(button("key-backspace", "keyboard-backspace"));
-                    c.push(button("key-layout", "keyboard-layout"));
+                    c.push(button("key-layout", keyboard_layout_label(form.layout)));
                     c.push(button("next", "complaint-next"));
                     c.push(button("back", "back"));
                 }
@@ -385,6 +385,15 @@ impl Session {
             TactileKey::Cancel => Some(Intent::Cancel),
             _ => None,
         }
+    }
+}
+
+/// Fluent id of the layout key's label: the layout it switches to, named in that layout's
+/// own script ("English" under the Arabic layout, "عربي" under the English one).
+pub fn keyboard_layout_label(showing: crate::i18n::Lang) -> &'static str {
+    match showing {
+        crate::i18n::Lang::Ar => "keyboard-to-english",
+        crate::i18n::Lang::En => "keyboard-to-arabic",
     }
 }
 

@@ -15,7 +15,7 @@ use crate::ministry::{DocumentKind, IdMethod};
 
 mod access;
 mod complaint;
-pub use access::{Accessibility, Choice, Role, TactileKey, choices};
+pub use access::{Accessibility, Choice, Role, TactileKey, choices, keyboard_layout_label};
 pub use complaint::{
     COMPLAINT_MAX_CHARS, COMPLAINT_MIN_CHARS, ComplaintCategory, ComplaintStep, ComplaintView,
     PHONE_LEN, TextKey, keyboard_rows,
@@ -584,6 +584,8 @@ pub struct Session {
     last_input_ms: u64,
     now_ms: u64,
     card_in_reader: bool,
+    /// The card was already given back (at the done screen).
+    card_ejected: bool,
     access: Accessibility,
     focus: Option<usize>,
 }
@@ -600,6 +602,7 @@ impl Session {
             last_input_ms: 0,
             now_ms: 0,
             card_in_reader: false,
+            card_ejected: false,
             access: Accessibility::default(),
             focus: None,
         }
@@ -840,7 +843,9 @@ impl Session {
                 State::Services | State::VerifyScan { busy: false } => self.wipe(&mut fx),
                 State::Rating { busy: false } => self.state = State::Services,
                 State::Complaint(f) => {
-                    if !f.back() {
+                    // The form steps back; from its first step, back to the services.
+                    let stayed = f.back();
+                    if !stayed {
                         self.state = State::Services;
                     }
                 }
@@ -925,6 +930,7 @@ impl Session {
             }
             Intent::CardRead { qid: card_qid } => {
                 self.card_in_reader = true;
+                self.card_ejected = false;
                 match &mut self.state {
                     State::Attract | State::Services => {
                         self.state = identify();
@@ -937,7 +943,10 @@ impl Session {
                     _ => fx.push(Effect::EjectCard),
                 }
             }
-            Intent::CardRemoved => self.card_in_reader = false,
+            Intent::CardRemoved => {
+                self.card_in_reader = false;
+                self.card_ejected = false;
+            }
             Intent::Activity => {}
             Intent::CardUnreadable => {
                 fx.push(Effect::EjectCard);
@@ -1042,6 +1051,11 @@ impl Session {
                 if let State::Printing { printed, .. } = &self.state {
                     let printed = printed.clone();
                     self.state = State::Done { reference, printed };
+                    // "Take your card": the reader presents it at the gate now.
+                    if self.card_in_reader && !self.card_ejected {
+                        fx.push(Effect::EjectCard);
+                        self.card_ejected = true;
+                    }
                 }
             }
             Intent::Failed(failure) => self.fail(failure, &mut fx),
@@ -1126,10 +1140,11 @@ impl Session {
 
     /// Forget everything about the resident and return to the attract screen.
     fn wipe(&mut self, fx: &mut Vec<Effect>) {
-        if self.card_in_reader {
+        if self.card_in_reader && !self.card_ejected {
             fx.push(Effect::EjectCard);
-            self.card_in_reader = false;
         }
+        self.card_in_reader = false;
+        self.card_ejected = false;
         fx.push(Effect::Wipe);
         self.state = State::Attract;
         self.lang = self.default_lang;

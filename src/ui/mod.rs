@@ -172,6 +172,7 @@ fn render_complaint(w: &AppWindow, v: &View) {
             .into(),
     );
     w.set_complaint_text(c.text.as_str().into());
+    w.set_keyboard_layout_label(tr(lang, crate::session::keyboard_layout_label(c.layout)).into());
     w.set_complaint_phone(c.phone.as_str().into());
     w.set_complaint_counter(texts::complaint_counter(v).into());
     // Keys sit where the Arabic (101) PC layout puts them (ض on the Q key, digits 1…0 from
