@@ -191,7 +191,7 @@ fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
             key(&ui, d.to_string());
         }
         let h = heard(&rec, &speaker);
-        assert_eq!(h, vec![TONE_MARK; 6].join(" | "), "a tone per code digit");
+        assert_eq!(h, [TONE_MARK; 6].join(" | "), "a tone per code digit");
         key(&ui, special(Key::DownArrow));
         key(&ui, special(Key::Return));
         pump_until(&ui, "the papers", || {
