@@ -313,6 +313,8 @@ fn the_reference_server_is_not_in_the_image() {
         "cups",
         "speech-dispatcher",
         "espeak-ng",
+        "libspeechd2", // the app links libspeechd (tts crate)
+        "sound-icons",
         "overlayroot",
         "linux-image-amd64",
     ] {
@@ -321,6 +323,14 @@ fn the_reference_server_is_not_in_the_image() {
             "packages.txt lacks {p}"
         );
     }
+    // Speech must reach the sound card without PulseAudio (absent on the kiosk).
+    let speechd = read(&image_dir().join("rootfs/etc/speech-dispatcher/speechd.conf"));
+    assert!(
+        speechd
+            .lines()
+            .any(|l| l.trim() == "AudioOutputMethod \"alsa\""),
+        "speechd.conf does not send speech to ALSA"
+    );
     for p in ["brltty", "modemmanager", "openssh-server", "sudo"] {
         assert!(
             !packages.lines().any(|l| l.trim() == p),
