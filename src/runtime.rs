@@ -315,7 +315,9 @@ impl Kiosk {
             }
             Effect::CheckPrinter => {
                 self.rt.spawn(async move {
-                    if let Err(e @ A4Error::NotReady(_)) = svc.a4.check().await {
+                    // Any answer but "ready" (paper out, stopped, no such queue) stops the
+                    // print service before the resident identifies.
+                    if let Err(e) = svc.a4.check().await {
                         tracing::warn!(error = %e, "A4 printer not ready before identification");
                         send(Intent::Failed(Failure::A4NotReady(e.problem())));
                     }

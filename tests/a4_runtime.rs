@@ -43,14 +43,19 @@ fn poll_until(kiosk: &mut Kiosk, what: &str, f: impl Fn(&Kiosk) -> bool) {
     }
 }
 
-/// One session that prints the permit to `queue`: the screen and message it ends on, and
-/// the print audit the server received.
+/// How a session trying to print ended: the screen and message, and the print audit the
+/// server received (none when the printer check stopped it before identification).
+type Outcome = (Screen, Option<&'static str>, Option<serde_json::Value>);
+
+/// One session that prints the permit to `queue`; `before_print` runs between the preview
+/// and the confirmation (e.g. to stop the queue after the service's printer check passed).
 fn print_to(
     rt: &tokio::runtime::Runtime,
     sim: &SimHandle,
     queue: &str,
     kiosk_id: &str,
-) -> (Screen, Option<&'static str>, serde_json::Value) {
+    before_print: &dyn Fn(),
+) -> Outcome {
     let tmp = std::env::temp_dir().join(format!("manassa-a4rt-{}-{queue}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let client = Client::new(&sim.base_url(), "demo-kiosk-token", Duration::from_secs(5)).unwrap();
@@ -78,7 +83,13 @@ fn print_to(
     k.dispatch(Intent::Start);
     k.dispatch(Intent::ChooseService(Service::Print));
     k.dispatch(Intent::CardRead { qid: QID.into() });
-    poll_until(&mut k, "the demo code", |k| k.view().demo_code.is_some());
+    poll_until(&mut k, "the demo code or the printer check's error", |k| {
+        k.view().demo_code.is_some() || k.view().screen == Screen::Error
+    });
+    if k.view().screen == Screen::Error {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return (Screen::Error, k.view().error.map(|m| m.id), None);
+    }
     let code: String = k
         .view()
         .demo_code
@@ -91,6 +102,7 @@ fn print_to(
     poll_until(&mut k, "the papers", |k| k.view().documents.is_some());
     k.dispatch(Intent::SelectDocument(PERMIT_ID.into()));
     poll_until(&mut k, "the preview", |k| k.view().preview.is_some());
+    before_print();
     k.dispatch(Intent::ConfirmPrint);
     poll_until(&mut k, "the end of printing", |k| {
         let v = k.view();
@@ -113,7 +125,18 @@ fn print_to(
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = std::fs::remove_dir_all(&tmp);
-    (v.screen, v.error.map(|m| m.id), audit.unwrap())
+    (v.screen, v.error.map(|m| m.id), audit)
+}
+
+/// `cupsdisable` / `cupsenable` a queue (cups-client).
+fn queue_enabled(queue: &str, on: bool) {
+    let cmd = if on { "cupsenable" } else { "cupsdisable" };
+    let ok = std::process::Command::new(cmd)
+        .arg(queue)
+        .status()
+        .unwrap_or_else(|e| panic!("{cmd}: {e} (cups-client)"))
+        .success();
+    assert!(ok, "{cmd} {queue} failed");
 }
 
 #[test]
@@ -130,33 +153,42 @@ fn the_print_step_reports_printer_states_to_the_resident_and_the_audit() {
         ))
         .unwrap();
 
+    let nothing = || {};
     // A printer that works: the paper is printed and CUPS says the job completed.
-    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-pdf", "K1");
+    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-pdf", "K1", &nothing);
     assert_eq!((screen, msg), (Screen::Done, None));
-    assert_eq!(audit["a4"], "printed", "{audit}");
+    assert_eq!(audit.unwrap()["a4"], "printed");
 
-    // Out of paper before printing: nothing is sent; the resident is told so.
-    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-nopaper", "K2");
+    // Out of paper when the resident chooses to print: said before identification, and
+    // nothing is printed or audited.
+    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-nopaper", "K2", &nothing);
+    assert_eq!((screen, msg), (Screen::Error, Some("error-a4-paper-out")));
+    assert!(audit.is_none());
+
+    // Paper runs out mid-job: the job is cancelled and not counted as delivered.
+    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-runout", "K3", &nothing);
+    assert_eq!(screen, Screen::Documents);
+    assert_eq!(msg, Some("error-a4-interrupted-paper-out"));
+    assert_eq!(audit.unwrap()["a4"], "interrupted");
+
+    // The queue stops after the check passed, while the resident looks at the preview:
+    // the print step checks again, sends nothing, and the resident may choose again.
+    let stop = || queue_enabled("manassa-slow", false);
+    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-slow", "K4", &stop);
+    queue_enabled("manassa-slow", true);
     assert_eq!(
         screen,
         Screen::Documents,
         "back to the papers, to choose again"
     );
-    assert_eq!(msg, Some("error-a4-paper-out"));
+    assert_eq!(msg, Some("error-a4-unavailable"));
+    let audit = audit.unwrap();
     assert_eq!(audit["a4"], "not_ready", "{audit}");
     assert_eq!(audit["ticket"], "not_configured");
 
-    // Paper runs out mid-job: the job is cancelled and not counted as delivered.
-    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-runout", "K3");
-    assert_eq!(screen, Screen::Documents);
-    assert_eq!(msg, Some("error-a4-interrupted-paper-out"));
-    assert_eq!(audit["a4"], "interrupted", "{audit}");
-
-    // A stopped queue, and no queue at all.
-    let (_, msg, audit) = print_to(&rt, &sim, "manassa-stopped", "K4");
-    assert_eq!(msg, Some("error-a4-unavailable"));
-    assert_eq!(audit["a4"], "not_ready", "{audit}");
-    let (_, msg, audit) = print_to(&rt, &sim, "no-such-queue-manassa", "K5");
-    assert_eq!(msg, Some("error-a4-unavailable"));
-    assert_eq!(audit["a4"], "failed", "{audit}");
+    // A stopped queue, and no queue at all: said before identification.
+    let (screen, msg, _) = print_to(&rt, &sim, "manassa-stopped", "K5", &nothing);
+    assert_eq!((screen, msg), (Screen::Error, Some("error-a4-unavailable")));
+    let (screen, msg, _) = print_to(&rt, &sim, "no-such-queue-manassa", "K6", &nothing);
+    assert_eq!((screen, msg), (Screen::Error, Some("error-a4-unavailable")));
 }

@@ -26,6 +26,9 @@ fn touch_targets_and_large_text_meet_their_physical_minimums() {
                     win.show().unwrap();
                     let theme = win.global::<Theme>();
                     assert_eq!(theme.get_landscape(), w > h);
+                    // ADA §707.7.2: characters ≥ 4.8 mm (uppercase I) — the smallest text.
+                    let cap = cfg.px_to_mm(theme.get_small_size() * 0.714);
+                    assert!(cap >= 4.8, "small text {cap:.2} mm < 4.8 mm");
                     if large {
                         let deg = cfg.cap_height_deg(theme.get_body_size());
                         assert!(

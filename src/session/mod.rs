@@ -1089,8 +1089,11 @@ impl Session {
         let msg = failure.msg();
         let offline = failure == Failure::Network;
         match &mut self.state {
-            // The printer check before identification: no point asking who you are.
-            State::Identify { busy: false, .. } if matches!(failure, Failure::A4NotReady(_)) => {
+            // The printer check of the print service answers while the resident identifies
+            // (a card read may already be in flight): no point going on, say it now.
+            State::Identify { .. } | State::Code { .. }
+                if matches!(failure, Failure::A4NotReady(_)) =>
+            {
                 self.state = State::Error { msg, offline };
             }
             State::Complaint(f) if f.view.busy => {

@@ -590,3 +590,37 @@ fn complaint_text_can_be_typed_from_the_keypad() {
     s.handle(Intent::Tactile(TactileKey::Clear));
     assert_eq!(s.view().complaint.unwrap().text, "");
 }
+
+#[test]
+fn printer_check_failing_during_a_card_challenge_or_on_the_code_screen_stops_the_journey() {
+    use crate::devices::a4::PrinterProblem;
+    let mut s = Session::new(Lang::Ar, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Print));
+    s.handle(Intent::CardRead { qid: QID.into() });
+    assert!(s.view().busy);
+    s.handle(Intent::Failed(Failure::A4NotReady(
+        PrinterProblem::PaperOut,
+    )));
+    assert_eq!(s.screen(), Screen::Error);
+    // The late challenge answer is not applied to the error screen.
+    s.handle(Intent::ChallengeStarted {
+        challenge_id: "c".into(),
+        masked_phone: "x".into(),
+    });
+    assert_eq!(s.screen(), Screen::Error);
+    // Finishing gives the card back.
+    assert!(s.handle(Intent::Finish).contains(&Effect::EjectCard));
+
+    let mut s = Session::new(Lang::Ar, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Print));
+    s.handle(Intent::QidEdited(QID.into()));
+    s.handle(Intent::SubmitQid);
+    s.handle(Intent::ChallengeStarted {
+        challenge_id: "c".into(),
+        masked_phone: "x".into(),
+    });
+    s.handle(Intent::Failed(Failure::A4NotReady(PrinterProblem::Offline)));
+    assert_eq!(s.screen(), Screen::Error);
+}
