@@ -61,9 +61,14 @@ GenericPitchMultiply 100
 GenericPitchForceInteger 1
 EOF
 
+# Alive means a message goes all the way to the log: a daemon whose output module died
+# still answers on its socket but speaks nothing.
 alive() {
-  [ -S "$sock" ] && [ -f "$dir/speechd.pid" ] && kill -0 "$(cat "$dir/speechd.pid")" 2>/dev/null &&
-    SPEECHD_ADDRESS="unix_socket:$sock" timeout 5 spd-say -L >/dev/null 2>&1
+  [ -S "$sock" ] && [ -f "$dir/speechd.pid" ] && kill -0 "$(cat "$dir/speechd.pid")" 2>/dev/null || return 1
+  local probe="speech-up-probe-$$-$RANDOM"
+  SPEECHD_ADDRESS="unix_socket:$sock" timeout 5 spd-say -w "$probe" >/dev/null 2>&1 || return 1
+  for _ in $(seq 1 20); do grep -q "$probe" "$log" && return 0; sleep 0.1; done
+  return 1
 }
 if ! alive; then
   # A stale daemon removes the socket path when it exits: let it go before starting anew.
@@ -73,7 +78,9 @@ if ! alive; then
     kill -9 "$old" 2>/dev/null || true
   fi
   rm -f "$sock" "$dir/speechd.pid"
-  # -t 0: never exit for lack of clients (tests connect and disconnect many times).
+  # -t 0: never exit for lack of clients (tests connect and disconnect many times). Started
+  # from its own folder: the output module's shell must not sit in a folder that goes away.
+  cd "$dir"
   speech-dispatcher -d -t 0 -C "$dir/conf" -S "$sock" -c unix_socket \
     -P "$dir/speechd.pid" -L "$dir/logs" >"$dir/logs/daemon.out" 2>&1 || {
     echo "speech-dispatcher failed to start; its log:" >&2

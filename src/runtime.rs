@@ -132,6 +132,9 @@ pub struct Kiosk {
     started: Instant,
     /// Bumped on every wipe; answers from an older generation are dropped.
     generation: u64,
+    /// The same generation for tasks that store state themselves (the prepared paper): a
+    /// paper prepared for a wiped session is never kept.
+    live: Arc<std::sync::atomic::AtomicU64>,
     /// Audio guidance (issue 11): the narration of every view change, when audio mode is on.
     speaker: Option<crate::speech::Speaker>,
 }
@@ -148,6 +151,7 @@ impl Kiosk {
             rx,
             started: Instant::now(),
             generation: 0,
+            live: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             speaker: None,
         }
     }
@@ -230,11 +234,13 @@ impl Kiosk {
         };
         match effect {
             Effect::Wipe => {
+                // Answers still on their way belong to the old session and are dropped.
+                self.generation += 1;
+                self.live
+                    .store(self.generation, std::sync::atomic::Ordering::SeqCst);
                 if let Ok(mut p) = svc.prepared.lock() {
                     *p = None;
                 }
-                // Answers still on their way belong to the old session and are dropped.
-                self.generation += 1;
                 // The next user starts with default volume and rate and an empty script.
                 if let Some(s) = &self.speaker {
                     s.reset();
@@ -250,9 +256,14 @@ impl Kiosk {
                     match svc.client.start_challenge(&qid, method).await {
                         Ok(ch) => {
                             let id = ch.challenge_id.clone();
+                            // Shown and spoken: untrusted, bounded.
                             send(Intent::ChallengeStarted {
                                 challenge_id: ch.challenge_id,
-                                masked_phone: ch.masked_phone,
+                                masked_phone: crate::text::sanitize::sanitize_with(
+                                    &ch.masked_phone,
+                                    24,
+                                    false,
+                                ),
                             });
                             if svc.demo
                                 && let Ok(code) = svc.client.demo_sms_code(&id).await
@@ -279,11 +290,18 @@ impl Kiosk {
                     match svc.client.list_documents(&resident(&token)).await {
                         Ok(list) => send(Intent::DocumentsListed(
                             list.into_iter()
+                                // Shown, spoken and used as keys: untrusted, bounded.
                                 .map(|d| DocItem {
-                                    id: d.id,
+                                    id: crate::text::sanitize::sanitize_with(&d.id, 64, false),
                                     kind: d.kind,
-                                    number: d.number,
-                                    issued_on: d.issued_on,
+                                    number: crate::text::sanitize::sanitize_with(
+                                        &d.number, 40, false,
+                                    ),
+                                    issued_on: crate::text::sanitize::sanitize_with(
+                                        &d.issued_on,
+                                        10,
+                                        false,
+                                    ),
                                 })
                                 .collect(),
                         )),
@@ -292,14 +310,17 @@ impl Kiosk {
                 });
             }
             Effect::PrepareDocument { token, document_id } => {
+                let live = (self.live.clone(), generation);
                 self.rt.spawn(async move {
-                    send(match prepare_document(&svc, &token, &document_id).await {
-                        Ok(preview) => Intent::PreviewReady {
-                            document_id,
-                            preview,
+                    send(
+                        match prepare_document(&svc, &token, &document_id, live).await {
+                            Ok(preview) => Intent::PreviewReady {
+                                document_id,
+                                preview,
+                            },
+                            Err(f) => Intent::Failed(f),
                         },
-                        Err(f) => Intent::Failed(f),
-                    });
+                    );
                 });
             }
             Effect::PrintDocument { document_id, lang } => {
@@ -356,9 +377,18 @@ impl Kiosk {
                     send(submit(&svc, "rating.given", record, String::new()).await);
                 });
             }
+            // Help: the whole screen again, then where the focus is.
             Effect::RepeatSpeech => {
                 if let Some(s) = &self.speaker {
-                    s.repeat();
+                    let v = self.session.view();
+                    let mut cues = crate::speech::narrate::screen_script(&v);
+                    if let Some(c) = v.focus.and_then(|i| v.choices.get(i)) {
+                        cues.push(crate::speech::Cue::say(
+                            v.lang,
+                            crate::speech::narrate::describe(&v, c),
+                        ));
+                    }
+                    s.say(cues, true);
                 }
             }
             Effect::VerifySeal { text } => {
@@ -412,6 +442,7 @@ async fn prepare_document(
     svc: &Services,
     token: &str,
     document_id: &str,
+    (live, generation): (Arc<std::sync::atomic::AtomicU64>, u64),
 ) -> Result<PreviewImage, Failure> {
     let doc: SignedDocument = svc
         .client
@@ -454,7 +485,10 @@ async fn prepare_document(
         height: page.height(),
         rgba: std::sync::Arc::new(page.data().to_vec()),
     };
-    if let Ok(mut p) = svc.prepared.lock() {
+    // Under the lock, so a wipe (which bumps `live`, then clears) cannot interleave.
+    if let Ok(mut p) = svc.prepared.lock()
+        && live.load(std::sync::atomic::Ordering::SeqCst) == generation
+    {
         *p = Some(Prepared {
             document_id: doc.id.clone(),
             number: doc.number.clone(),
@@ -519,11 +553,17 @@ async fn print_document(
             reference: reference.clone(),
             document_number: doc.number.clone(),
         };
-        ticket_status = match printer.print(ticket::render(&t, printer.dot_width())).await {
-            Ok(()) => "printed",
-            Err(e) => {
+        // Bounded: a hung printer thread must not keep the session (and its data) on screen.
+        let job = printer.print(ticket::render(&t, printer.dot_width()));
+        ticket_status = match tokio::time::timeout(std::time::Duration::from_secs(30), job).await {
+            Ok(Ok(())) => "printed",
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e, "ticket not printed");
                 "failed"
+            }
+            Err(_) => {
+                tracing::warn!("ticket printer did not answer within 30 s");
+                "timeout"
             }
         };
     }

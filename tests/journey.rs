@@ -284,6 +284,12 @@ fn print_a_building_permit_end_to_end() {
     assert!(w.get_qid().is_empty() && w.get_code().is_empty());
     assert_eq!(w.get_documents().iter().count(), 0);
     assert!(w.get_reference_text().is_empty());
+    // Nor in the window's properties: page 1 of the paper is gone from the window.
+    assert_eq!(
+        w.get_preview_image().size().width,
+        0,
+        "preview image dropped"
+    );
 
     // No personal data in the journey's logs.
     let log = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();

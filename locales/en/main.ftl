@@ -261,3 +261,4 @@ sent-rating-offline = Your rating is saved and will be sent when the network is 
 ## More errors
 error-invalid-phone = That is not a Qatar phone number: 8 digits, starting with 3, 4, 5, 6 or 7.
 error-not-recorded = The kiosk could not save your message. Nothing was sent. Please try again later or use another kiosk.
+error-code-short = Type all 6 digits of the code.

@@ -223,6 +223,9 @@ pub fn choices(v: &View) -> Vec<Choice> {
                     let mut f = choice("text", "complaint-text-label", Role::Field);
                     f.detail = form.text.clone();
                     c.push(f);
+                    // Continue and Back before the ~45 keys, so Send is not a long walk.
+                    c.push(button("next", "complaint-next"));
+                    c.push(button("back", "back"));
                     for row in keyboard_rows(form.layout) {
                         for ch in row.chars() {
                             let mut k = choice(format!("key:{ch}"), "", Role::Key);
@@ -233,8 +236,6 @@ pub fn choices(v: &View) -> Vec<Choice> {
                     c.push(button("key-space", "keyboard-space"));
                     c.push(button("key-backspace", "keyboard-backspace"));
                     c.push(button("key-layout", keyboard_layout_label(form.layout)));
-                    c.push(button("next", "complaint-next"));
-                    c.push(button("back", "back"));
                 }
                 ComplaintStep::Phone => {
                     let mut f = choice("phone", "complaint-phone-label", Role::Field);
@@ -336,37 +337,40 @@ impl Session {
             }
             _ => {}
         }
-        let n = self.view().choices.len();
-        let rtl = self.lang.is_rtl();
+        let view = self.view();
+        let n = view.choices.len();
+        let focused = view.focus.and_then(|i| view.choices.get(i));
+        // Arabic reading order mirrors Left/Right, except on the keyboard, whose keys sit
+        // where a physical keyboard has them (left to right).
+        let ltr = !self.lang.is_rtl() || focused.is_some_and(|c| c.role == Role::Key);
         let forward = match key {
             TactileKey::Down => Some(true),
             TactileKey::Up => Some(false),
-            TactileKey::Right => Some(!rtl),
-            TactileKey::Left => Some(rtl),
+            TactileKey::Right => Some(ltr),
+            TactileKey::Left => Some(!ltr),
             _ => None,
         };
         if let Some(fwd) = forward {
             if n > 0 {
-                self.focus = Some(match self.focus {
+                let i = match view.focus {
                     None if fwd => 0,
                     None => n - 1,
                     Some(i) if fwd => (i + 1) % n,
                     Some(i) => (i + n - 1) % n,
-                });
+                };
+                self.focus = Some(view.choices[i].key.clone());
             }
             return None;
         }
         let field_screen = matches!(self.screen(), Screen::Identify | Screen::Code)
             || matches!(&self.state, State::Complaint(f) if f.view.step == ComplaintStep::Phone);
         match key {
-            TactileKey::Enter => match self.focus.and_then(|i| self.view().choices.get(i).cloned())
-            {
+            TactileKey::Enter => match focused {
                 Some(c) => self.intent_for(&c.key),
                 None if self.state == State::Attract => Some(Intent::Start),
-                None if self.idle_warning_shown() => Some(Intent::Activity),
                 None => {
-                    if n > 0 {
-                        self.focus = Some(0);
+                    if let Some(first) = view.choices.first() {
+                        self.focus = Some(first.key.clone());
                     }
                     None
                 }
@@ -381,7 +385,6 @@ impl Session {
                 Some(Intent::TextKey(TextKey::Backspace))
             }
             TactileKey::Clear => None,
-            TactileKey::Cancel if self.idle_warning_shown() => Some(Intent::Activity),
             TactileKey::Cancel => Some(Intent::Cancel),
             _ => None,
         }

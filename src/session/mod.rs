@@ -587,7 +587,8 @@ pub struct Session {
     /// The card was already given back (at the done screen).
     card_ejected: bool,
     access: Accessibility,
-    focus: Option<usize>,
+    /// The focused choice's key (not its index: lists change under the focus).
+    focus: Option<String>,
 }
 
 impl Session {
@@ -637,10 +638,16 @@ impl Session {
     pub fn handle(&mut self, intent: Intent) -> Vec<Effect> {
         let screen = self.screen();
         let step = self.complaint_step();
+        let printing = matches!(self.state, State::Printing { .. });
         let fx = self.apply(intent);
         // A new screen starts with no keypad focus; speech reads it from the top.
         if self.screen() != screen || self.complaint_step() != step {
             self.focus = None;
+        }
+        // The idle clock stood still while printing; the done (or error) screen gets the
+        // whole idle time to be read.
+        if printing && !matches!(self.state, State::Printing { .. }) {
+            self.last_input_ms = self.now_ms;
         }
         fx
     }
@@ -659,6 +666,9 @@ impl Session {
     }
 
     fn apply(&mut self, intent: Intent) -> Vec<Effect> {
+        // Known before this input resets the idle clock: while the warning shows, a key
+        // only means "more time", whatever the focus was under it.
+        let warning = self.idle_warning_shown();
         let user_input = !matches!(
             intent,
             Intent::Tick(_)
@@ -773,7 +783,17 @@ impl Session {
                 }
             }
             Intent::Tactile(key) => {
-                if let Some(i) = self.tactile(key) {
+                let settings = matches!(
+                    key,
+                    TactileKey::Help
+                        | TactileKey::VolumeUp
+                        | TactileKey::VolumeDown
+                        | TactileKey::Star
+                        | TactileKey::Hash
+                );
+                if warning && !settings {
+                    // "More time": the clock was reset above; nothing under the warning acts.
+                } else if let Some(i) = self.tactile(key) {
                     fx.extend(self.apply(i));
                 }
             }
@@ -857,6 +877,8 @@ impl Session {
                         error: None,
                     };
                 }
+                // Not while an answer is awaited: it would land on the wrong screen.
+                State::Identify { busy: true, .. } | State::Code { busy: true, .. } => {}
                 State::Identify { .. } => self.state = State::Services,
                 State::Code { .. } | State::Documents { .. } => {
                     // Going back drops the challenge or the resident token.
@@ -933,6 +955,8 @@ impl Session {
                 self.card_ejected = false;
                 match &mut self.state {
                     State::Attract | State::Services => {
+                        // A card is how a resident starts printing without a touch.
+                        fx.push(Effect::CheckPrinter);
                         self.state = identify();
                         self.start_card_challenge(card_qid, &mut fx);
                     }
@@ -999,7 +1023,11 @@ impl Session {
                     ..
                 } = &mut self.state
                 {
-                    if *busy || code.len() != CODE_LEN {
+                    if *busy {
+                        return fx;
+                    }
+                    if code.len() != CODE_LEN {
+                        *error = Some(Msg::new("error-code-short"));
                         return fx;
                     }
                     *busy = true;
@@ -1242,7 +1270,10 @@ impl Session {
             }
         }
         v.choices = choices(&v);
-        v.focus = self.focus.filter(|i| *i < v.choices.len());
+        v.focus = self
+            .focus
+            .as_ref()
+            .and_then(|k| v.choices.iter().position(|c| &c.key == k));
         v
     }
 }

@@ -154,10 +154,14 @@ fn card_read_on_attract_starts_a_card_challenge_and_ejects_at_the_end() {
     let fx = s.handle(Intent::CardRead { qid: QID.into() });
     assert_eq!(
         fx,
-        vec![Effect::StartChallenge {
-            qid: QID.into(),
-            method: IdMethod::Card
-        }]
+        vec![
+            // A card starts the print service: its printer is checked too.
+            Effect::CheckPrinter,
+            Effect::StartChallenge {
+                qid: QID.into(),
+                method: IdMethod::Card
+            }
+        ]
     );
     assert!(s.view().card_in_reader);
     let fx = s.handle(Intent::Cancel);
@@ -268,7 +272,7 @@ fn unreadable_card_data_is_ejected_with_a_message() {
     let fx = s.handle(Intent::CardRead {
         qid: "garbage".into(),
     });
-    assert_eq!(fx, vec![Effect::EjectCard]);
+    assert_eq!(fx, vec![Effect::CheckPrinter, Effect::EjectCard]);
     assert_eq!(s.view().error.unwrap().id, "error-card");
 }
 
@@ -623,4 +627,114 @@ fn printer_check_failing_during_a_card_challenge_or_on_the_code_screen_stops_the
     });
     s.handle(Intent::Failed(Failure::A4NotReady(PrinterProblem::Offline)));
     assert_eq!(s.screen(), Screen::Error);
+}
+
+// -- review findings --
+
+fn to_preview(s: &mut Session, ready: bool) {
+    to_documents(s);
+    s.handle(Intent::SelectDocument("doc-bp-004512".into()));
+    if ready {
+        s.handle(Intent::PreviewReady {
+            document_id: "doc-bp-004512".into(),
+            preview: PreviewImage {
+                width: 1,
+                height: 1,
+                rgba: std::sync::Arc::new(vec![0; 4]),
+            },
+        });
+    }
+}
+
+#[test]
+fn keys_under_the_idle_warning_only_mean_more_time() {
+    let mut s = Session::new(Lang::En, 60);
+    s.handle(Intent::Tick(1));
+    to_preview(&mut s, true);
+    s.handle(Intent::Tactile(TactileKey::Down));
+    assert_eq!(s.view().focus_key(), Some("next"));
+    s.handle(Intent::Tick(62_000));
+    assert!(s.view().idle_warning_s.is_some());
+    assert_eq!(s.view().focus_key(), None, "only 'more time' is on offer");
+    assert!(s.handle(Intent::Tactile(TactileKey::Enter)).is_empty());
+    assert_eq!(s.screen(), Screen::Preview);
+    assert!(s.view().idle_warning_s.is_none(), "more time given");
+    s.handle(Intent::Tick(125_000));
+    assert!(s.handle(Intent::Tactile(TactileKey::Cancel)).is_empty());
+    assert_eq!(s.screen(), Screen::Preview);
+}
+
+#[test]
+fn focus_follows_its_choice_when_the_list_changes() {
+    let mut s = Session::new(Lang::En, 60);
+    to_preview(&mut s, false);
+    s.handle(Intent::Tactile(TactileKey::Down));
+    assert_eq!(s.view().focus_key(), Some("back"));
+    s.handle(Intent::PreviewReady {
+        document_id: "doc-bp-004512".into(),
+        preview: PreviewImage {
+            width: 1,
+            height: 1,
+            rgba: std::sync::Arc::new(vec![0; 4]),
+        },
+    });
+    assert_eq!(s.view().focus_key(), Some("back"), "not moved onto Print");
+    let fx = s.handle(Intent::Tactile(TactileKey::Enter));
+    assert!(fx.is_empty());
+    assert_eq!(s.screen(), Screen::Documents);
+}
+
+#[test]
+fn the_done_screen_gets_the_whole_idle_time_after_a_long_print() {
+    let mut s = Session::new(Lang::En, 90);
+    s.handle(Intent::Tick(1_000));
+    to_preview(&mut s, true);
+    s.handle(Intent::ConfirmPrint);
+    s.handle(Intent::Tick(150_000));
+    s.handle(Intent::PrintFinished {
+        reference: "R".into(),
+    });
+    let fx = s.handle(Intent::Tick(150_050));
+    assert!(!fx.contains(&Effect::Wipe));
+    assert_eq!(s.screen(), Screen::Done);
+    assert!(s.view().idle_warning_s.is_none());
+}
+
+#[test]
+fn back_is_ignored_while_an_answer_is_awaited() {
+    let mut s = Session::new(Lang::En, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Print));
+    s.handle(Intent::QidEdited(QID.into()));
+    s.handle(Intent::SubmitQid);
+    s.handle(Intent::Back);
+    assert_eq!(s.screen(), Screen::Identify);
+    s.handle(Intent::ChallengeStarted {
+        challenge_id: "c".into(),
+        masked_phone: "x".into(),
+    });
+    assert_eq!(s.screen(), Screen::Code);
+    s.handle(Intent::CodeEdited("123".into()));
+    assert!(s.handle(Intent::SubmitCode).is_empty());
+    assert_eq!(s.view().error.unwrap().id, "error-code-short");
+}
+
+#[test]
+fn arabic_keyboard_arrows_follow_the_keys_left_to_right() {
+    let mut s = Session::new(Lang::Ar, 60);
+    s.handle(Intent::Start);
+    s.handle(Intent::ChooseService(Service::Complaint));
+    s.handle(Intent::ChooseCategory(ComplaintCategory::Other));
+    let keys: Vec<String> = s.view().choices.iter().map(|c| c.key.clone()).collect();
+    let one = keys.iter().position(|k| k == "key:1").unwrap();
+    for _ in 0..=one {
+        s.handle(Intent::Tactile(TactileKey::Down));
+    }
+    assert_eq!(s.view().focus_key(), Some("key:1"));
+    s.handle(Intent::Tactile(TactileKey::Right));
+    assert_eq!(
+        s.view().focus_key(),
+        Some("key:2"),
+        "Right is the key to the right"
+    );
 }

@@ -65,10 +65,16 @@ pub fn narrate(prev: Option<&View>, next: &View) -> Option<Narration> {
     }
     let mut cues = Vec::new();
     let mut interrupt = false;
-    if next.focus != prev.focus
-        && let Some(c) = next.focus.and_then(|i| next.choices.get(i))
-    {
-        cues.push(say(describe(next, c)));
+    let key = |v: &View| {
+        v.focus
+            .and_then(|i| v.choices.get(i))
+            .map(|c| c.key.clone())
+    };
+    if key(next) != key(prev) {
+        match next.focus.and_then(|i| next.choices.get(i)) {
+            Some(c) => cues.push(say(describe(next, c))),
+            None => cues.push(say(tr(lang, "speech-focus-lost"))),
+        }
         interrupt = true;
     }
     echo_typing(prev, next, &mut cues);
@@ -140,15 +146,26 @@ fn echo_typing(prev: &View, next: &View, cues: &mut Vec<Cue>) {
     } else if secret {
         cues.push(Cue::Tone);
     } else if let Some(c) = after.chars().last() {
-        cues.push(Cue::say(
-            lang,
-            if c == ' ' {
-                tr(lang, "keyboard-space")
-            } else {
-                c.to_string()
-            },
-        ));
+        cues.push(Cue::say(lang, key_name(lang, c)));
     }
+}
+
+/// How a typed or focused character is said: punctuation by name (speech-dispatcher's
+/// default punctuation mode says nothing for it), anything else as itself.
+fn key_name(lang: Lang, c: char) -> String {
+    let id = match c {
+        ' ' => "keyboard-space",
+        '.' => "speech-key-period",
+        ',' => "speech-key-comma",
+        '?' => "speech-key-question",
+        '-' => "speech-key-hyphen",
+        '\'' => "speech-key-apostrophe",
+        '@' => "speech-key-at",
+        '،' => "speech-key-arabic-comma",
+        '؟' => "speech-key-arabic-question",
+        _ => return c.to_string(),
+    };
+    tr(lang, id)
 }
 
 /// A choice as spoken when focused: label, detail and role ("Print a paper, button").
@@ -175,7 +192,12 @@ pub fn describe(v: &View, c: &Choice) -> String {
             parts.push(tr(lang, "speech-role-field"));
         }
         Role::Key => {
-            parts.push(c.detail.clone());
+            parts.push(
+                c.detail
+                    .chars()
+                    .next()
+                    .map_or_else(String::new, |ch| key_name(lang, ch)),
+            );
             parts.push(tr(lang, "speech-role-key"));
         }
         Role::Toggle { on } => {

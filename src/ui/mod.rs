@@ -118,22 +118,35 @@ fn render(w: &AppWindow, v: &View) {
     w.set_printed_text(texts::printed_text(v).into());
     w.set_card_in_reader(v.card_in_reader);
     w.set_idle_warning(texts::idle_warning_text(v).into());
+    // The page image is copied into the window only when it changes (renders are frequent),
+    // and dropped from the window with the session: it is the resident's personal data.
     match &v.preview {
         Some(p) => {
-            let buffer = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
-                &p.rgba, p.width, p.height,
-            );
-            w.set_preview_image(slint::Image::from_rgba8(buffer));
+            let token = format!("{:p}", std::sync::Arc::as_ptr(&p.rgba));
+            if w.get_preview_token() != token.as_str() {
+                let buffer = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
+                    &p.rgba, p.width, p.height,
+                );
+                w.set_preview_image(slint::Image::from_rgba8(buffer));
+                w.set_preview_token(token.into());
+            }
             w.set_preview_ready(true);
         }
-        None => w.set_preview_ready(false),
+        None => {
+            if !w.get_preview_token().is_empty() {
+                w.set_preview_image(slint::Image::default());
+                w.set_preview_token(Default::default());
+            }
+            w.set_preview_ready(false);
+        }
     }
-    if let Some(verdict) = &v.verdict {
-        let (level, title, facts) = texts::verdict_texts(lang, verdict);
-        w.set_verdict_level(level);
-        w.set_verdict_title(title.into());
-        w.set_verdict_facts(facts.into());
-    }
+    let (level, title, facts) = match &v.verdict {
+        Some(verdict) => texts::verdict_texts(lang, verdict),
+        None => (0, String::new(), String::new()),
+    };
+    w.set_verdict_level(level);
+    w.set_verdict_title(title.into());
+    w.set_verdict_facts(facts.into());
     w.set_demo_code_text(
         v.demo_code
             .as_ref()
