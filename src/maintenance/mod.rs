@@ -90,12 +90,25 @@ impl StatePaths {
     }
 }
 
-/// Whether speech-dispatcher answers and has an Arabic and an English voice
-/// ([`crate::speech::probe`]). Blocking (it connects): call it off the UI thread.
+/// Longest wait for speech-dispatcher to answer the probe.
+pub const SPEECH_PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether speech-dispatcher answers within [`SPEECH_PROBE_TIMEOUT`] and has an Arabic and
+/// an English voice ([`crate::speech::probe`]). Blocking: call it off the UI thread. A
+/// daemon that accepts the connection but never answers leaves one probe thread blocked
+/// (libspeechd has no timeout of its own); this returns false after the timeout anyway.
 pub fn speech_available() -> bool {
-    crate::speech::probe()
-        .map(|v| v.require_both().is_ok())
-        .unwrap_or(false)
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("speech-probe".into())
+        .spawn(move || {
+            let _ = tx.send(
+                crate::speech::probe()
+                    .map(|v| v.require_both().is_ok())
+                    .unwrap_or(false),
+            );
+        });
+    spawned.is_ok() && rx.recv_timeout(SPEECH_PROBE_TIMEOUT).unwrap_or(false)
 }
 
 /// Speak the test sentence in `lang` at `volume` (0–100, mapped onto the speaker's levels
