@@ -387,7 +387,10 @@ impl Menu {
                 if matches!(self.stage, Stage::Badge | Stage::Pin) {
                     self.badge = Some(id);
                     self.pin.clear();
-                    self.notice = None;
+                    // A lockout stays said until the next PIN answer.
+                    if self.notice.as_ref().is_some_and(|n| n.id != "maint-locked") {
+                        self.notice = None;
+                    }
                     self.stage = Stage::Pin;
                 }
             }
@@ -620,6 +623,12 @@ mod tests {
         assert_eq!(v.badge, None);
         assert_eq!(
             v.notice,
+            Some(Notice::new("maint-locked", Some("2".into()), false))
+        );
+        // Presenting the badge again keeps the lockout on screen.
+        m.handle(MenuIntent::BadgeRead(BADGE));
+        assert_eq!(
+            m.view().notice,
             Some(Notice::new("maint-locked", Some("2".into()), false))
         );
     }
