@@ -421,7 +421,10 @@ fn build_kiosk(
         prepared: Default::default(),
     };
     // Technician defaults (maintenance, issue 12) over [kiosk].
-    let session = Session::new(defaults.language, defaults.idle_timeout_s as u64);
+    // The technician's volume (0–100) in the session's five speech levels.
+    let volume = ((u32::from(defaults.volume) + 10) / 20).clamp(1, 5) as u8;
+    let session =
+        Session::new(defaults.language, defaults.idle_timeout_s as u64).with_default_volume(volume);
     // Audio guidance through speech-dispatcher; silent (and logged once) where it is missing.
     let kiosk = Kiosk::new(session, services, rt.handle().clone())
         .with_speaker(manassa::speech::Speaker::speech_dispatcher());

@@ -587,6 +587,8 @@ pub struct Session {
     /// The card was already given back (at the done screen).
     card_ejected: bool,
     access: Accessibility,
+    /// What every user starts with (the technician's volume default).
+    default_access: Accessibility,
     /// The focused choice's key (not its index: lists change under the focus).
     focus: Option<String>,
 }
@@ -605,8 +607,17 @@ impl Session {
             card_in_reader: false,
             card_ejected: false,
             access: Accessibility::default(),
+            default_access: Accessibility::default(),
             focus: None,
         }
+    }
+
+    /// Start every user at speech volume `level` (clamped to `1..=VOLUME_MAX`), the
+    /// technician's default (maintenance menu).
+    pub fn with_default_volume(mut self, level: u8) -> Session {
+        self.default_access.volume = level.clamp(1, access::VOLUME_MAX);
+        self.access = self.default_access;
+        self
     }
 
     /// The current screen.
@@ -1180,7 +1191,7 @@ impl Session {
         self.state = State::Attract;
         self.lang = self.default_lang;
         // The next user starts with the defaults (DESIGN §9).
-        self.access = Accessibility::default();
+        self.access = self.default_access;
         self.focus = None;
     }
 

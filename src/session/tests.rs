@@ -738,3 +738,16 @@ fn arabic_keyboard_arrows_follow_the_keys_left_to_right() {
         "Right is the key to the right"
     );
 }
+
+#[test]
+fn the_technicians_volume_is_every_users_start_and_reset() {
+    let mut s = Session::new(Lang::En, 60).with_default_volume(2);
+    assert_eq!(s.view().access.volume, 2);
+    s.handle(Intent::Tactile(TactileKey::Help));
+    s.handle(Intent::Tactile(TactileKey::VolumeUp));
+    assert_eq!(s.view().access.volume, 3);
+    s.handle(Intent::Start);
+    s.handle(Intent::Cancel);
+    assert_eq!(s.view().access.volume, 2);
+    assert!(!s.view().access.audio);
+}
