@@ -4,18 +4,17 @@
 //! emulator on a pseudo-terminal and a recording speech backend that captures every word
 //! the kiosk says. Each step asserts what was spoken, as a blind user would hear it.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod kiosk_support;
 
-use manassa::devices::a4::A4Sink;
+use std::time::Duration;
+
+use kiosk_support::{Stack, pump_until, sample};
 use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
 use manassa::devices::serial::SerialConfig;
 use manassa::documents::{kinds, seal};
 use manassa::i18n::{Lang, tr};
 use manassa::ministry::DocumentKind;
-use manassa::ministry::client::Client;
-use manassa::ministry::server::{self, SimConfig};
-use manassa::outbox::{Outbox, spawn_sync_worker};
+use manassa::ministry::server::SimConfig;
 use manassa::runtime::{Kiosk, Services, forward_scanner_events};
 use manassa::session::Session;
 use manassa::speech::{RecordingBackend, Speaker, TONE_MARK};
@@ -37,22 +36,6 @@ fn key(ui: &KioskUi, k: impl Into<slint::SharedString>) {
 
 fn special(k: Key) -> slint::SharedString {
     slint::SharedString::from(char::from(k).to_string())
-}
-
-fn pump_until(ui: &KioskUi, what: &str, f: impl Fn() -> bool) {
-    let start = Instant::now();
-    loop {
-        ui.pump();
-        if f() {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}; screen {:?}",
-            ui.window().get_screen()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Everything said since the last call, one string.
@@ -81,54 +64,32 @@ fn choose(ui: &KioskUi, rec: &RecordingBackend, speaker: &Speaker, label: &str) 
 #[test]
 fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
     i_slint_backend_testing::init_no_event_loop();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = rt
-        .block_on(server::spawn(
-            SimConfig {
-                demo_sms: true,
-                ..SimConfig::default()
-            },
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
-    let (kid, signing) = sim.signing_key();
-    let sample: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string("docs/samples/building-permit.json").unwrap(),
-    )
-    .unwrap();
-    let permit = kinds::content(DocumentKind::BuildingPermit, &sample).unwrap();
+    let stack = Stack::start(
+        "a11y",
+        SimConfig {
+            demo_sms: true,
+            ..SimConfig::default()
+        },
+    );
+    let (kid, signing) = stack.sim.signing_key();
+    let permit = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
     let genuine = seal::sign(&seal::claims_for("doc-bp-004512", &permit), &kid, &signing);
 
     let emu = ScannerEmulator::start(None, Default::default()).unwrap();
     let (scanner_handle, events) =
         scanner::spawn(ScannerConfig::new(SerialConfig::new(emu.path())));
-    let tmp = std::env::temp_dir().join(format!("manassa-a11y-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let client = Client::new(&sim.base_url(), "demo-kiosk-token", Duration::from_secs(5)).unwrap();
-    let outbox = Arc::new(Outbox::open(&tmp.join("outbox.sqlite")).unwrap());
-    let sync = {
-        let _g = rt.enter();
-        spawn_sync_worker(outbox.clone(), client.clone())
-    };
     let services = Services {
-        client,
-        outbox,
-        sync,
-        a4: A4Sink::File {
-            folder: tmp.join("papers"),
-        },
-        thermal: None,
-        card: None,
         scanner: Some(scanner_handle),
-        kiosk_id: "K01".into(),
-        demo: true,
-        keys: Default::default(),
-        prepared: Default::default(),
+        ..stack.services(stack.a4_folder(), "K01", true)
     };
     let rec = RecordingBackend::new();
     let speaker = Speaker::recording(&rec);
-    let kiosk = Kiosk::new(Session::new(Lang::Ar, 300), services, rt.handle().clone())
-        .with_speaker(speaker.clone());
+    let kiosk = Kiosk::new(
+        Session::new(Lang::Ar, 300),
+        services,
+        stack.rt.handle().clone(),
+    )
+    .with_speaker(speaker.clone());
     forward_scanner_events(events, kiosk.sender());
     let ui = KioskUi::new(kiosk).unwrap();
     ui.window().show().unwrap();
@@ -175,10 +136,10 @@ fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
         );
         key(&ui, special(Key::DownArrow));
         key(&ui, special(Key::Return));
-        pump_until(&ui, "the code screen", || {
+        pump_until(&ui, 30, "the code screen", || {
             w.get_screen() == ScreenKind::Code
         });
-        pump_until(&ui, "the SMS", || !w.get_demo_code_text().is_empty());
+        pump_until(&ui, 30, "the SMS", || !w.get_demo_code_text().is_empty());
         let h = heard(&rec, &speaker);
         assert!(h.contains(&t("code-title")), "{h}");
         // The code arrives by SMS (the demo panel here); its digits are never spoken.
@@ -194,18 +155,18 @@ fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
         assert_eq!(h, [TONE_MARK; 6].join(" | "), "a tone per code digit");
         key(&ui, special(Key::DownArrow));
         key(&ui, special(Key::Return));
-        pump_until(&ui, "the papers", || {
+        pump_until(&ui, 30, "the papers", || {
             w.get_screen() == ScreenKind::Documents && w.get_documents_loaded()
         });
         let h = heard(&rec, &speaker);
         assert!(!h.contains(&code), "the code is never spoken: {h}");
         assert!(h.contains(PERMIT), "the papers are read out: {h}");
         choose(&ui, &rec, &speaker, PERMIT);
-        pump_until(&ui, "the preview", || w.get_preview_ready());
+        pump_until(&ui, 30, "the preview", || w.get_preview_ready());
         let h = heard(&rec, &speaker);
         assert!(h.contains(&t("speech-preview-ready")), "{h}");
         choose(&ui, &rec, &speaker, &t("preview-print"));
-        pump_until(&ui, "the done screen", || {
+        pump_until(&ui, 30, "the done screen", || {
             w.get_screen() == ScreenKind::Done
         });
         let h = heard(&rec, &speaker);
@@ -241,7 +202,7 @@ fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
         let h = heard(&rec, &speaker);
         assert!(h.contains(&t("verify-body")), "{h}");
         emu.scan(&genuine);
-        pump_until(&ui, "the verdict", || {
+        pump_until(&ui, 30, "the verdict", || {
             w.get_screen() == ScreenKind::VerifyResult
         });
         let h = heard(&rec, &speaker);
@@ -252,5 +213,4 @@ fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
         assert_eq!(w.get_screen(), ScreenKind::Attract);
         rec.clear();
     }
-    let _ = std::fs::remove_dir_all(&tmp);
 }

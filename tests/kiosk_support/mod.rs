@@ -1,0 +1,113 @@
+//! The kiosk's outside world for end-to-end tests, on real parts: the reference ministry
+//! server over HTTP on loopback, a SQLite outbox with its sync worker, and the `Services`
+//! a `Kiosk` runs its effects on (devices are added by each test). Shared by the journey
+//! tests so each states only what it is about.
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use manassa::devices::a4::A4Sink;
+use manassa::ministry::client::Client;
+use manassa::ministry::server::{self, SimConfig, SimHandle};
+use manassa::outbox::{Outbox, SyncWorker, spawn_sync_worker};
+use manassa::runtime::Services;
+use manassa::ui::KioskUi;
+
+/// The reference server, an outbox and its sync worker, and a scratch folder.
+pub struct Stack {
+    /// Runs the server, the sync worker and the kiosk's effects.
+    pub rt: tokio::runtime::Runtime,
+    /// The reference ministry server.
+    pub sim: SimHandle,
+    /// The kiosk's outbox.
+    pub outbox: Arc<Outbox>,
+    /// Scratch folder, removed on drop.
+    pub tmp: PathBuf,
+    client: Client,
+    sync: SyncWorker,
+}
+
+impl Stack {
+    /// Start the server with `config` and an outbox in a fresh folder named after `tag`.
+    pub fn start(tag: &str, config: SimConfig) -> Stack {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let sim = rt
+            .block_on(server::spawn(config, "127.0.0.1:0".parse().unwrap()))
+            .unwrap();
+        let tmp = std::env::temp_dir().join(format!("manassa-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).unwrap();
+        let client =
+            Client::new(&sim.base_url(), "demo-kiosk-token", Duration::from_secs(5)).unwrap();
+        let outbox = Arc::new(Outbox::open(&tmp.join("outbox.sqlite")).unwrap());
+        let sync = {
+            let _g = rt.enter();
+            spawn_sync_worker(outbox.clone(), client.clone())
+        };
+        Stack {
+            rt,
+            sim,
+            outbox,
+            tmp,
+            client,
+            sync,
+        }
+    }
+
+    /// Services for kiosk `kiosk_id` printing A4 to `a4`, no serial devices (set them with
+    /// struct update syntax). `demo` shows the one-time code (there is no SMS gateway).
+    pub fn services(&self, a4: A4Sink, kiosk_id: &str, demo: bool) -> Services {
+        Services {
+            client: self.client.clone(),
+            outbox: self.outbox.clone(),
+            sync: self.sync.clone(),
+            a4,
+            thermal: None,
+            card: None,
+            scanner: None,
+            kiosk_id: kiosk_id.into(),
+            demo,
+            keys: Default::default(),
+            prepared: Default::default(),
+        }
+    }
+
+    /// A4 papers written to a folder of the scratch folder.
+    pub fn a4_folder(&self) -> A4Sink {
+        A4Sink::File {
+            folder: self.tmp.join("papers"),
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.tmp);
+    }
+}
+
+/// A sample document payload from `docs/samples/NAME.json`.
+pub fn sample(name: &str) -> serde_json::Value {
+    let path = format!("{}/docs/samples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Pump the UI (effects' answers, device events, the idle clock) until `f` holds; panics
+/// after `secs` seconds naming `what` and the screen.
+pub fn pump_until(ui: &KioskUi, secs: u64, what: &str, f: impl Fn() -> bool) {
+    let start = Instant::now();
+    loop {
+        ui.pump();
+        if f() {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}; screen {:?}",
+            ui.window().get_screen()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
