@@ -465,11 +465,7 @@ fn printing_reports_its_stage() {
     s.handle(Intent::SelectDocument("doc-bp-004512".into()));
     s.handle(Intent::PreviewReady {
         document_id: "doc-bp-004512".into(),
-        preview: PreviewImage {
-            width: 1,
-            height: 1,
-            rgba: std::sync::Arc::new(vec![0; 4]),
-        },
+        preview: preview(),
     });
     s.handle(Intent::ConfirmPrint);
     assert_eq!(s.view().print_stage, Some(PrintStage::Paper));
@@ -637,11 +633,7 @@ fn to_preview(s: &mut Session, ready: bool) {
     if ready {
         s.handle(Intent::PreviewReady {
             document_id: "doc-bp-004512".into(),
-            preview: PreviewImage {
-                width: 1,
-                height: 1,
-                rgba: std::sync::Arc::new(vec![0; 4]),
-            },
+            preview: preview(),
         });
     }
 }
@@ -672,11 +664,7 @@ fn focus_follows_its_choice_when_the_list_changes() {
     assert_eq!(s.view().focus_key(), Some("back"));
     s.handle(Intent::PreviewReady {
         document_id: "doc-bp-004512".into(),
-        preview: PreviewImage {
-            width: 1,
-            height: 1,
-            rgba: std::sync::Arc::new(vec![0; 4]),
-        },
+        preview: preview(),
     });
     assert_eq!(s.view().focus_key(), Some("back"), "not moved onto Print");
     let fx = s.handle(Intent::Tactile(TactileKey::Enter));
