@@ -71,7 +71,7 @@ fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
             ..SimConfig::default()
         },
     );
-    let (kid, signing) = stack.sim.signing_key();
+    let (kid, signing) = stack.sim().signing_key();
     let permit = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
     let genuine = seal::sign(&seal::claims_for("doc-bp-004512", &permit), &kid, &signing);
 

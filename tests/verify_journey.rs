@@ -3,27 +3,21 @@
 //! the ministry's published keys, asks for revocation, and shows the verdict (Arabic UI,
 //! driven by accessible labels through Slint's testing backend).
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod kiosk_support;
+
+use std::time::Duration;
 
 use i_slint_backend_testing::ElementHandle;
-use manassa::devices::a4::A4Sink;
+use kiosk_support::{Stack, pump_until, sample};
 use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
 use manassa::devices::serial::SerialConfig;
 use manassa::documents::{kinds, seal};
 use manassa::i18n::{Lang, tr};
 use manassa::ministry::DocumentKind;
-use manassa::ministry::client::Client;
-use manassa::ministry::server::{self, SimConfig};
-use manassa::outbox::{Outbox, spawn_sync_worker};
+use manassa::ministry::server::SimConfig;
 use manassa::runtime::{Kiosk, Services, forward_scanner_events};
 use manassa::session::Session;
 use manassa::ui::{KioskUi, ScreenKind};
-
-fn sample(name: &str) -> serde_json::Value {
-    let path = format!("{}/docs/samples/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn press(ui: &KioskUi, label: &str) {
     let found: Vec<_> = ElementHandle::find_by_accessible_label(ui.window(), label).collect();
@@ -31,32 +25,11 @@ fn press(ui: &KioskUi, label: &str) {
     found[0].invoke_accessible_default_action();
 }
 
-fn pump_until(ui: &KioskUi, what: &str, f: impl Fn() -> bool) {
-    let start = Instant::now();
-    loop {
-        ui.pump();
-        if f() {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn scanned_seals_are_reported_genuine_altered_or_revoked() {
     i_slint_backend_testing::init_no_event_loop();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = rt
-        .block_on(server::spawn(
-            SimConfig::default(),
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
-    let (kid, key) = sim.signing_key();
+    let mut stack = Stack::start("verify", SimConfig::default());
+    let (kid, key) = stack.sim().signing_key();
     let permit = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
     let genuine = seal::sign(&seal::claims_for("doc-bp-004512", &permit), &kid, &key);
     // The seeded, superseded permit: a real seal, revoked at the ministry.
@@ -70,30 +43,15 @@ fn scanned_seals_are_reported_genuine_altered_or_revoked() {
     let emu = ScannerEmulator::start(None, Default::default()).unwrap();
     let (scanner_handle, events) =
         scanner::spawn(ScannerConfig::new(SerialConfig::new(emu.path())));
-    let tmp = std::env::temp_dir().join(format!("manassa-verify-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let client = Client::new(&sim.base_url(), "demo-kiosk-token", Duration::from_secs(5)).unwrap();
-    let outbox = Arc::new(Outbox::open(&tmp.join("outbox.sqlite")).unwrap());
-    let sync = {
-        let _g = rt.enter();
-        spawn_sync_worker(outbox.clone(), client.clone())
-    };
     let services = Services {
-        client,
-        outbox,
-        sync,
-        a4: A4Sink::File {
-            folder: tmp.join("papers"),
-        },
-        thermal: None,
-        card: None,
         scanner: Some(scanner_handle),
-        kiosk_id: "K01".into(),
-        demo: false,
-        keys: Default::default(),
-        prepared: Default::default(),
+        ..stack.services(stack.a4_folder(), "K01", false)
     };
-    let kiosk = Kiosk::new(Session::new(Lang::Ar, 120), services, rt.handle().clone());
+    let kiosk = Kiosk::new(
+        Session::new(Lang::Ar, 120),
+        services,
+        stack.rt.handle().clone(),
+    );
     forward_scanner_events(events, kiosk.sender());
     let ui = KioskUi::new(kiosk).unwrap();
     let w = ui.window();
@@ -103,7 +61,7 @@ fn scanned_seals_are_reported_genuine_altered_or_revoked() {
     press(&ui, "التحقق من ورقة مطبوعة");
     assert_eq!(w.get_screen(), ScreenKind::VerifyScan);
     emu.scan(&genuine);
-    pump_until(&ui, "the genuine verdict", || {
+    pump_until(&ui, 20, "the genuine verdict", || {
         w.get_screen() == ScreenKind::VerifyResult
     });
     assert_eq!(
@@ -121,7 +79,7 @@ fn scanned_seals_are_reported_genuine_altered_or_revoked() {
 
     // A scan on the attract screen starts the service by itself.
     emu.scan(&altered);
-    pump_until(&ui, "the altered verdict", || {
+    pump_until(&ui, 20, "the altered verdict", || {
         w.get_screen() == ScreenKind::VerifyResult
     });
     assert_eq!(
@@ -136,7 +94,7 @@ fn scanned_seals_are_reported_genuine_altered_or_revoked() {
     press(&ui, "إنهاء");
 
     emu.scan(&revoked);
-    pump_until(&ui, "the revoked verdict", || {
+    pump_until(&ui, 20, "the revoked verdict", || {
         w.get_screen() == ScreenKind::VerifyResult
     });
     assert_eq!(
@@ -146,7 +104,7 @@ fn scanned_seals_are_reported_genuine_altered_or_revoked() {
     press(&ui, "إنهاء");
 
     emu.scan("https://example.com/not-a-seal");
-    pump_until(&ui, "the not-a-seal verdict", || {
+    pump_until(&ui, 20, "the not-a-seal verdict", || {
         w.get_screen() == ScreenKind::VerifyResult
     });
     assert_eq!(
@@ -156,10 +114,10 @@ fn scanned_seals_are_reported_genuine_altered_or_revoked() {
     press(&ui, "إنهاء");
 
     // Offline: the keys are cached, so a genuine seal still verifies; revocation unknown.
-    drop(sim);
+    stack.stop_server();
     std::thread::sleep(Duration::from_millis(200));
     emu.scan(&genuine);
-    pump_until(&ui, "the offline verdict", || {
+    pump_until(&ui, 20, "the offline verdict", || {
         w.get_screen() == ScreenKind::VerifyResult
     });
     assert_eq!(
@@ -167,5 +125,4 @@ fn scanned_seals_are_reported_genuine_altered_or_revoked() {
         tr(Lang::Ar, "verdict-genuine-offline")
     );
     assert_eq!(w.get_verdict_level(), 1);
-    let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -20,8 +20,7 @@ use manassa::ui::KioskUi;
 pub struct Stack {
     /// Runs the server, the sync worker and the kiosk's effects.
     pub rt: tokio::runtime::Runtime,
-    /// The reference ministry server.
-    pub sim: SimHandle,
+    sim: Option<SimHandle>,
     /// The kiosk's outbox.
     pub outbox: Arc<Outbox>,
     /// Scratch folder, removed on drop.
@@ -48,11 +47,23 @@ impl Stack {
         };
         Stack {
             rt,
-            sim,
+            sim: Some(sim),
             outbox,
             tmp,
             client,
             sync,
+        }
+    }
+
+    /// The reference ministry server.
+    pub fn sim(&self) -> &SimHandle {
+        self.sim.as_ref().expect("the reference server was stopped")
+    }
+
+    /// Stop the reference server: the ministry is unreachable from now on.
+    pub fn stop_server(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            self.rt.block_on(sim.shutdown()).unwrap();
         }
     }
 
