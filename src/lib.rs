@@ -5,6 +5,8 @@
 //! session by [`runtime`]. [`ui`] is the only module that touches Slint types. See
 //! `ARCHITECTURE.md` for the map and the invariants.
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod devices;
 pub mod documents;
