@@ -9,7 +9,7 @@
 //! QR codes with model 2 and error correction Q, centred; all-white rows at the top and
 //! bottom of a bitmap become `ESC J` feeds; a controller error (offline-cause bit 6) is
 //! reported as [`PaperState::Jammed`]; `GS r 1` after each job to learn when it has been
-//! printed. What the emulator models is described in [`emulator`] and [`paper`].
+//! printed. What the emulator models is described in its `emulator` and [`paper`] modules.
 
 mod emulator;
 pub mod paper;

@@ -10,7 +10,7 @@
 //! with a simple two-level heuristic, not UAX #9, and moves numbers, brackets and the
 //! spaces at direction changes. Each laid-out line is therefore also wrapped in a
 //! marked-content span whose /ActualText (PDF 32000-1 §14.9.4) poppler takes instead of the
-//! glyphs' text; that text is prepared ([`actual_text`]) so that poppler's heuristic turns
+//! glyphs' text; that text is prepared (`actual_text`) so that poppler's heuristic turns
 //! it back into exactly the logical line. Readers that ignore /ActualText still get the
 //! per-glyph /ToUnicode text.
 //!

@@ -5,7 +5,7 @@
 //! UI renders. No I/O, no clock, no Slint here, so every journey is tested in microseconds.
 //!
 //! Invariants:
-//! - personal data (QID, code, resident token, document list) lives only inside [`State`]
+//! - personal data (QID, code, resident token, document list) lives only inside the private `State`
 //!   and is dropped on every return to [`Screen::Attract`] (the wipe);
 //! - a late API answer for a state the user has left is ignored, never applied;
 //! - the card is ejected whenever a session that read it ends.
