@@ -748,10 +748,14 @@ fn shipped_config_loads_and_uses_the_udev_names() {
     let printers = read(&rootfs("usr/share/manassa/cups/printers.conf.in"));
     assert!(printers.contains("<DefaultPrinter kiosk-a4>"));
     assert!(printers.contains("DeviceURI @A4_DEVICE_URI@"));
-    // The technician PINs are documented for issue #12 but stay commented out until the
-    // loader accepts them (unknown tables are refused).
+    // The technician menu's state lives on the data partition; PINs are documented in the
+    // form the loader takes (badge id = PHC string) and left for the deployment to fill in.
+    assert_eq!(
+        cfg.maintenance.state_dir,
+        std::path::PathBuf::from("/var/lib/manassa/state")
+    );
     let text = read(&path);
-    assert!(text.contains("# [maintenance]") && text.contains("# pins = [\"$argon2id$"));
+    assert!(text.contains("# [maintenance.pins]") && text.contains("= \"$argon2id$"));
 }
 
 #[test]
@@ -803,6 +807,13 @@ fn data_partition_holds_config_database_and_logs() {
         entry("d", "/var/lib/manassa/db")[2..5],
         ["0700", "kiosk", "kiosk"]
     );
+    // The technician state (PIN lockout, counters) must be writable by the app, and the
+    // shipped configuration must point there: a lockout lost at restart is no lockout.
+    assert_eq!(
+        entry("d", "/var/lib/manassa/state")[2..5],
+        ["0700", "kiosk", "kiosk"]
+    );
+
     assert_eq!(
         entry("C", "/var/lib/manassa/config/manassa.toml")[6],
         "/usr/share/manassa/manassa.toml"
