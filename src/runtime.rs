@@ -137,6 +137,9 @@ pub struct Kiosk {
     live: Arc<std::sync::atomic::AtomicU64>,
     /// Audio guidance (issue 11): the narration of every view change, when audio mode is on.
     speaker: Option<crate::speech::Speaker>,
+    /// The technician menu covers the screen: resident input is dropped (a card is given
+    /// back), only the clock and cancelling reach the session.
+    suspended: bool,
 }
 
 impl Kiosk {
@@ -153,7 +156,13 @@ impl Kiosk {
             generation: 0,
             live: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             speaker: None,
+            suspended: false,
         }
+    }
+
+    /// Hold the resident's side still (the technician menu is open) or let it go again.
+    pub fn set_suspended(&mut self, on: bool) {
+        self.suspended = on;
     }
 
     /// Speak through `speaker` while a user has audio mode on (ADA §707.5, EN 301 549
@@ -198,6 +207,13 @@ impl Kiosk {
 
     /// Apply a user intent and start its effects.
     pub fn dispatch(&mut self, intent: Intent) {
+        if self.suspended && !matches!(intent, Intent::Tick(_) | Intent::Cancel) {
+            // A card inserted under the technician menu is given straight back.
+            if matches!(intent, Intent::CardRead { .. } | Intent::CardUnreadable) {
+                self.run(Effect::EjectCard);
+            }
+            return;
+        }
         let before = self.speaker.as_ref().map(|_| self.session.view());
         let effects = self.session.handle(intent);
         for e in effects {

@@ -5,7 +5,7 @@
 //!
 //! One test function: Slint's testing platform can be set once per process, and the
 //! phases share it. Each phase is a block with its own assertions:
-//! 1. entry cancels the resident; wrong PINs lock out; the lockout survives a restart;
+//! 1. entry only from the attract screen; wrong PINs lock out; the lockout survives a restart;
 //! 2. a test ticket arrives decoded at the printer emulator, an A4 test page at the A4
 //!    output; counters persist; the paper roll counter resets;
 //! 3. a dead letter is re-queued from the outbox page, audited with the badge id;
@@ -231,15 +231,16 @@ fn technician_menu_end_to_end() {
     {
         let rig = kiosk(&rt, &sim.base_url(), &dir, badge.path(), &printer, false);
         let ui = &rig.ui;
-        // A resident is mid-journey; the technician's entry cancels it.
+        // A resident is mid-journey: the technician's entry is not there to be tapped.
         ui.window().invoke_start();
         assert_ne!(ui.window().get_screen(), ScreenKind::Attract);
-        open_and_badge(ui, &badge);
-        assert_eq!(
-            ui.window().get_screen(),
-            ScreenKind::Attract,
-            "the resident's session was cancelled"
+        assert!(
+            !has_label(ui, &tr(Lang::En, "maint-entry-label")),
+            "no technician entry over a resident's journey"
         );
+        ui.window().invoke_cancel();
+        open_and_badge(ui, &badge);
+        assert_eq!(ui.window().get_screen(), ScreenKind::Attract);
         for left in (1..MAX_FAILURES).rev() {
             type_pin(ui, "1111");
             let msg = format!("Wrong PIN. Attempts left before lockout: {left}");
@@ -500,6 +501,8 @@ fn technician_menu_end_to_end() {
             ui.window().get_screen() == ScreenKind::Done
         });
         assert_eq!(printer.wait_for_jobs(2, Duration::from_secs(10)).len(), 2);
+        // The resident finishes; the technician enters from the attract screen.
+        press(ui, &t("done-finish"));
 
         std::thread::sleep(Duration::from_millis(1100));
         open_and_badge(ui, &badge);

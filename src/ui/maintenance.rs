@@ -456,12 +456,18 @@ impl Glue {
         for o in out {
             match o {
                 Outward::CancelResident => {
+                    // The resident's side is wiped and then held still: no card, scan or
+                    // key reaches it while the panel covers it.
                     kiosk.borrow_mut().dispatch(Intent::Cancel);
+                    kiosk.borrow_mut().set_suspended(true);
                     let v = kiosk.borrow().view();
                     self.lang.set(v.lang);
                     render(ui_window, &v);
                 }
                 Outward::Closed => {
+                    // Back to a clean attract screen, whatever happened underneath.
+                    kiosk.borrow_mut().set_suspended(false);
+                    kiosk.borrow_mut().dispatch(Intent::Cancel);
                     render(ui_window, &kiosk.borrow().view());
                 }
             }
