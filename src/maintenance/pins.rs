@@ -161,11 +161,13 @@ impl PinStore {
         *self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Time left of a lockout in force at `now`, if any.
+    /// Time left of a lockout in force at `now`, if any. Never more than the longest
+    /// lockout ([`MAX_LOCKOUT`]): a wall clock that jumped back (a dead RTC battery before
+    /// NTP) or a tampered state file cannot lock the technicians out for longer.
     pub fn locked_for(&self, now: SystemTime) -> Option<Duration> {
         let until = self.state().locked_until;
         let now = unix(now);
-        (until > now).then(|| Duration::from_secs(until - now))
+        (until > now).then(|| Duration::from_secs(until - now).min(MAX_LOCKOUT))
     }
 
     /// Check `pin` for `badge` at `now`. Slow on purpose (Argon2id, tens of milliseconds
@@ -236,6 +238,25 @@ pub(crate) fn save<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_lockout_never_outlasts_the_longest_one_even_if_the_clock_went_back() {
+        let dir = std::env::temp_dir().join(format!("manassa-pins-clock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("lockout.json");
+        std::fs::write(
+            &path,
+            format!(
+                "{{\"failures\":0,\"lockouts\":1,\"locked_until\":{}}}",
+                u64::MAX / 2
+            ),
+        )
+        .unwrap();
+        let store = PinStore::open(&HashMap::new(), &path).unwrap();
+        let left = store.locked_for(SystemTime::now()).unwrap();
+        assert!(left <= MAX_LOCKOUT, "{left:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     use super::*;
 
     fn dir(name: &str) -> PathBuf {
