@@ -255,10 +255,12 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Doctor { config }) => {
             let rt = tokio::runtime::Runtime::new()?;
             let checks = rt.block_on(manassa::maintenance::doctor(&config));
-            if manassa::maintenance::print_report(&checks) {
-                std::process::exit(1);
+            // Non-zero whenever something needs attention: 1 broken, 2 needs a look.
+            manassa::maintenance::print_report(&checks);
+            match manassa::maintenance::exit_code(&checks) {
+                0 => Ok(()),
+                code => std::process::exit(code),
             }
-            Ok(())
         }
         Some(Command::Snapshot {
             screen,

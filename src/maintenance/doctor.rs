@@ -175,11 +175,13 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
     }
 
     // Speech guidance (DESIGN §9): speech-dispatcher with an Arabic and an English voice.
-    let speech = tokio::time::timeout(
-        Duration::from_secs(15),
-        tokio::task::spawn_blocking(crate::speech::probe),
-    )
-    .await;
+    // On a detached thread: a daemon that accepts but never answers must not hold the
+    // runtime's shutdown (a blocking-pool task would).
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(crate::speech::probe());
+    });
+    let speech = tokio::time::timeout(Duration::from_secs(15), rx).await;
     out.push(match speech {
         Ok(Ok(Ok(v))) => match v.require_both() {
             Ok(()) => check(
@@ -194,7 +196,7 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
             Err(e) => check(Level::Fail, "speech", e.to_string()),
         },
         Ok(Ok(Err(e))) => check(Level::Fail, "speech", format!("not available: {e}")),
-        Ok(Err(e)) => check(Level::Fail, "speech", e.to_string()),
+        Ok(Err(_)) => check(Level::Fail, "speech", "the speech probe stopped"),
         Err(_) => check(
             Level::Fail,
             "speech",
@@ -224,6 +226,12 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
                 .open(path)
             {
                 Ok(_) => check(Level::Ok, name, format!("{} present", path.display())),
+                // The running kiosk holds its real ports exclusively (TIOCEXCL).
+                Err(e) if e.raw_os_error() == Some(16) => check(
+                    Level::Ok,
+                    name,
+                    format!("{} present, in use by the kiosk", path.display()),
+                ),
                 Err(e) => check(Level::Fail, name, format!("{}: {e}", path.display())),
             },
             Err(_) => check(
@@ -235,6 +243,19 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
         out.push(c);
     }
     out
+}
+
+/// The process exit code for a health picture: 0 all fine, 1 something is broken
+/// (`FAIL`), 2 something works but needs a look (`warn`, e.g. dead letters, API not
+/// reachable, no configuration file).
+pub fn exit_code(checks: &[Check]) -> i32 {
+    if checks.iter().any(|c| c.level == Level::Fail) {
+        1
+    } else if checks.iter().any(|c| c.level == Level::Warn) {
+        2
+    } else {
+        0
+    }
 }
 
 /// Print the checks as a table; returns whether any failed.
@@ -253,6 +274,16 @@ pub fn print_report(checks: &[Check]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exit_code_is_non_zero_whenever_something_needs_attention() {
+        let ok = check(Level::Ok, "a", "fine");
+        let warn = check(Level::Warn, "b", "dead letters");
+        let fail = check(Level::Fail, "c", "broken");
+        assert_eq!(exit_code(std::slice::from_ref(&ok)), 0);
+        assert_eq!(exit_code(&[ok.clone(), warn.clone()]), 2);
+        assert_eq!(exit_code(&[warn, fail, ok]), 1);
+    }
 
     #[tokio::test]
     async fn reports_a_reachable_server_a_missing_device_and_a_bad_config() {

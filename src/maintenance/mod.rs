@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use doctor::{Check, Level, doctor, print_report};
+pub use doctor::{Check, Level, doctor, exit_code, print_report};
 
 use crate::i18n::Lang;
 
