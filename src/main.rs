@@ -424,7 +424,7 @@ fn build_kiosk(
     };
     // Technician defaults (maintenance, issue 12) over [kiosk].
     // The technician's volume (0–100) in the session's five speech levels.
-    let volume = ((u32::from(defaults.volume) + 10) / 20).clamp(1, 5) as u8;
+    let volume = manassa::maintenance::volume_level(defaults.volume);
     let session =
         Session::new(defaults.language, defaults.idle_timeout_s as u64).with_default_volume(volume);
     // Audio guidance through speech-dispatcher; silent (and logged once) where it is missing.

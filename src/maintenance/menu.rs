@@ -520,8 +520,9 @@ impl Menu {
                 } else {
                     ENTRY_TIMEOUT_MS
                 };
+                // Also while an action runs: a hung device must not keep the menu open to
+                // whoever comes next (its late answer finds the menu closed).
                 if matches!(self.stage, Stage::Badge | Stage::Pin | Stage::Menu)
-                    && !self.busy
                     && now.saturating_sub(self.last_activity) >= limit
                 {
                     let event = (self.stage == Stage::Menu).then_some("maintenance.timeout");
@@ -717,6 +718,14 @@ mod tests {
                 },
                 MenuEffect::Closed
             ]
+        );
+        // A hung action does not keep the menu open.
+        let mut m = logged_in();
+        m.handle(MenuIntent::Act(Action::TestTicket));
+        m.handle(MenuIntent::Tick(400_000));
+        assert!(
+            !m.is_open(),
+            "closed although the test ticket never answered"
         );
     }
 }

@@ -111,13 +111,19 @@ pub fn speech_available() -> bool {
     spawned.is_ok() && rx.recv_timeout(SPEECH_PROBE_TIMEOUT).unwrap_or(false)
 }
 
+/// A volume of the technician defaults (0–100) as a speech level 1–5: the same mapping for
+/// the residents' sessions and the speech test.
+pub fn volume_level(volume: u8) -> u8 {
+    ((u32::from(volume.min(100)) + 10) / 20).clamp(1, 5) as u8
+}
+
 /// Speak the test sentence in `lang` at `volume` (0–100, mapped onto the speaker's levels
 /// 1–5) through speech-dispatcher, and wait for it to be said (at most 20 s). Blocking.
 /// Returns whether it was spoken without an error.
 pub fn speak_test(lang: Lang, volume: u8) -> bool {
     use crate::speech::{Cue, Speaker};
     let speaker = Speaker::speech_dispatcher();
-    speaker.set_volume(1 + ((u16::from(volume.min(100)) * 4 + 50) / 100) as i8);
+    speaker.set_volume(volume_level(volume) as i8);
     speaker.say(
         [Cue::say(
             lang,

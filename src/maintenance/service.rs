@@ -430,7 +430,14 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
                 Notice::new("maint-not-configured", None, false),
                 json!({"result": "not_configured"}),
             ),
-            Some(p) => match p.print(test_ticket(&tools.kiosk_id, p.dot_width())).await {
+            Some(p) => match tokio::time::timeout(
+                std::time::Duration::from_secs(30),
+                p.print(test_ticket(&tools.kiosk_id, p.dot_width())),
+            )
+            .await
+            // No answer in 30 s counts as offline (XFS4IoT): the thread is stuck.
+            .unwrap_or(Err(crate::devices::escpos::PrinterError::Offline))
+            {
                 Ok(()) => {
                     tools.monitor.record(Counter::Ticket);
                     tools
