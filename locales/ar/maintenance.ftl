@@ -107,3 +107,12 @@ maint-done = تم
 
 maint-test-ticket-title = إيصال منصة التجريبي
 maint-test-page-title = صفحة اختبار الطابعة من منصة
+
+## XFS4IoT device states, as shown to technicians
+maint-xfs-online = متصل
+maint-xfs-offline = غير متصل
+maint-xfs-powerOff = مطفأ
+maint-xfs-noDevice = لا يوجد جهاز
+maint-xfs-hardwareError = عطل في العتاد
+maint-xfs-userError = خطأ يحتاج تدخّلًا (مثل نفاد الورق أو غطاء مفتوح)
+maint-xfs-deviceBusy = مشغول

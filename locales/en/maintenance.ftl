@@ -107,3 +107,12 @@ maint-done = Done
 
 maint-test-ticket-title = Manassa test ticket
 maint-test-page-title = Manassa printer test page
+
+## XFS4IoT device states, as shown to technicians
+maint-xfs-online = online
+maint-xfs-offline = offline
+maint-xfs-powerOff = powered off
+maint-xfs-noDevice = no device
+maint-xfs-hardwareError = hardware error
+maint-xfs-userError = user error (e.g. paper out, cover open)
+maint-xfs-deviceBusy = busy

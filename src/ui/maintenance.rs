@@ -117,7 +117,7 @@ fn rows(lang: Lang, page: Page, f: &Facts) -> Vec<MaintRow> {
                             1,
                         );
                     }
-                    let mut detail = arg1(lang, "maint-state", &ltr(&d.state));
+                    let mut detail = arg1(lang, "maint-state", &state_text(lang, &d.state));
                     if let Some(e) = &d.last_error {
                         // The error (English, left to right) on its own line.
                         detail.push('\n');
@@ -348,13 +348,25 @@ fn rows(lang: Lang, page: Page, f: &Facts) -> Vec<MaintRow> {
     }
 }
 
+/// An XFS4IoT device state (`online`, `noDevice`, …) in the technician's language, with the
+/// standard name after it; anything unknown as it is, left to right.
+fn state_text(lang: Lang, state: &str) -> String {
+    let id = format!("maint-xfs-{state}");
+    let text = tr(lang, &id);
+    if text == id {
+        ltr(state)
+    } else {
+        format!("{text} ({})", ltr(state))
+    }
+}
+
 fn device_state(lang: Lang, f: &Facts, d: Device) -> String {
     f.devices
         .iter()
         .find(|r| r.device == d)
         .map(|r| {
             if r.configured {
-                arg1(lang, "maint-state", &ltr(&r.state))
+                arg1(lang, "maint-state", &state_text(lang, &r.state))
             } else {
                 tr(lang, "maint-not-configured")
             }
