@@ -142,35 +142,18 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
             format!("file sink {}", folder.display()),
         )),
         A4Config::Cups { queue } => {
-            let status = tokio::process::Command::new("lpstat")
-                .args(["-p", queue])
-                .output()
-                .await;
-            match status {
-                Ok(o) if o.status.success() => {
-                    let text = String::from_utf8_lossy(&o.stdout).to_string();
-                    let level = if text.contains("disabled") {
-                        Level::Fail
-                    } else {
-                        Level::Ok
-                    };
-                    out.push(check(
-                        level,
-                        "A4 queue",
-                        text.lines().next().unwrap_or("").trim().to_string(),
-                    ));
-                }
-                Ok(o) => out.push(check(
-                    Level::Fail,
-                    "A4 queue",
-                    format!("{queue}: {}", String::from_utf8_lossy(&o.stderr).trim()),
-                )),
-                Err(e) => out.push(check(
-                    Level::Fail,
-                    "A4 queue",
-                    format!("lpstat (CUPS client) not available: {e}"),
-                )),
-            }
+            // The same IPP status the kiosk checks before printing (paper, jam, door,
+            // toner, stopped or not accepting jobs), not a locale-dependent lpstat line.
+            let sink = crate::devices::a4::A4Sink::Cups {
+                queue: queue.clone(),
+            };
+            out.push(match sink.status().await {
+                Ok(st) => match st.problem() {
+                    None => check(Level::Ok, "A4 queue", format!("{queue}: ready")),
+                    Some(p) => check(Level::Fail, "A4 queue", format!("{queue}: {p:?}")),
+                },
+                Err(e) => check(Level::Fail, "A4 queue", format!("{queue}: {e}")),
+            });
         }
     }
 

@@ -69,6 +69,23 @@ pub fn check_phc(phc: &str) -> Result<(), String> {
     if h.hash.is_none() || h.salt.is_none() {
         return Err("no salt or hash".into());
     }
+    // One cost for every PIN (RFC 9106 parameters of `manassa pin-hash`): a weaker hash is
+    // easier to crack, and a different cost would time-reveal which badges are registered.
+    let params = Params::try_from(&h).map_err(|e| e.to_string())?;
+    let want = Params::default();
+    if (params.m_cost(), params.t_cost(), params.p_cost())
+        != (want.m_cost(), want.t_cost(), want.p_cost())
+    {
+        return Err(format!(
+            "cost m={},t={},p={} differs from m={},t={},p={}: make it with `manassa pin-hash`",
+            params.m_cost(),
+            params.t_cost(),
+            params.p_cost(),
+            want.m_cost(),
+            want.t_cost(),
+            want.p_cost()
+        ));
+    }
     Ok(())
 }
 
@@ -238,6 +255,28 @@ pub(crate) fn save<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn pins_hashed_at_another_cost_are_refused() {
+        use argon2::PasswordHasher;
+        use argon2::password_hash::SaltString;
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"2468", &salt)
+        .unwrap()
+        .to_string();
+        let e = check_phc(&weak).unwrap_err();
+        assert!(e.contains("pin-hash"), "{e}");
+        let good = Argon2::default()
+            .hash_password(b"2468", &salt)
+            .unwrap()
+            .to_string();
+        assert!(check_phc(&good).is_ok());
+    }
+
     #[test]
     fn a_lockout_never_outlasts_the_longest_one_even_if_the_clock_went_back() {
         let dir = std::env::temp_dir().join(format!("manassa-pins-clock-{}", std::process::id()));
