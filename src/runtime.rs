@@ -214,12 +214,15 @@ impl Kiosk {
             }
             return;
         }
-        let before = self.speaker.as_ref().map(|_| self.session.view());
+        // Views are built for narration only while audio mode is (or just became) on: the
+        // clock ticks 20 times a second and audio mode is off for most users.
+        let speaking = |k: &Kiosk| k.speaker.is_some() && k.session.audio_on();
+        let before = speaking(self).then(|| self.session.view());
         let effects = self.session.handle(intent);
         for e in effects {
             self.run(e);
         }
-        if before.is_some() {
+        if before.is_some() || speaking(self) {
             self.narrate(before);
         }
     }

@@ -645,6 +645,11 @@ impl Session {
         self.lang
     }
 
+    /// Audio guidance is on for the current user.
+    pub fn audio_on(&self) -> bool {
+        self.access.audio
+    }
+
     /// Apply one intent; returns the effects to run, in order.
     pub fn handle(&mut self, intent: Intent) -> Vec<Effect> {
         let screen = self.screen();
