@@ -3,6 +3,8 @@
 //! process captured at TRACE level, then searched for the QID, names, phone, one-time
 //! codes and tokens.
 
+// Process-wide log capture (a global subscriber) keeps this its own binary.
+#[path = "api/support.rs"]
 mod api_support;
 
 use std::io::Write;

@@ -5,6 +5,9 @@
 //!
 //! Needs cupsd with a PDF queue: `scripts/test.sh` starts it and sets
 //! MANASSA_CUPS_QUEUE and MANASSA_CUPS_PDF_DIR.
+//!
+//! Its own binary: it captures every log line of the process (a global subscriber) and
+//! takes the newest PDF in the queue's spool, so no other test may share its process.
 
 use std::io::Write;
 use std::path::PathBuf;

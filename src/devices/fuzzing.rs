@@ -1,5 +1,5 @@
 //! Entry points for fuzzing the device parsers, shared by the cargo-fuzz targets in
-//! `fuzz/` and the randomized test in `tests/devices_fuzz.rs` (which runs on stable in the
+//! `fuzz/` and the randomized test in `tests/devices/fuzz.rs` (which runs on stable in the
 //! normal suite).
 //!
 //! Each takes arbitrary bytes and panics only on a bug: besides not crashing, every

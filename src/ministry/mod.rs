@@ -6,7 +6,7 @@
 //! problem document ([`Problem`], content type `application/problem+json`) carrying a
 //! stable machine [`ProblemCode`].
 //!
-//! The contract is `docs/ministry-api.yaml` (OpenAPI 3.1); `tests/api_contract.rs` checks
+//! The contract is `docs/ministry-api.yaml` (OpenAPI 3.1); `tests/api/contract.rs` checks
 //! the reference server against it request by request.
 //!
 //! Headers (see DESIGN §3):

@@ -1,6 +1,6 @@
 //! Reference server of the ministry API (`manassa sim`): the demo's embedded ministry and
 //! the peer of every integration test. The contract is `docs/ministry-api.yaml`
-//! (OpenAPI 3.1); `tests/api_contract.rs` checks this server against it.
+//! (OpenAPI 3.1); `tests/api/contract.rs` checks this server against it.
 //!
 //! axum 0.8 routes served by hyper 1 over plain HTTP/1.1 or, with [`SimConfig::tls`],
 //! HTTPS (rustls, a certificate generated at start, [`SimHandle::ca_pem`]). SQLite

@@ -12,8 +12,6 @@
 //! The kill points come from a seeded generator; the seed is printed, and
 //! `MANASSA_CRASH_SEED=<n>` replays a run.
 
-mod outbox_support;
-
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::BufRead as _;
 use std::path::Path;
@@ -23,7 +21,7 @@ use std::time::{Duration, Instant};
 use rand::{Rng as _, SeedableRng as _};
 use uuid::Uuid;
 
-use outbox_support::{TOKEN, TempDir, integrity, sim};
+use crate::support::{TOKEN, TempDir, integrity, sim};
 
 const KILLS: usize = 50;
 /// Events each child would enqueue if left alone (more than it manages before the kill).

@@ -3,7 +3,7 @@
 //! line, and the `manassa ticket render` / `manassa emulate printer` processes.
 //!
 //! Reference images live in `tests/data/ticket-*.png`. After an intended change to the
-//! ticket's layout, regenerate them with `MANASSA_BLESS=1 cargo test --test devices_printer`
+//! ticket's layout, regenerate them with `MANASSA_BLESS=1 cargo test --test devices printer::`
 //! and look at them before committing.
 
 use std::io::Write;

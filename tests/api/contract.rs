@@ -12,12 +12,10 @@
 //! every produced status must be documented, and every problem code's status in the file
 //! must agree with `ProblemCode::status`.
 
-mod api_support;
-
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
-use api_support::{ADMIN, QID_A, QID_B, QID_LOCKED, QID_UNKNOWN, TOKEN, config, start};
+use crate::support::{ADMIN, QID_A, QID_B, QID_LOCKED, QID_UNKNOWN, TOKEN, config, start};
 use manassa::ministry::server::{FaultPlan, SimHandle};
 use manassa::ministry::{
     ChallengeRequest, DeviceHealth, IdMethod, KioskHealthReport, OutboxBatch, OutboxEvent,
@@ -735,7 +733,7 @@ async fn every_route_and_answer_matches_the_openapi_contract() {
     );
     assert_eq!(h.send(Req::get("/v1/demo/sms/x").token(None)).await.0, 401);
     {
-        let quiet = start(api_support::config_without_demo_sms()).await;
+        let quiet = start(crate::support::config_without_demo_sms()).await;
         let h2 = Harness::new(quiet.base_url());
         assert_eq!(h2.send(Req::get("/v1/demo/sms/x")).await.0, 404);
         h.seen

@@ -6,8 +6,6 @@
 //! anywhere), and a real filesystem out of space (a 1 MiB tmpfs; mounting it needs root,
 //! which `scripts/test.sh` and CI have).
 
-mod outbox_support;
-
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +15,7 @@ use std::time::Duration;
 use manassa::outbox::{Outbox, OutboxError};
 use serde_json::json;
 
-use outbox_support::{TempDir, client, integrity, sim};
+use crate::support::{TempDir, client, integrity, sim};
 
 /// A complaint-sized payload, different per `n`.
 fn payload(n: usize) -> serde_json::Value {

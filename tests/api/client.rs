@@ -2,12 +2,10 @@
 //! their rotation, seal status, revoked papers, health reports, the idempotency rules of
 //! the outbox, and the typed error of every problem code a kiosk can meet.
 
-mod api_support;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
-use api_support::{QID_A, QID_B, QID_LOCKED, QID_UNKNOWN, TOKEN, client, config, login, start};
+use crate::support::{QID_A, QID_B, QID_LOCKED, QID_UNKNOWN, TOKEN, client, config, login, start};
 use manassa::ministry::client::{ApiError, Client};
 use manassa::ministry::server::FaultPlan;
 use manassa::ministry::{
@@ -373,7 +371,7 @@ async fn every_kiosk_facing_problem_code_reaches_the_client_typed() {
     sim.clear_faults();
 
     // Codes the typed client cannot provoke: wrong routes/methods, oversized bodies
-    // and the admin credential (covered by tests/api_contract.rs); the in-flight
+    // and the admin credential (covered by tests/api/contract.rs); the in-flight
     // conflict has its own test above.
     let not_from_the_client = [
         ProblemCode::IdempotencyKeyInFlight,

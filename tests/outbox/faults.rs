@@ -7,8 +7,6 @@
 //! and how the outbox reacted; the second runs the sync worker through a mix of faults
 //! while events keep coming.
 
-mod outbox_support;
-
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -19,7 +17,7 @@ use manassa::outbox::{Outbox, SyncError, SyncPolicy, spawn_sync_worker_with};
 use serde_json::json;
 use uuid::Uuid;
 
-use outbox_support::{TempDir, client, sim};
+use crate::support::{TempDir, client, sim};
 
 /// Tiny delays so retries happen within milliseconds.
 fn fast_policy() -> SyncPolicy {

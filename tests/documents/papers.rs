@@ -100,7 +100,7 @@ fn check_kind(kind: DocumentKind, sample_name: &str, id: &str) {
             );
         }
     }
-    // Each Arabic line comes back exactly, "(n)" at its logical end (tests/text_corpus.rs);
+    // Each Arabic line comes back exactly, "(n)" at its logical end (tests/documents/text.rs);
     // an English label may wrap in its narrow column, so its words are looked up one by one.
     let words_present = |s: &str| s.split(' ').all(|w| text.contains(w));
     for (ar, en, amount) in &content.lines {

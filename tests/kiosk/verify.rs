@@ -3,12 +3,10 @@
 //! the ministry's published keys, asks for revocation, and shows the verdict (Arabic UI,
 //! driven by accessible labels through Slint's testing backend).
 
-mod kiosk_support;
-
 use std::time::Duration;
 
 use i_slint_backend_testing::ElementHandle;
-use kiosk_support::{Stack, pump_until, sample};
+use crate::support::{Stack, pump_until, sample};
 use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
 use manassa::devices::serial::SerialConfig;
 use manassa::documents::{kinds, seal};

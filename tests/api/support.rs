@@ -1,7 +1,7 @@
 //! Shared set-up of the API tests: a reference server on loopback with known tokens, and
 //! a resident login through the typed client.
 
-#![allow(dead_code)] // Each test crate uses a different part.
+#![allow(dead_code)] // tests/api_logs.rs, its own binary, uses a part.
 
 use std::time::Duration;
 

@@ -3,15 +3,13 @@
 //! rows' backoff has hours to run. Real reference server on loopback; "offline" is a
 //! port where nothing listens, and the server later starts on that very port.
 
-mod outbox_support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use manassa::outbox::{Outbox, SyncPolicy, spawn_sync_worker_with};
 use serde_json::json;
 
-use outbox_support::{TempDir, client, free_addr, sim, sim_at};
+use crate::support::{TempDir, client, free_addr, sim, sim_at};
 
 const HOUR: Duration = Duration::from_secs(3600);
 

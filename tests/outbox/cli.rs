@@ -2,8 +2,6 @@
 //! inspected and re-queued, through the API and through the real `manassa outbox`
 //! binary, and then reaches the ministry once.
 
-mod outbox_support;
-
 use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
@@ -14,7 +12,7 @@ use manassa::ministry::client::ApiError;
 use manassa::outbox::{Outbox, SyncError, SyncPolicy};
 use serde_json::json;
 
-use outbox_support::{TOKEN, TempDir, client, free_addr, sim};
+use crate::support::{TOKEN, TempDir, client, free_addr, sim};
 
 fn manassa(args: &[&str], db: &Path) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_manassa"))

@@ -1,11 +1,9 @@
 //! The whole resident journey over HTTPS: the reference server with a certificate it
 //! generated, the typed client pinning that CA and nothing else.
 
-mod api_support;
-
 use std::time::Duration;
 
-use api_support::{QID_A, TOKEN, client, config, login, start};
+use crate::support::{QID_A, TOKEN, client, config, login, start};
 use manassa::ministry::client::{ApiError, Client};
 use manassa::ministry::server::SimConfig;
 use manassa::ministry::{DocumentKind, IdMethod, SealState};

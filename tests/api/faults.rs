@@ -2,11 +2,9 @@
 //! loopback: every fault ends in a typed `ApiError` (never a panic) classified for retry
 //! as DESIGN §5 says, and the outbox's "delivered but the answer was lost" case is real.
 
-mod api_support;
-
 use std::time::Duration;
 
-use api_support::{ADMIN, QID_A, TOKEN, client, config, login, start};
+use crate::support::{ADMIN, QID_A, TOKEN, client, config, login, start};
 use manassa::ministry::client::ApiError;
 use manassa::ministry::server::FaultPlan;
 use manassa::ministry::{EventStatus, IdMethod, OutboxEvent};

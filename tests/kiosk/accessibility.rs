@@ -4,11 +4,9 @@
 //! emulator on a pseudo-terminal and a recording speech backend that captures every word
 //! the kiosk says. Each step asserts what was spoken, as a blind user would hear it.
 
-mod kiosk_support;
-
 use std::time::Duration;
 
-use kiosk_support::{Stack, pump_until, sample};
+use crate::support::{Stack, pump_until, sample};
 use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
 use manassa::devices::serial::SerialConfig;
 use manassa::documents::{kinds, seal};
