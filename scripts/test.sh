@@ -10,4 +10,10 @@ scripts/cups-up.sh
 export MANASSA_CUPS_QUEUE=manassa-pdf
 export MANASSA_CUPS_PDF_DIR=/var/spool/manassa-pdf
 speech_env=$(scripts/speech-up.sh); eval "$speech_env"; export SPEECHD_ADDRESS MANASSA_SPEECHD_LOG
+# A fresh build of every target takes about 5 GB under target/: say so before the linker
+# fails with a bus error on a full disk.
+free_kb=$(df -Pk . | awk 'NR==2 {print $4}')
+if [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
+  echo "scripts/test.sh: warning: only $((free_kb / 1024)) MB free here; a fresh build needs about 5 GB" >&2
+fi
 cargo test --locked --all-targets
