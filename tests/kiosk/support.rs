@@ -3,7 +3,6 @@
 //! a `Kiosk` runs its effects on (devices are added by each test). Shared by the journey
 //! tests so each states only what it is about.
 
-
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
