@@ -160,6 +160,14 @@ impl Kiosk {
         }
     }
 
+    /// New defaults for the next user (technician menu, see [`Session::set_defaults`]):
+    /// language, idle time in seconds, speech volume level 1–5. The session on screen is
+    /// not changed; the next wipe starts from them.
+    pub fn set_defaults(&mut self, lang: crate::i18n::Lang, idle_timeout_s: u64, volume_level: u8) {
+        self.session
+            .set_defaults(lang, idle_timeout_s, volume_level);
+    }
+
     /// Hold the resident's side still (the technician menu is open) or let it go again.
     pub fn set_suspended(&mut self, on: bool) {
         self.suspended = on;

@@ -14,7 +14,7 @@ use crate::devices::badge::BadgeId;
 use crate::i18n::Lang;
 
 use super::monitor::{Counts, Device};
-use super::pins::{MAX_PIN_LEN, MIN_PIN_LEN, PinOutcome};
+use super::pins::{LockAudit, MAX_PIN_LEN, MIN_PIN_LEN, PinOutcome};
 
 /// Inactivity before login (badge and PIN prompts) that closes the menu, in ms.
 pub const ENTRY_TIMEOUT_MS: u64 = 60_000;
@@ -111,12 +111,15 @@ pub enum Action {
     Ping,
     /// Speak a test sentence.
     Speak(Lang),
-    /// Default language of the attract screen (applies after a restart).
+    /// Default language of the attract screen (from the next resident session on).
     SetLanguage(Lang),
-    /// Default idle time in seconds (applies after a restart).
-    SetIdle(u32),
-    /// Speech volume, 0–100.
-    SetVolume(u8),
+    /// Change the default idle time by this many seconds (negative: shorter), applied to
+    /// the value in force when the step runs and kept within 30–600 s, so quick steps
+    /// compose (from the next resident session on).
+    StepIdle(i32),
+    /// Change the default speech volume by this many points (negative: quieter), applied to
+    /// the value in force when the step runs and kept within 0–100.
+    StepVolume(i32),
     /// Restart the application.
     Restart,
 }
@@ -133,8 +136,8 @@ impl Action {
             Action::Ping => "maintenance.ping",
             Action::Speak(_) => "maintenance.speech_test",
             Action::SetLanguage(_) => "maintenance.set_language",
-            Action::SetIdle(_) => "maintenance.set_idle",
-            Action::SetVolume(_) => "maintenance.set_volume",
+            Action::StepIdle(_) => "maintenance.set_idle",
+            Action::StepVolume(_) => "maintenance.set_volume",
             Action::Restart => "maintenance.restart",
         }
     }
@@ -231,8 +234,14 @@ pub enum MenuIntent {
     Exit,
     /// Do something.
     Act(Action),
-    /// An action finished.
-    Done(Notice),
+    /// An action finished: its notice, for the login that started it (see
+    /// [`MenuEffect::Run`]); an answer for an earlier login is dropped.
+    Done {
+        /// The login the action was started in.
+        login: u64,
+        /// What to show.
+        notice: Notice,
+    },
     /// New facts for the page.
     Facts(Box<Facts>),
     /// Milliseconds since start.
@@ -255,15 +264,19 @@ pub enum MenuEffect {
     },
     /// Gather the facts for `page` (answer with [`MenuIntent::Facts`]).
     Refresh(Page),
-    /// Run and audit an action (answer with [`MenuIntent::Done`]).
+    /// Run and audit an action (answer with [`MenuIntent::Done`] carrying `login`).
     Run {
-        /// Who asked.
+        /// Who asked (the audit names this badge, whenever the action finishes).
         badge: BadgeId,
+        /// Which login asked: a number that grows with every successful login.
+        login: u64,
         /// What.
         action: Action,
     },
     /// Audit a login event (`maintenance.login`, `maintenance.login_failed`,
-    /// `maintenance.lockout`, `maintenance.logout`, `maintenance.timeout`).
+    /// `maintenance.lockout` when a lockout starts, `maintenance.lockout_refused` for the
+    /// first refused attempt of a badge in a lockout period, `maintenance.logout`,
+    /// `maintenance.timeout`).
     Audit {
         /// The badge concerned.
         badge: BadgeId,
@@ -308,6 +321,9 @@ pub struct Menu {
     timeout_ms: u64,
     /// "Restart" was pressed once; a second press restarts.
     restart_armed: bool,
+    /// Successful logins so far (kept when the menu closes): tags actions with the login
+    /// that started them.
+    login: u64,
 }
 
 impl Menu {
@@ -325,6 +341,7 @@ impl Menu {
             last_activity: 0,
             timeout_ms: timeout.as_millis() as u64,
             restart_armed: false,
+            login: 0,
         }
     }
 
@@ -353,6 +370,7 @@ impl Menu {
         *self = Menu {
             now: self.now,
             last_activity: self.now,
+            login: self.login,
             ..Menu::new(Duration::from_millis(self.timeout_ms))
         };
         fx.push(MenuEffect::Closed);
@@ -364,7 +382,7 @@ impl Menu {
         let user_input = !matches!(
             intent,
             MenuIntent::Tick(_)
-                | MenuIntent::Done(_)
+                | MenuIntent::Done { .. }
                 | MenuIntent::Facts(_)
                 | MenuIntent::PinChecked(_)
         );
@@ -427,6 +445,7 @@ impl Menu {
                 {
                     match outcome {
                         PinOutcome::Accepted => {
+                            self.login += 1;
                             fx.push(MenuEffect::Audit {
                                 badge,
                                 event: "maintenance.login",
@@ -448,11 +467,17 @@ impl Menu {
                                 false,
                             ));
                         }
-                        PinOutcome::LockedOut { remaining } => {
-                            fx.push(MenuEffect::Audit {
-                                badge,
-                                event: "maintenance.lockout",
-                            });
+                        PinOutcome::LockedOut { remaining, audit } => {
+                            // Every attempt is refused; the audit is rate-limited by the
+                            // PIN store (one refusal per badge and lockout period).
+                            let event = match audit {
+                                LockAudit::Started => Some("maintenance.lockout"),
+                                LockAudit::Refused => Some("maintenance.lockout_refused"),
+                                LockAudit::Quiet => None,
+                            };
+                            if let Some(event) = event {
+                                fx.push(MenuEffect::Audit { badge, event });
+                            }
                             self.stage = Stage::Badge;
                             self.badge = None;
                             self.notice = Some(Notice::new(
@@ -498,11 +523,18 @@ impl Menu {
                 {
                     self.busy = true;
                     self.notice = Some(Notice::new("maint-working", None, true));
-                    fx.push(MenuEffect::Run { badge, action });
+                    fx.push(MenuEffect::Run {
+                        badge,
+                        login: self.login,
+                        action,
+                    });
                 }
             }
-            MenuIntent::Done(notice) => {
-                if self.stage == Stage::Menu {
+            MenuIntent::Done { login, notice } => {
+                // A slow action of an earlier login (logged out or timed out since) is not
+                // this technician's business: its notice is dropped (it was audited with
+                // its own badge).
+                if self.stage == Stage::Menu && login == self.login {
                     self.busy = false;
                     self.notice = Some(notice);
                     fx.push(MenuEffect::Refresh(self.page));
@@ -614,6 +646,7 @@ mod tests {
         m.handle(MenuIntent::SubmitPin);
         let fx = m.handle(MenuIntent::PinChecked(PinOutcome::LockedOut {
             remaining: Duration::from_secs(61),
+            audit: LockAudit::Started,
         }));
         assert!(fx.contains(&MenuEffect::Audit {
             badge: BADGE,
@@ -642,12 +675,16 @@ mod tests {
             m.handle(MenuIntent::Act(Action::TestTicket)),
             vec![MenuEffect::Run {
                 badge: BADGE,
+                login: 1,
                 action: Action::TestTicket
             }]
         );
         assert!(m.view().busy);
         assert!(m.handle(MenuIntent::Act(Action::TestPage)).is_empty());
-        let fx = m.handle(MenuIntent::Done(Notice::new("maint-done", None, true)));
+        let fx = m.handle(MenuIntent::Done {
+            login: 1,
+            notice: Notice::new("maint-done", None, true),
+        });
         assert_eq!(fx, vec![MenuEffect::Refresh(Page::Printers)]);
         assert!(!m.view().busy);
         m.handle(MenuIntent::Back);
@@ -667,6 +704,115 @@ mod tests {
         assert_eq!(m.view().badge, None);
     }
 
+    const OTHER: BadgeId = BadgeId {
+        version: 0x0F,
+        tag: 0x00D4_E5F6,
+    };
+
+    fn log_in(m: &mut Menu, badge: BadgeId) {
+        m.handle(MenuIntent::Open);
+        m.handle(MenuIntent::BadgeRead(badge));
+        for d in [2, 4, 6, 8] {
+            m.handle(MenuIntent::Digit(d));
+        }
+        m.handle(MenuIntent::SubmitPin);
+        m.handle(MenuIntent::PinChecked(PinOutcome::Accepted));
+    }
+
+    #[test]
+    fn a_late_answer_of_an_earlier_login_is_not_shown_to_the_next() {
+        // After a logout.
+        let mut m = logged_in();
+        m.handle(MenuIntent::Go(Page::Network));
+        let fx = m.handle(MenuIntent::Act(Action::Ping));
+        let [MenuEffect::Run { badge, login, .. }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(
+            *badge, BADGE,
+            "the action carries the badge it is audited with"
+        );
+        let first = *login;
+        m.handle(MenuIntent::Exit);
+        log_in(&mut m, OTHER);
+        assert_eq!(m.view().badge.as_deref(), Some("******E5F6"));
+        let late = Notice::new("maint-api-ok", Some("3000".into()), true);
+        let fx = m.handle(MenuIntent::Done {
+            login: first,
+            notice: late.clone(),
+        });
+        assert!(
+            fx.is_empty(),
+            "no refresh for someone else's answer: {fx:?}"
+        );
+        assert_eq!(m.view().notice, None);
+        // The next login's own action is still answered (and the late one does not end it).
+        m.handle(MenuIntent::Go(Page::Printers));
+        let fx = m.handle(MenuIntent::Act(Action::ResetRoll));
+        let [MenuEffect::Run { badge, login, .. }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(*badge, OTHER);
+        assert_ne!(*login, first);
+        let second = *login;
+        m.handle(MenuIntent::Done {
+            login: first,
+            notice: late.clone(),
+        });
+        assert!(m.view().busy, "still waiting for its own answer");
+        m.handle(MenuIntent::Done {
+            login: second,
+            notice: Notice::new("maint-roll-reset", None, true),
+        });
+        assert!(!m.view().busy);
+        assert_eq!(m.view().notice.unwrap().id, "maint-roll-reset");
+
+        // After a timeout, even with the same badge logging in again.
+        let mut m = logged_in();
+        m.handle(MenuIntent::Act(Action::TestTicket));
+        m.handle(MenuIntent::Tick(400_000));
+        assert!(!m.is_open());
+        log_in(&mut m, BADGE);
+        m.handle(MenuIntent::Done {
+            login: 1,
+            notice: Notice::new("maint-test-ticket-ok", None, true),
+        });
+        assert_eq!(m.view().notice, None);
+        assert!(!m.view().busy);
+    }
+
+    #[test]
+    fn refused_attempts_during_a_lockout_are_audited_as_the_pin_store_says() {
+        let mut m = Menu::new(Duration::from_secs(300));
+        m.handle(MenuIntent::Open);
+        let mut attempt = |audit| {
+            m.handle(MenuIntent::BadgeRead(BADGE));
+            for d in [2, 4, 6, 8] {
+                m.handle(MenuIntent::Digit(d));
+            }
+            m.handle(MenuIntent::SubmitPin);
+            let fx = m.handle(MenuIntent::PinChecked(PinOutcome::LockedOut {
+                remaining: Duration::from_secs(30),
+                audit,
+            }));
+            let v = m.view();
+            assert_eq!(v.stage, Stage::Badge, "refused");
+            assert_eq!(
+                v.notice,
+                Some(Notice::new("maint-locked", Some("1".into()), false))
+            );
+            fx
+        };
+        assert_eq!(
+            attempt(LockAudit::Refused),
+            vec![MenuEffect::Audit {
+                badge: BADGE,
+                event: "maintenance.lockout_refused"
+            }]
+        );
+        assert!(attempt(LockAudit::Quiet).is_empty());
+    }
+
     #[test]
     fn restart_needs_a_second_press() {
         let mut m = logged_in();
@@ -684,6 +830,7 @@ mod tests {
             m.handle(MenuIntent::Act(Action::Restart)),
             vec![MenuEffect::Run {
                 badge: BADGE,
+                login: 1,
                 action: Action::Restart
             }]
         );

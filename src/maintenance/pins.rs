@@ -10,6 +10,11 @@
 //!
 //! Unknown badges are checked against a dummy hash, so the time taken does not tell
 //! whether a badge is registered. Badge ids are credentials: the file never holds them.
+//!
+//! Every attempt during a lockout is refused, but only the first refusal of each badge in
+//! a lockout period asks for an audit ([`LockAudit`]): a badge hammering PINs cannot fill
+//! the outbox. Which badges were refused is kept in memory only (the file holds no badge
+//! ids), so a restart allows one more refusal audit per badge.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -114,7 +119,20 @@ pub enum PinOutcome {
     LockedOut {
         /// Time left, rounded up to whole seconds.
         remaining: Duration,
+        /// Whether this attempt is worth an audit record.
+        audit: LockAudit,
     },
+}
+
+/// What a [`PinOutcome::LockedOut`] attempt is, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockAudit {
+    /// This wrong PIN started the lockout (audit it).
+    Started,
+    /// The first attempt of this badge refused in this lockout period (audit it).
+    Refused,
+    /// This badge was already refused in this lockout period (no audit).
+    Quiet,
 }
 
 /// The registered PINs and the persisted lockout.
@@ -123,6 +141,9 @@ pub struct PinStore {
     path: PathBuf,
     state: Mutex<LockState>,
     dummy: String,
+    /// Badges (hex id) refused and audited during the lockout ending at the value (Unix
+    /// seconds); memory only, pruned to the lockout in force.
+    refused: Mutex<HashMap<String, u64>>,
 }
 
 fn unix(t: SystemTime) -> u64 {
@@ -170,6 +191,7 @@ impl PinStore {
             path: path.to_owned(),
             state: Mutex::new(state),
             dummy,
+            refused: Mutex::new(HashMap::new()),
         })
     }
 
@@ -191,7 +213,15 @@ impl PinStore {
     /// in release builds): call it off the UI thread.
     pub fn verify(&self, badge: &BadgeId, pin: &str, now: SystemTime) -> PinOutcome {
         if let Some(remaining) = self.locked_for(now) {
-            return PinOutcome::LockedOut { remaining };
+            let until = self.state().locked_until;
+            let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+            refused.retain(|_, u| *u == until);
+            let audit = if refused.insert(badge.hex(), until).is_none() {
+                LockAudit::Refused
+            } else {
+                LockAudit::Quiet
+            };
+            return PinOutcome::LockedOut { remaining, audit };
         }
         let phc = self.pins.get(&badge.hex()).unwrap_or(&self.dummy);
         let ok = self.pins.contains_key(&badge.hex())
@@ -223,6 +253,7 @@ impl PinStore {
                 st.locked_until = unix(now) + len;
                 PinOutcome::LockedOut {
                     remaining: Duration::from_secs(len),
+                    audit: LockAudit::Started,
                 }
             } else {
                 PinOutcome::Rejected {
@@ -329,14 +360,15 @@ mod tests {
         assert_eq!(
             store.verify(&BADGE, "1111", t0),
             PinOutcome::LockedOut {
-                remaining: BASE_LOCKOUT
+                remaining: BASE_LOCKOUT,
+                audit: LockAudit::Started,
             }
         );
         // Even the right PIN is refused while locked, and after a "restart".
         let store = PinStore::open(&pins, &path).unwrap();
         assert!(matches!(
             store.verify(&BADGE, "2468", t0 + Duration::from_secs(30)),
-            PinOutcome::LockedOut { remaining } if remaining == Duration::from_secs(30)
+            PinOutcome::LockedOut { remaining, .. } if remaining == Duration::from_secs(30)
         ));
         // After it: five more failures lock for twice as long.
         let t1 = t0 + BASE_LOCKOUT;
@@ -346,7 +378,8 @@ mod tests {
         assert_eq!(
             store.verify(&BADGE, "0000", t1),
             PinOutcome::LockedOut {
-                remaining: BASE_LOCKOUT * 2
+                remaining: BASE_LOCKOUT * 2,
+                audit: LockAudit::Started,
             }
         );
         let t2 = t1 + BASE_LOCKOUT * 2;
@@ -355,6 +388,60 @@ mod tests {
         // The file never holds the badge id.
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains(&BADGE.hex()), "{text}");
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn one_refusal_audit_per_badge_and_lockout_period_every_attempt_refused() {
+        let d = dir("refusals");
+        let path = d.join("lockout.json");
+        let pins = HashMap::from([(BADGE.hex(), hash_pin("2468").unwrap())]);
+        let store = PinStore::open(&pins, &path).unwrap();
+        const OTHER: BadgeId = BadgeId {
+            version: 0x0F,
+            tag: 0x00D4_E5F6,
+        };
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        for _ in 0..MAX_FAILURES - 1 {
+            store.verify(&BADGE, "1111", t0);
+        }
+        let audit = |o: PinOutcome| match o {
+            PinOutcome::LockedOut { audit, .. } => audit,
+            other => panic!("not refused: {other:?}"),
+        };
+        assert_eq!(audit(store.verify(&BADGE, "1111", t0)), LockAudit::Started);
+        // The badge hammers PINs, the right one included: all refused, one audit.
+        let t = |s| t0 + Duration::from_secs(s);
+        assert_eq!(
+            audit(store.verify(&BADGE, "1111", t(1))),
+            LockAudit::Refused
+        );
+        for (i, pin) in ["2468", "1111", "2468", "0000"].into_iter().enumerate() {
+            assert_eq!(
+                audit(store.verify(&BADGE, pin, t(2 + i as u64))),
+                LockAudit::Quiet
+            );
+        }
+        // Another badge gets its own one.
+        assert_eq!(
+            audit(store.verify(&OTHER, "2468", t(10))),
+            LockAudit::Refused
+        );
+        assert_eq!(audit(store.verify(&OTHER, "2468", t(11))), LockAudit::Quiet);
+        // The next lockout period is a new one.
+        let t1 = t0 + BASE_LOCKOUT;
+        for _ in 0..MAX_FAILURES - 1 {
+            store.verify(&OTHER, "0000", t1);
+        }
+        assert_eq!(audit(store.verify(&OTHER, "0000", t1)), LockAudit::Started);
+        assert_eq!(
+            audit(store.verify(&BADGE, "2468", t1 + Duration::from_secs(1))),
+            LockAudit::Refused
+        );
+        assert_eq!(
+            audit(store.verify(&BADGE, "2468", t1 + Duration::from_secs(2))),
+            LockAudit::Quiet
+        );
         let _ = std::fs::remove_dir_all(d);
     }
 

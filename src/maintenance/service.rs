@@ -56,7 +56,8 @@ pub struct Tools {
     pub kiosk_id: String,
     /// Where the defaults are saved (JSON, see [`Defaults`]).
     pub defaults_path: PathBuf,
-    /// The defaults in force.
+    /// The defaults in force. Changed (and saved) only under this lock
+    /// ([`change_defaults`]), so steps compose.
     pub defaults: Mutex<Defaults>,
 }
 
@@ -70,6 +71,10 @@ pub enum Outward {
     CancelResident,
     /// The menu closed.
     Closed,
+    /// The technician defaults changed: the resident's side starts its next session with
+    /// them (the one on screen, if any, keeps its own). Comes before a [`Outward::Closed`]
+    /// in the same batch.
+    Defaults(Defaults),
 }
 
 /// Feeds badge reads into the menu from any thread.
@@ -91,6 +96,8 @@ pub struct Technician {
     tx: Sender<MenuIntent>,
     rx: Receiver<MenuIntent>,
     started: Instant,
+    /// The defaults last handed to the resident's side.
+    applied: Defaults,
 }
 
 fn xfs(state: Option<DeviceState>) -> String {
@@ -104,6 +111,7 @@ impl Technician {
     /// A closed menu over `tools`; logged-in sessions end after `timeout` idle.
     pub fn new(tools: Tools, timeout: Duration, rt: tokio::runtime::Handle) -> Technician {
         let (tx, rx) = channel();
+        let applied = *tools.defaults.lock().unwrap_or_else(|p| p.into_inner());
         Technician {
             menu: Menu::new(timeout),
             tools: Arc::new(tools),
@@ -111,6 +119,7 @@ impl Technician {
             tx,
             rx,
             started: Instant::now(),
+            applied,
         }
     }
 
@@ -134,9 +143,19 @@ impl Technician {
         self.menu.is_open()
     }
 
-    /// Apply `intent`, start its effects, return what the caller must do.
+    /// Apply `intent`, start its effects, return what the caller must do: first the
+    /// defaults if they changed since the last call (a step saved in the meantime).
     pub fn dispatch(&mut self, intent: MenuIntent) -> Vec<Outward> {
         let mut out = Vec::new();
+        let now = *self
+            .tools
+            .defaults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if now != self.applied {
+            self.applied = now;
+            out.push(Outward::Defaults(now));
+        }
         for e in self.menu.handle(intent) {
             match e {
                 MenuEffect::CancelResident => out.push(Outward::CancelResident),
@@ -180,10 +199,14 @@ impl Technician {
                     let _ = tx.send(MenuIntent::Facts(Box::new(facts)));
                 });
             }
-            MenuEffect::Run { badge, action } => {
+            MenuEffect::Run {
+                badge,
+                login,
+                action,
+            } => {
                 self.rt.spawn(async move {
                     let notice = act(&tools, &badge, &action).await;
-                    let _ = tx.send(MenuIntent::Done(notice));
+                    let _ = tx.send(MenuIntent::Done { login, notice });
                 });
             }
             MenuEffect::CancelResident | MenuEffect::Closed => {}
@@ -593,21 +616,12 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
                 json!({"lang": lang, "spoken": ok}),
             )
         }
-        Action::SetLanguage(_) | Action::SetIdle(_) | Action::SetVolume(_) => {
-            let saved = {
-                let mut d = tools.defaults.lock().unwrap_or_else(|p| p.into_inner());
-                match action {
-                    Action::SetLanguage(l) => d.language = *l,
-                    Action::SetIdle(s) => d.idle_timeout_s = (*s).clamp(30, 600),
-                    Action::SetVolume(v) => d.volume = (*v).min(100),
-                    _ => {}
-                }
-                *d
-            };
-            let path = tools.defaults_path.clone();
-            let r = blocking(move || super::pins::save(&path, &saved)).await;
+        Action::SetLanguage(_) | Action::StepIdle(_) | Action::StepVolume(_) => {
+            let t = tools.clone();
+            let a = action.clone();
+            let r = blocking(move || change_defaults(&t.defaults, &t.defaults_path, &a)).await;
             match r {
-                Some(Ok(())) => (
+                Some(Ok(saved)) => (
                     Notice::new("maint-saved", None, true),
                     json!({"language": saved.language, "idle_timeout_s": saved.idle_timeout_s, "volume": saved.volume}),
                 ),
@@ -630,6 +644,34 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
     let name = action.audit_name();
     blocking(move || audit(&t, &b, name, detail)).await;
     notice
+}
+
+/// Apply a defaults action (`SetLanguage`, `StepIdle`, `StepVolume`; anything else leaves
+/// them as they are) to the defaults in force and save them to `path`, all under the lock:
+/// two steps in quick succession compose (each starts from the other's result) and the
+/// file ends with the last value. Idle time is kept within 30–600 s, volume within 0–100.
+/// Blocking (one fsync). Returns the defaults now in force.
+///
+/// # Errors
+/// The file could not be written; the new value stays in force for this run of the app.
+pub fn change_defaults(
+    defaults: &Mutex<Defaults>,
+    path: &std::path::Path,
+    action: &Action,
+) -> std::io::Result<Defaults> {
+    let mut d = defaults.lock().unwrap_or_else(|p| p.into_inner());
+    match action {
+        Action::SetLanguage(l) => d.language = *l,
+        Action::StepIdle(s) => {
+            d.idle_timeout_s = (i64::from(d.idle_timeout_s) + i64::from(*s)).clamp(30, 600) as u32
+        }
+        Action::StepVolume(v) => {
+            d.volume = (i64::from(d.volume) + i64::from(*v)).clamp(0, 100) as u8
+        }
+        _ => {}
+    }
+    super::pins::save(path, &*d)?;
+    Ok(*d)
 }
 
 fn action_name(a: &Action) -> &'static str {
@@ -767,4 +809,46 @@ pub fn technician(
         forward_badge_events(ev, tech.sender());
     }
     Ok((tech, defaults))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_steps_compose_and_the_file_keeps_the_last_value() {
+        let dir = std::env::temp_dir().join(format!("manassa-steps-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("defaults.json");
+        let defaults = Arc::new(Mutex::new(Defaults::default()));
+        // Two quick presses each: what the panel sends for "+30 s" and "+10", from two
+        // threads at once (as two tokio tasks would run them).
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let (d, p) = (defaults.clone(), path.clone());
+                std::thread::spawn(move || {
+                    for a in [Action::StepIdle(30), Action::StepVolume(10)] {
+                        change_defaults(&d, &p, &a).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let now = *defaults.lock().unwrap();
+        assert_eq!((now.idle_timeout_s, now.volume), (150, 90), "no step lost");
+        assert_eq!(Defaults::load(&path, Defaults::default()), now);
+        // Steps stop at the bounds.
+        for _ in 0..3 {
+            change_defaults(&defaults, &path, &Action::StepVolume(10)).unwrap();
+        }
+        let d = change_defaults(&defaults, &path, &Action::StepIdle(-600)).unwrap();
+        assert_eq!((d.idle_timeout_s, d.volume), (30, 100));
+        let d = change_defaults(&defaults, &path, &Action::SetLanguage(Lang::En)).unwrap();
+        assert_eq!(d.language, Lang::En);
+        assert_eq!(Defaults::load(&path, Defaults::default()), d);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

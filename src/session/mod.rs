@@ -581,6 +581,8 @@ pub struct Session {
     lang: Lang,
     default_lang: Lang,
     idle_timeout_ms: u64,
+    /// The idle time the next user gets (the technician's default).
+    default_idle_timeout_ms: u64,
     last_input_ms: u64,
     now_ms: u64,
     card_in_reader: bool,
@@ -602,6 +604,7 @@ impl Session {
             lang: default_lang,
             default_lang,
             idle_timeout_ms: idle_timeout_s * 1000,
+            default_idle_timeout_ms: idle_timeout_s * 1000,
             last_input_ms: 0,
             now_ms: 0,
             card_in_reader: false,
@@ -618,6 +621,16 @@ impl Session {
         self.default_access.volume = level.clamp(1, access::VOLUME_MAX);
         self.access = self.default_access;
         self
+    }
+
+    /// New defaults from the technician menu: the language, idle time (seconds) and speech
+    /// volume level (clamped to `1..=VOLUME_MAX`) every user starts with. They take effect
+    /// at the next wipe (the next user); the user on screen keeps their language, idle
+    /// time and volume.
+    pub fn set_defaults(&mut self, lang: Lang, idle_timeout_s: u64, volume_level: u8) {
+        self.default_lang = lang;
+        self.default_idle_timeout_ms = idle_timeout_s * 1000;
+        self.default_access.volume = volume_level.clamp(1, access::VOLUME_MAX);
     }
 
     /// The current screen.
@@ -1195,6 +1208,7 @@ impl Session {
         fx.push(Effect::Wipe);
         self.state = State::Attract;
         self.lang = self.default_lang;
+        self.idle_timeout_ms = self.default_idle_timeout_ms;
         // The next user starts with the defaults (DESIGN §9).
         self.access = self.default_access;
         self.focus = None;

@@ -36,9 +36,21 @@ fn arg1(lang: Lang, id: &str, value: &str) -> String {
     tr_args(lang, id, &[("arg", Arg::Str(value))])
 }
 
+/// A notice's text: its argument as `$arg` (left to right), and also as the number `$n`
+/// when it is one, for the messages that count something (plural categories).
 fn notice_text(lang: Lang, n: &Notice) -> String {
     match &n.arg {
-        Some(a) => arg1(lang, n.id, &ltr(a)),
+        Some(a) => {
+            let marked = ltr(a);
+            match a.parse::<i64>() {
+                Ok(num) => tr_args(
+                    lang,
+                    n.id,
+                    &[("arg", Arg::Str(&marked)), ("n", Arg::Num(num))],
+                ),
+                Err(_) => arg1(lang, n.id, &marked),
+            }
+        }
         None => tr(lang, n.id),
     }
 }
@@ -251,7 +263,13 @@ fn rows(lang: Lang, page: Page, f: &Facts) -> Vec<MaintRow> {
                 r.push(fact(tr(lang, "maint-net-none"), String::new(), 2));
             }
             let api = match &f.api {
-                Some(Ok(ms)) => (arg1(lang, "maint-api-ok", &ms.to_string()), 0),
+                Some(Ok(ms)) => (
+                    notice_text(
+                        lang,
+                        &Notice::new("maint-api-ok", Some(ms.to_string()), true),
+                    ),
+                    0,
+                ),
                 Some(Err(e)) => (arg1(lang, "maint-api-down", &ltr(e)), 2),
                 None => (String::new(), 1),
             };
@@ -433,19 +451,18 @@ pub(super) fn render_panel(w: &AppWindow, v: &MenuView, lang: Lang) {
     g.set_rows(ModelRc::new(VecModel::from(r)));
 }
 
-/// Parse a panel action string into an intent (`go:PAGE`, `test-ticket`, `requeue:ID`, …);
-/// `facts` gives the current defaults for the relative ones.
-fn parse_act(act: &str, facts: &Facts) -> Option<MenuIntent> {
-    let (idle, vol) = facts.defaults.map(|(_, i, v)| (i, v)).unwrap_or((90, 70));
-    let step = |v: i64, d: &str| d.parse::<i64>().ok().map(|d| v + d);
+/// Parse a panel action string into an intent (`go:PAGE`, `test-ticket`, `requeue:ID`, …).
+/// The defaults' `idle:±S` and `vol:±V` are steps, applied by the service to the value in
+/// force when they run (not to what the page showed), so quick presses compose.
+fn parse_act(act: &str) -> Option<MenuIntent> {
     let a = match act.split_once(':') {
         Some(("go", p)) => return Page::parse(p).map(MenuIntent::Go),
         Some(("self-test", d)) => Action::SelfTest(*Device::ALL.iter().find(|x| x.name() == d)?),
         Some(("requeue", id)) => Action::Requeue(id.parse().ok()?),
         Some(("speak", l)) => Action::Speak(Lang::parse(l)?),
         Some(("lang", l)) => Action::SetLanguage(Lang::parse(l)?),
-        Some(("idle", d)) => Action::SetIdle(step(idle as i64, d)?.clamp(30, 600) as u32),
-        Some(("vol", d)) => Action::SetVolume(step(vol as i64, d)?.clamp(0, 100) as u8),
+        Some(("idle", d)) => Action::StepIdle(d.parse().ok()?),
+        Some(("vol", d)) => Action::StepVolume(d.parse().ok()?),
         _ => match act {
             "test-ticket" => Action::TestTicket,
             "test-page" => Action::TestPage,
@@ -467,6 +484,15 @@ impl Glue {
     ) {
         for o in out {
             match o {
+                Outward::Defaults(d) => {
+                    // For the next resident session (the attract screen after the menu
+                    // closes); whoever is on screen keeps their own until then.
+                    kiosk.borrow_mut().set_defaults(
+                        d.language,
+                        u64::from(d.idle_timeout_s),
+                        crate::maintenance::volume_level(d.volume),
+                    );
+                }
                 Outward::CancelResident => {
                     // The resident's side is wiped and then held still: no card, scan or
                     // key reaches it while the panel covers it.
@@ -568,10 +594,8 @@ impl KioskUi {
         }
         {
             let send = send.clone();
-            let glue = glue.clone();
             g.on_act(move |a| {
-                let facts = glue.tech.borrow().view().facts;
-                if let Some(i) = parse_act(&a, &facts) {
+                if let Some(i) = parse_act(&a) {
                     send(i);
                 }
             });
