@@ -316,8 +316,27 @@ impl TtsBackend {
         self.tts
             .set_volume(p.speechd_volume() as f32)
             .map_err(|e| SpeechError::Backend(format!("SET VOLUME: {e}")))?;
+        // Tones are played on the control connection: the user's level applies there too.
+        self.command(&format!("SET self VOLUME {}", p.speechd_volume()))?;
         self.prosody = Some(p);
         Ok(())
+    }
+
+    /// The volume speech-dispatcher holds for the connection that plays [`Cue::Tone`]
+    /// (`GET VOLUME`, −100 … 100): after a cue it is the user's level
+    /// ([`Prosody::speechd_volume`]). Fails with [`SpeechError::Backend`] when the daemon
+    /// does not answer.
+    pub fn tone_volume(&self) -> Result<i32, SpeechError> {
+        let answer = self
+            .ctl
+            .send_data("GET VOLUME\r\n", true)
+            .ok_or_else(|| SpeechError::Backend("GET VOLUME: no answer".into()))?;
+        // "251-<value>\r\n251 OK GET RETURNED"
+        answer
+            .lines()
+            .find_map(|l| l.strip_prefix("251-"))
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| SpeechError::Backend(format!("GET VOLUME: {}", answer.trim())))
     }
 
     fn command(&self, cmd: &str) -> Result<(), SpeechError> {
@@ -404,7 +423,10 @@ impl Backend for TtsBackend {
                     .map_err(|e| SpeechError::Backend(format!("SPEAK: {e}")))?;
                 Ok(())
             }
-            Cue::Tone => self.command(&format!("SOUND_ICON {TONE_ICON}")),
+            Cue::Tone => {
+                self.apply_prosody(prosody)?;
+                self.command(&format!("SOUND_ICON {TONE_ICON}"))
+            }
         }
     }
 

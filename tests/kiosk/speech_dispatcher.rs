@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use manassa::i18n::Lang;
-use manassa::speech::{self, Cue, Prosody, Speaker, TtsBackend};
+use manassa::speech::{self, Backend, Cue, Prosody, Speaker, TtsBackend};
 
 /// A guard against a hung test, not a timing assertion.
 const WAIT: Duration = Duration::from_secs(20);
@@ -137,4 +137,25 @@ fn probe_and_backend_see_both_voices() {
     let backend = TtsBackend::new().expect("connects");
     let langs: Vec<String> = backend.voices().into_iter().map(|(_, l)| l).collect();
     assert!(langs.iter().any(|l| l == "ar"), "{langs:?}");
+}
+
+#[test]
+fn a_code_digit_tone_plays_at_the_users_volume() {
+    daemon_log();
+    let mut backend = TtsBackend::new().expect("connects");
+    for volume in [1, 4] {
+        let p = Prosody {
+            volume,
+            ..Prosody::default()
+        };
+        // The first cue of a session may be a tone (audio mode starts on the code screen).
+        backend
+            .speak(&Cue::Tone, p)
+            .expect("the daemon plays the tone");
+        assert_eq!(
+            backend.tone_volume().unwrap(),
+            p.speechd_volume(),
+            "level {volume}"
+        );
+    }
 }
