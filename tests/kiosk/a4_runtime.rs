@@ -4,16 +4,15 @@
 //!
 //! Needs cupsd with the test queues: scripts/test.sh starts them.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use manassa::devices::a4::A4Sink;
 use manassa::i18n::Lang;
-use manassa::ministry::client::Client;
-use manassa::ministry::server::{self, SimConfig, SimHandle};
-use manassa::outbox::{Outbox, spawn_sync_worker};
-use manassa::runtime::{Kiosk, Services};
+use manassa::ministry::server::SimConfig;
+use manassa::runtime::Kiosk;
 use manassa::session::{Intent, Screen, Service, Session};
+
+use crate::support::Stack;
 
 const QID: &str = "28463400123";
 const PERMIT_ID: &str = "doc-bp-004512";
@@ -49,37 +48,16 @@ type Outcome = (Screen, Option<&'static str>, Option<serde_json::Value>);
 
 /// One session that prints the permit to `queue`; `before_print` runs between the preview
 /// and the confirmation (e.g. to stop the queue after the service's printer check passed).
-fn print_to(
-    rt: &tokio::runtime::Runtime,
-    sim: &SimHandle,
-    queue: &str,
-    kiosk_id: &str,
-    before_print: &dyn Fn(),
-) -> Outcome {
-    let tmp = std::env::temp_dir().join(format!("manassa-a4rt-{}-{queue}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let client = Client::new(&sim.base_url(), "demo-kiosk-token", Duration::from_secs(5)).unwrap();
-    let outbox = Arc::new(Outbox::open(&tmp.join("outbox.sqlite")).unwrap());
-    let sync = {
-        let _g = rt.enter();
-        spawn_sync_worker(outbox.clone(), client.clone())
+fn print_to(stack: &Stack, queue: &str, kiosk_id: &str, before_print: &dyn Fn()) -> Outcome {
+    let a4 = A4Sink::Cups {
+        queue: queue.into(),
     };
-    let services = Services {
-        client,
-        outbox: outbox.clone(),
-        sync,
-        a4: A4Sink::Cups {
-            queue: queue.into(),
-        },
-        thermal: None,
-        card: None,
-        scanner: None,
-        kiosk_id: kiosk_id.into(),
-        demo: true,
-        keys: Default::default(),
-        prepared: Default::default(),
-    };
-    let mut k = Kiosk::new(Session::new(Lang::En, 300), services, rt.handle().clone());
+    let services = stack.services(a4, kiosk_id, true);
+    let mut k = Kiosk::new(
+        Session::new(Lang::En, 300),
+        services,
+        stack.rt.handle().clone(),
+    );
     k.dispatch(Intent::Start);
     k.dispatch(Intent::ChooseService(Service::Print));
     k.dispatch(Intent::CardRead { qid: QID.into() });
@@ -87,7 +65,6 @@ fn print_to(
         k.view().demo_code.is_some() || k.view().screen == Screen::Error
     });
     if k.view().screen == Screen::Error {
-        let _ = std::fs::remove_dir_all(&tmp);
         return (Screen::Error, k.view().error.map(|m| m.id), None);
     }
     let code: String = k
@@ -115,7 +92,8 @@ fn print_to(
     while audit.is_none() {
         assert!(start.elapsed() < Duration::from_secs(30), "no print audit");
         k.poll();
-        audit = sim
+        audit = stack
+            .sim()
             .stored_events()
             .unwrap()
             .into_iter()
@@ -124,7 +102,6 @@ fn print_to(
             .map(|(_, p)| p);
         std::thread::sleep(Duration::from_millis(20));
     }
-    let _ = std::fs::remove_dir_all(&tmp);
     (v.screen, v.error.map(|m| m.id), audit)
 }
 
@@ -141,32 +118,29 @@ fn queue_enabled(queue: &str, on: bool) {
 
 #[test]
 fn the_print_step_reports_printer_states_to_the_resident_and_the_audit() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    require_cups(&rt);
-    let sim = rt
-        .block_on(server::spawn(
-            SimConfig {
-                demo_sms: true,
-                ..SimConfig::default()
-            },
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
+    let stack = Stack::start(
+        "a4rt",
+        SimConfig {
+            demo_sms: true,
+            ..SimConfig::default()
+        },
+    );
+    require_cups(&stack.rt);
 
     let nothing = || {};
     // A printer that works: the paper is printed and CUPS says the job completed.
-    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-pdf", "K1", &nothing);
+    let (screen, msg, audit) = print_to(&stack, "manassa-pdf", "K1", &nothing);
     assert_eq!((screen, msg), (Screen::Done, None));
     assert_eq!(audit.unwrap()["a4"], "printed");
 
     // Out of paper when the resident chooses to print: said before identification, and
     // nothing is printed or audited.
-    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-nopaper", "K2", &nothing);
+    let (screen, msg, audit) = print_to(&stack, "manassa-nopaper", "K2", &nothing);
     assert_eq!((screen, msg), (Screen::Error, Some("error-a4-paper-out")));
     assert!(audit.is_none());
 
     // Paper runs out mid-job: the job is cancelled and not counted as delivered.
-    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-runout", "K3", &nothing);
+    let (screen, msg, audit) = print_to(&stack, "manassa-runout", "K3", &nothing);
     assert_eq!(screen, Screen::Documents);
     assert_eq!(msg, Some("error-a4-interrupted-paper-out"));
     assert_eq!(audit.unwrap()["a4"], "interrupted");
@@ -174,7 +148,7 @@ fn the_print_step_reports_printer_states_to_the_resident_and_the_audit() {
     // The queue stops after the check passed, while the resident looks at the preview:
     // the print step checks again, sends nothing, and the resident may choose again.
     let stop = || queue_enabled("manassa-slow", false);
-    let (screen, msg, audit) = print_to(&rt, &sim, "manassa-slow", "K4", &stop);
+    let (screen, msg, audit) = print_to(&stack, "manassa-slow", "K4", &stop);
     queue_enabled("manassa-slow", true);
     assert_eq!(
         screen,
@@ -187,8 +161,8 @@ fn the_print_step_reports_printer_states_to_the_resident_and_the_audit() {
     assert_eq!(audit["ticket"], "not_configured");
 
     // A stopped queue, and no queue at all: said before identification.
-    let (screen, msg, _) = print_to(&rt, &sim, "manassa-stopped", "K5", &nothing);
+    let (screen, msg, _) = print_to(&stack, "manassa-stopped", "K5", &nothing);
     assert_eq!((screen, msg), (Screen::Error, Some("error-a4-unavailable")));
-    let (screen, msg, _) = print_to(&rt, &sim, "no-such-queue-manassa", "K6", &nothing);
+    let (screen, msg, _) = print_to(&stack, "no-such-queue-manassa", "K6", &nothing);
     assert_eq!((screen, msg), (Screen::Error, Some("error-a4-unavailable")));
 }
