@@ -17,8 +17,22 @@ maint-close = إغلاق
 maint-logout = خروج
 maint-language-switch = English
 maint-language-switch-label = English menu
-maint-pin-wrong = رقم سري خاطئ. المحاولات المتبقية قبل الإيقاف: { $arg }
-maint-locked = محاولات خاطئة كثيرة. حاول مرة أخرى بعد { $arg } دقيقة.
+maint-pin-wrong = { $n ->
+    [zero] رقم سري خاطئ. لم تبقَ محاولات قبل الإيقاف.
+    [one] رقم سري خاطئ. بقيت محاولة واحدة قبل الإيقاف.
+    [two] رقم سري خاطئ. بقيت محاولتان قبل الإيقاف.
+    [few] رقم سري خاطئ. بقيت { $n } محاولات قبل الإيقاف.
+    [many] رقم سري خاطئ. بقيت { $n } محاولة قبل الإيقاف.
+   *[other] رقم سري خاطئ. بقيت { $n } محاولة قبل الإيقاف.
+}
+maint-locked = { $n ->
+    [zero] محاولات خاطئة كثيرة. حاول مرة أخرى بعد قليل.
+    [one] محاولات خاطئة كثيرة. حاول مرة أخرى بعد دقيقة واحدة.
+    [two] محاولات خاطئة كثيرة. حاول مرة أخرى بعد دقيقتين.
+    [few] محاولات خاطئة كثيرة. حاول مرة أخرى بعد { $n } دقائق.
+    [many] محاولات خاطئة كثيرة. حاول مرة أخرى بعد { $n } دقيقة.
+   *[other] محاولات خاطئة كثيرة. حاول مرة أخرى بعد { $n } دقيقة.
+}
 maint-working = جارٍ التنفيذ…
 
 maint-page-home = قائمة الفني
@@ -41,11 +55,46 @@ maint-state = الحالة: { $arg }
 maint-last-error = آخر خطأ:
 maint-not-configured = غير مُعدّ
 maint-counters = العدادات
-maint-count-a4-pages = صفحات A4 المطبوعة: { $n }
-maint-count-tickets = الإيصالات المطبوعة: { $n }
-maint-count-cuts = قصّات الورق: { $n }
-maint-count-captures = البطاقات المحتجزة: { $n }
-maint-count-roll = إيصالات لفة الورق الحالية: { $n }
+maint-count-a4-pages = { $n ->
+    [zero] لم تُطبع أي صفحة بمقاس A4
+    [one] طُبعت صفحة واحدة بمقاس A4
+    [two] طُبعت صفحتان بمقاس A4
+    [few] طُبعت { $n } صفحات بمقاس A4
+    [many] طُبعت { $n } صفحة بمقاس A4
+   *[other] طُبعت { $n } صفحة بمقاس A4
+}
+maint-count-tickets = { $n ->
+    [zero] لم يُطبع أي إيصال
+    [one] طُبع إيصال واحد
+    [two] طُبع إيصالان
+    [few] طُبعت { $n } إيصالات
+    [many] طُبع { $n } إيصالًا
+   *[other] طُبع { $n } إيصال
+}
+maint-count-cuts = { $n ->
+    [zero] لم يُقصّ الورق بعد
+    [one] قُصّ الورق مرة واحدة
+    [two] قُصّ الورق مرتين
+    [few] قُصّ الورق { $n } مرات
+    [many] قُصّ الورق { $n } مرة
+   *[other] قُصّ الورق { $n } مرة
+}
+maint-count-captures = { $n ->
+    [zero] لم تُحتجز أي بطاقة
+    [one] احتُجزت بطاقة واحدة
+    [two] احتُجزت بطاقتان
+    [few] احتُجزت { $n } بطاقات
+    [many] احتُجزت { $n } بطاقة
+   *[other] احتُجزت { $n } بطاقة
+}
+maint-count-roll = { $n ->
+    [zero] لا إيصالات على لفة الورق الحالية
+    [one] إيصال واحد على لفة الورق الحالية
+    [two] إيصالان على لفة الورق الحالية
+    [few] { $n } إيصالات على لفة الورق الحالية
+    [many] { $n } إيصالًا على لفة الورق الحالية
+   *[other] { $n } إيصال على لفة الورق الحالية
+}
 
 maint-test-ticket = طباعة إيصال تجريبي
 maint-test-page = طباعة صفحة A4 تجريبية
@@ -56,11 +105,39 @@ maint-test = اختبار
 maint-self-test-label = اختبار { $arg }
 
 maint-outbox-unreadable = تعذّرت قراءة صندوق الإرسال
-maint-outbox-depth = أحداث بانتظار الإرسال: { $n }
-maint-outbox-oldest = أقدمها ينتظر منذ { $n } ثانية
+maint-outbox-depth = { $n ->
+    [zero] لا أحداث بانتظار الإرسال
+    [one] حدث واحد بانتظار الإرسال
+    [two] حدثان بانتظار الإرسال
+    [few] { $n } أحداث بانتظار الإرسال
+    [many] { $n } حدثًا بانتظار الإرسال
+   *[other] { $n } حدث بانتظار الإرسال
+}
+maint-outbox-oldest = { $n ->
+    [zero] أقدمها ينتظر منذ أقل من ثانية
+    [one] أقدمها ينتظر منذ ثانية واحدة
+    [two] أقدمها ينتظر منذ ثانيتين
+    [few] أقدمها ينتظر منذ { $n } ثوانٍ
+    [many] أقدمها ينتظر منذ { $n } ثانية
+   *[other] أقدمها ينتظر منذ { $n } ثانية
+}
 maint-outbox-nothing = لا شيء بانتظار الإرسال
-maint-outbox-dead = رسائل متعذّرة التسليم: { $n }
-maint-dead-detail = المحاولات: { $attempts } · { $error }
+maint-outbox-dead = { $n ->
+    [zero] لا رسائل متعذّرة التسليم
+    [one] رسالة واحدة متعذّرة التسليم
+    [two] رسالتان متعذّرتا التسليم
+    [few] { $n } رسائل متعذّرة التسليم
+    [many] { $n } رسالة متعذّرة التسليم
+   *[other] { $n } رسالة متعذّرة التسليم
+}
+maint-dead-detail = { $attempts ->
+    [zero] لم تُجرَ أي محاولة
+    [one] محاولة واحدة
+    [two] محاولتان
+    [few] { $attempts } محاولات
+    [many] { $attempts } محاولة
+   *[other] { $attempts } محاولة
+} · { $error }
 maint-requeue = إعادة الإرسال
 maint-requeue-label = إعادة إرسال { $arg }
 
@@ -68,7 +145,14 @@ maint-net-up = متصل
 maint-net-down = غير متصل
 maint-net-none = لا توجد واجهة شبكة
 maint-api = خدمة الوزارة
-maint-api-ok = أجابت خلال { $arg } ملّي ثانية
+maint-api-ok = { $n ->
+    [zero] أجابت في أقل من ملّي ثانية
+    [one] أجابت خلال ملّي ثانية واحدة
+    [two] أجابت خلال ملّي ثانيتين
+    [few] أجابت خلال { $n } ملّي ثوانٍ
+    [many] أجابت خلال { $n } ملّي ثانية
+   *[other] أجابت خلال { $n } ملّي ثانية
+}
 maint-api-down = تعذّر الوصول: { $arg }
 maint-ping = قياس
 maint-ping-label = قياس زمن استجابة الخدمة
@@ -82,10 +166,17 @@ maint-speech-sentence = هذا اختبار النطق في الكشك.
 maint-default-language = لغة شاشة الترحيب: { $arg }
 maint-lang-ar = العربية
 maint-lang-en = الإنجليزية
-maint-defaults-note = يُطبّق بعد إعادة التشغيل
+maint-defaults-note = يُطبّق من جلسة المستخدم التالي
 maint-switch = تبديل
 maint-switch-language-label = تبديل اللغة الافتراضية
-maint-default-idle = مهلة الخمول: { $n } ثانية
+maint-default-idle = { $n ->
+    [zero] مهلة الخمول: بلا مهلة
+    [one] مهلة الخمول: ثانية واحدة
+    [two] مهلة الخمول: ثانيتان
+    [few] مهلة الخمول: { $n } ثوانٍ
+    [many] مهلة الخمول: { $n } ثانية
+   *[other] مهلة الخمول: { $n } ثانية
+}
 maint-idle-less = مهلة خمول أقصر
 maint-idle-more = مهلة خمول أطول
 maint-default-volume = مستوى صوت النطق: { $n } ٪
@@ -101,7 +192,7 @@ maint-selftest-ok = نجح الاختبار: { $arg }
 maint-selftest-fail = فشل الاختبار: { $arg }
 maint-roll-reset = صُفّر عدّاد لفة الورق
 maint-requeued = أُعيد إرسال الرسالة { $arg }
-maint-saved = حُفظ؛ يُطبّق بعد إعادة التشغيل
+maint-saved = حُفظ؛ يُطبّق من جلسة المستخدم التالي
 maint-restart-confirm = اضغط «إعادة تشغيل التطبيق» مرة أخرى لإعادة التشغيل
 maint-done = تم
 

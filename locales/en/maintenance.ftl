@@ -17,8 +17,14 @@ maint-close = Close
 maint-logout = Log out
 maint-language-switch = العربية
 maint-language-switch-label = Arabic menu
-maint-pin-wrong = Wrong PIN. Attempts left before lockout: { $arg }
-maint-locked = Too many wrong PINs. Try again in { $arg } min.
+maint-pin-wrong = { $n ->
+    [one] Wrong PIN. 1 attempt left before lockout.
+   *[other] Wrong PIN. { $n } attempts left before lockout.
+}
+maint-locked = { $n ->
+    [one] Too many wrong PINs. Try again in 1 minute.
+   *[other] Too many wrong PINs. Try again in { $n } minutes.
+}
 maint-working = Working…
 
 maint-page-home = Technician menu
@@ -41,11 +47,26 @@ maint-state = State: { $arg }
 maint-last-error = Last error:
 maint-not-configured = Not configured
 maint-counters = Counters
-maint-count-a4-pages = A4 pages printed: { $n }
-maint-count-tickets = Tickets printed: { $n }
-maint-count-cuts = Paper cuts: { $n }
-maint-count-captures = Cards captured: { $n }
-maint-count-roll = Tickets on this paper roll: { $n }
+maint-count-a4-pages = { $n ->
+    [one] 1 A4 page printed
+   *[other] { $n } A4 pages printed
+}
+maint-count-tickets = { $n ->
+    [one] 1 ticket printed
+   *[other] { $n } tickets printed
+}
+maint-count-cuts = { $n ->
+    [one] 1 paper cut
+   *[other] { $n } paper cuts
+}
+maint-count-captures = { $n ->
+    [one] 1 card captured
+   *[other] { $n } cards captured
+}
+maint-count-roll = { $n ->
+    [one] 1 ticket on this paper roll
+   *[other] { $n } tickets on this paper roll
+}
 
 maint-test-ticket = Print a test ticket
 maint-test-page = Print an A4 test page
@@ -56,11 +77,23 @@ maint-test = Test
 maint-self-test-label = Test { $arg }
 
 maint-outbox-unreadable = The outbox cannot be read
-maint-outbox-depth = Events waiting: { $n }
-maint-outbox-oldest = Oldest waiting for { $n } s
+maint-outbox-depth = { $n ->
+    [one] 1 event waiting
+   *[other] { $n } events waiting
+}
+maint-outbox-oldest = { $n ->
+    [one] Oldest waiting for 1 second
+   *[other] Oldest waiting for { $n } seconds
+}
 maint-outbox-nothing = Nothing waiting
-maint-outbox-dead = Dead letters: { $n }
-maint-dead-detail = Attempts: { $attempts } · { $error }
+maint-outbox-dead = { $n ->
+    [one] 1 dead letter
+   *[other] { $n } dead letters
+}
+maint-dead-detail = { $attempts ->
+    [one] 1 attempt
+   *[other] { $attempts } attempts
+} · { $error }
 maint-requeue = Re-queue
 maint-requeue-label = Re-queue { $arg }
 
@@ -68,7 +101,7 @@ maint-net-up = Connected
 maint-net-down = Not connected
 maint-net-none = No network interface
 maint-api = Ministry API
-maint-api-ok = Answered in { $arg } ms
+maint-api-ok = Answered in { $n } ms
 maint-api-down = Not reachable: { $arg }
 maint-ping = Measure
 maint-ping-label = Measure API latency
@@ -82,10 +115,13 @@ maint-speech-sentence = This is the kiosk's speech test.
 maint-default-language = Attract screen language: { $arg }
 maint-lang-ar = Arabic
 maint-lang-en = English
-maint-defaults-note = Applies after a restart
+maint-defaults-note = Applies from the next resident's session
 maint-switch = Switch
 maint-switch-language-label = Switch the default language
-maint-default-idle = Idle time: { $n } s
+maint-default-idle = { $n ->
+    [one] Idle time: 1 second
+   *[other] Idle time: { $n } seconds
+}
 maint-idle-less = Shorter idle time
 maint-idle-more = Longer idle time
 maint-default-volume = Speech volume: { $n }%
@@ -101,7 +137,7 @@ maint-selftest-ok = Self test passed: { $arg }
 maint-selftest-fail = Self test failed: { $arg }
 maint-roll-reset = Paper roll counter reset
 maint-requeued = Dead letter { $arg } re-queued
-maint-saved = Saved; applies after a restart
+maint-saved = Saved; applies from the next resident's session
 maint-restart-confirm = Press "Restart the application" again to restart
 maint-done = Done
 

@@ -356,6 +356,203 @@ mod tests {
         );
     }
 
+    /// The same sweep (0, 1, 2, 3, 11, 100: zero, one, two, few, many, other) over every
+    /// count the technician menu shows; English has one and other.
+    #[test]
+    fn arabic_plural_categories_of_maintenance_counts() {
+        // (id, variable, Arabic for 0, 1, 2, 3, 11, 100; English for 1 and 100)
+        let cases: &[(&str, &str, [&str; 6], [&str; 2])] = &[
+            (
+                "maint-pin-wrong",
+                "n",
+                [
+                    "لم تبقَ محاولات",
+                    "محاولة واحدة",
+                    "محاولتان",
+                    "3 محاولات",
+                    "11 محاولة",
+                    "100 محاولة",
+                ],
+                ["1 attempt left", "100 attempts left"],
+            ),
+            (
+                "maint-locked",
+                "n",
+                [
+                    "بعد قليل",
+                    "دقيقة واحدة",
+                    "دقيقتين",
+                    "3 دقائق",
+                    "11 دقيقة",
+                    "100 دقيقة",
+                ],
+                ["in 1 minute.", "in 100 minutes."],
+            ),
+            (
+                "maint-count-a4-pages",
+                "n",
+                [
+                    "لم تُطبع أي صفحة",
+                    "صفحة واحدة",
+                    "صفحتان",
+                    "3 صفحات",
+                    "11 صفحة",
+                    "100 صفحة",
+                ],
+                ["1 A4 page printed", "100 A4 pages printed"],
+            ),
+            (
+                "maint-count-tickets",
+                "n",
+                [
+                    "لم يُطبع أي إيصال",
+                    "إيصال واحد",
+                    "إيصالان",
+                    "3 إيصالات",
+                    "11 إيصالًا",
+                    "100 إيصال",
+                ],
+                ["1 ticket printed", "100 tickets printed"],
+            ),
+            (
+                "maint-count-cuts",
+                "n",
+                [
+                    "لم يُقصّ",
+                    "مرة واحدة",
+                    "مرتين",
+                    "3 مرات",
+                    "11 مرة",
+                    "100 مرة",
+                ],
+                ["1 paper cut", "100 paper cuts"],
+            ),
+            (
+                "maint-count-captures",
+                "n",
+                [
+                    "لم تُحتجز أي بطاقة",
+                    "بطاقة واحدة",
+                    "بطاقتان",
+                    "3 بطاقات",
+                    "11 بطاقة",
+                    "100 بطاقة",
+                ],
+                ["1 card captured", "100 cards captured"],
+            ),
+            (
+                "maint-count-roll",
+                "n",
+                [
+                    "لا إيصالات",
+                    "إيصال واحد",
+                    "إيصالان",
+                    "3 إيصالات",
+                    "11 إيصالًا",
+                    "100 إيصال",
+                ],
+                ["1 ticket on", "100 tickets on"],
+            ),
+            (
+                "maint-outbox-depth",
+                "n",
+                [
+                    "لا أحداث",
+                    "حدث واحد",
+                    "حدثان",
+                    "3 أحداث",
+                    "11 حدثًا",
+                    "100 حدث",
+                ],
+                ["1 event waiting", "100 events waiting"],
+            ),
+            (
+                "maint-outbox-oldest",
+                "n",
+                [
+                    "أقل من ثانية",
+                    "ثانية واحدة",
+                    "ثانيتين",
+                    "3 ثوانٍ",
+                    "11 ثانية",
+                    "100 ثانية",
+                ],
+                ["for 1 second", "for 100 seconds"],
+            ),
+            (
+                "maint-outbox-dead",
+                "n",
+                [
+                    "لا رسائل",
+                    "رسالة واحدة",
+                    "رسالتان",
+                    "3 رسائل",
+                    "11 رسالة",
+                    "100 رسالة",
+                ],
+                ["1 dead letter", "100 dead letters"],
+            ),
+            (
+                "maint-dead-detail",
+                "attempts",
+                [
+                    "لم تُجرَ أي محاولة",
+                    "محاولة واحدة",
+                    "محاولتان",
+                    "3 محاولات",
+                    "11 محاولة",
+                    "100 محاولة",
+                ],
+                ["1 attempt ·", "100 attempts ·"],
+            ),
+            (
+                "maint-api-ok",
+                "n",
+                [
+                    "أقل من ملّي ثانية",
+                    "ملّي ثانية واحدة",
+                    "ملّي ثانيتين",
+                    "3 ملّي ثوانٍ",
+                    "11 ملّي ثانية",
+                    "100 ملّي ثانية",
+                ],
+                ["in 1 ms", "in 100 ms"],
+            ),
+            (
+                "maint-default-idle",
+                "n",
+                [
+                    "بلا مهلة",
+                    "ثانية واحدة",
+                    "ثانيتان",
+                    "3 ثوانٍ",
+                    "11 ثانية",
+                    "100 ثانية",
+                ],
+                ["1 second", "100 seconds"],
+            ),
+        ];
+        for (id, var, ar, en) in cases {
+            for (n, want) in [0, 1, 2, 3, 11, 100].into_iter().zip(ar) {
+                let got = tr_args(
+                    Lang::Ar,
+                    id,
+                    &[(var, Arg::Num(n)), ("error", Arg::Str("x"))],
+                );
+                assert!(got.contains(want), "{id} for {n}: {got:?} lacks {want:?}");
+                assert!(!got.contains('{'), "{id} for {n}: {got:?}");
+            }
+            for (n, want) in [1, 100].into_iter().zip(en) {
+                let got = tr_args(
+                    Lang::En,
+                    id,
+                    &[(var, Arg::Num(n)), ("error", Arg::Str("x"))],
+                );
+                assert!(got.contains(want), "{id} for {n}: {got:?} lacks {want:?}");
+            }
+        }
+    }
+
     #[test]
     fn numbers_and_amounts_follow_the_locale() {
         assert_eq!(

@@ -32,7 +32,9 @@ pub const DEMO_BADGE: &str = "0A00C0FFEE";
 pub const DEMO_PIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$untUIGB1lTuYGqMbnd6x+g$feOWz9nzt3vV3ueV5M8xvKFHvkVbFjlVo2kQ0wb2GCo";
 
 /// Defaults a technician can change from the menu; saved as JSON in the state folder and
-/// applied at the next start (they override `[kiosk] language` and `idle_timeout_s`).
+/// read at start (they override `[kiosk] language` and `idle_timeout_s`). A change made in
+/// the menu reaches the resident's side at once ([`service::Outward::Defaults`]) and
+/// applies from the next resident session (the next wipe), without a restart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Defaults {
