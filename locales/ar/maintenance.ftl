@@ -17,7 +17,7 @@ maint-close = إغلاق
 maint-logout = خروج
 maint-language-switch = English
 maint-language-switch-label = English menu
-maint-pin-wrong = { $n ->
+maint-pin-wrong = { PLURAL($n) ->
     [zero] رقم سري خاطئ. لم تبقَ محاولات قبل الإيقاف.
     [one] رقم سري خاطئ. بقيت محاولة واحدة قبل الإيقاف.
     [two] رقم سري خاطئ. بقيت محاولتان قبل الإيقاف.
@@ -25,7 +25,7 @@ maint-pin-wrong = { $n ->
     [many] رقم سري خاطئ. بقيت { $n } محاولة قبل الإيقاف.
    *[other] رقم سري خاطئ. بقيت { $n } محاولة قبل الإيقاف.
 }
-maint-locked = { $n ->
+maint-locked = { PLURAL($n) ->
     [zero] محاولات خاطئة كثيرة. حاول مرة أخرى بعد قليل.
     [one] محاولات خاطئة كثيرة. حاول مرة أخرى بعد دقيقة واحدة.
     [two] محاولات خاطئة كثيرة. حاول مرة أخرى بعد دقيقتين.
@@ -55,7 +55,7 @@ maint-state = الحالة: { $arg }
 maint-last-error = آخر خطأ:
 maint-not-configured = غير مُعدّ
 maint-counters = العدادات
-maint-count-a4-pages = { $n ->
+maint-count-a4-pages = { PLURAL($n) ->
     [zero] لم تُطبع أي صفحة بمقاس A4
     [one] طُبعت صفحة واحدة بمقاس A4
     [two] طُبعت صفحتان بمقاس A4
@@ -63,7 +63,7 @@ maint-count-a4-pages = { $n ->
     [many] طُبعت { $n } صفحة بمقاس A4
    *[other] طُبعت { $n } صفحة بمقاس A4
 }
-maint-count-tickets = { $n ->
+maint-count-tickets = { PLURAL($n) ->
     [zero] لم يُطبع أي إيصال
     [one] طُبع إيصال واحد
     [two] طُبع إيصالان
@@ -71,7 +71,7 @@ maint-count-tickets = { $n ->
     [many] طُبع { $n } إيصالًا
    *[other] طُبع { $n } إيصال
 }
-maint-count-cuts = { $n ->
+maint-count-cuts = { PLURAL($n) ->
     [zero] لم يُقصّ الورق بعد
     [one] قُصّ الورق مرة واحدة
     [two] قُصّ الورق مرتين
@@ -79,7 +79,7 @@ maint-count-cuts = { $n ->
     [many] قُصّ الورق { $n } مرة
    *[other] قُصّ الورق { $n } مرة
 }
-maint-count-captures = { $n ->
+maint-count-captures = { PLURAL($n) ->
     [zero] لم تُحتجز أي بطاقة
     [one] احتُجزت بطاقة واحدة
     [two] احتُجزت بطاقتان
@@ -87,7 +87,7 @@ maint-count-captures = { $n ->
     [many] احتُجزت { $n } بطاقة
    *[other] احتُجزت { $n } بطاقة
 }
-maint-count-roll = { $n ->
+maint-count-roll = { PLURAL($n) ->
     [zero] لا إيصالات على لفة الورق الحالية
     [one] إيصال واحد على لفة الورق الحالية
     [two] إيصالان على لفة الورق الحالية
@@ -105,7 +105,7 @@ maint-test = اختبار
 maint-self-test-label = اختبار { $arg }
 
 maint-outbox-unreadable = تعذّرت قراءة صندوق الإرسال
-maint-outbox-depth = { $n ->
+maint-outbox-depth = { PLURAL($n) ->
     [zero] لا أحداث بانتظار الإرسال
     [one] حدث واحد بانتظار الإرسال
     [two] حدثان بانتظار الإرسال
@@ -113,7 +113,7 @@ maint-outbox-depth = { $n ->
     [many] { $n } حدثًا بانتظار الإرسال
    *[other] { $n } حدث بانتظار الإرسال
 }
-maint-outbox-oldest = { $n ->
+maint-outbox-oldest = { PLURAL($n) ->
     [zero] أقدمها ينتظر منذ أقل من ثانية
     [one] أقدمها ينتظر منذ ثانية واحدة
     [two] أقدمها ينتظر منذ ثانيتين
@@ -122,7 +122,7 @@ maint-outbox-oldest = { $n ->
    *[other] أقدمها ينتظر منذ { $n } ثانية
 }
 maint-outbox-nothing = لا شيء بانتظار الإرسال
-maint-outbox-dead = { $n ->
+maint-outbox-dead = { PLURAL($n) ->
     [zero] لا رسائل متعذّرة التسليم
     [one] رسالة واحدة متعذّرة التسليم
     [two] رسالتان متعذّرتا التسليم
@@ -130,7 +130,7 @@ maint-outbox-dead = { $n ->
     [many] { $n } رسالة متعذّرة التسليم
    *[other] { $n } رسالة متعذّرة التسليم
 }
-maint-dead-detail = { $attempts ->
+maint-dead-detail = { PLURAL($attempts) ->
     [zero] لم تُجرَ أي محاولة
     [one] محاولة واحدة
     [two] محاولتان
@@ -145,7 +145,7 @@ maint-net-up = متصل
 maint-net-down = غير متصل
 maint-net-none = لا توجد واجهة شبكة
 maint-api = خدمة الوزارة
-maint-api-ok = { $n ->
+maint-api-ok = { PLURAL($n) ->
     [zero] أجابت في أقل من ملّي ثانية
     [one] أجابت خلال ملّي ثانية واحدة
     [two] أجابت خلال ملّي ثانيتين
@@ -169,7 +169,7 @@ maint-lang-en = الإنجليزية
 maint-defaults-note = يُطبّق من جلسة المستخدم التالي
 maint-switch = تبديل
 maint-switch-language-label = تبديل اللغة الافتراضية
-maint-default-idle = { $n ->
+maint-default-idle = { PLURAL($n) ->
     [zero] مهلة الخمول: بلا مهلة
     [one] مهلة الخمول: ثانية واحدة
     [two] مهلة الخمول: ثانيتان

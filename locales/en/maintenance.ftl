@@ -17,11 +17,11 @@ maint-close = Close
 maint-logout = Log out
 maint-language-switch = العربية
 maint-language-switch-label = Arabic menu
-maint-pin-wrong = { $n ->
+maint-pin-wrong = { PLURAL($n) ->
     [one] Wrong PIN. 1 attempt left before lockout.
    *[other] Wrong PIN. { $n } attempts left before lockout.
 }
-maint-locked = { $n ->
+maint-locked = { PLURAL($n) ->
     [one] Too many wrong PINs. Try again in 1 minute.
    *[other] Too many wrong PINs. Try again in { $n } minutes.
 }
@@ -47,23 +47,23 @@ maint-state = State: { $arg }
 maint-last-error = Last error:
 maint-not-configured = Not configured
 maint-counters = Counters
-maint-count-a4-pages = { $n ->
+maint-count-a4-pages = { PLURAL($n) ->
     [one] 1 A4 page printed
    *[other] { $n } A4 pages printed
 }
-maint-count-tickets = { $n ->
+maint-count-tickets = { PLURAL($n) ->
     [one] 1 ticket printed
    *[other] { $n } tickets printed
 }
-maint-count-cuts = { $n ->
+maint-count-cuts = { PLURAL($n) ->
     [one] 1 paper cut
    *[other] { $n } paper cuts
 }
-maint-count-captures = { $n ->
+maint-count-captures = { PLURAL($n) ->
     [one] 1 card captured
    *[other] { $n } cards captured
 }
-maint-count-roll = { $n ->
+maint-count-roll = { PLURAL($n) ->
     [one] 1 ticket on this paper roll
    *[other] { $n } tickets on this paper roll
 }
@@ -77,20 +77,20 @@ maint-test = Test
 maint-self-test-label = Test { $arg }
 
 maint-outbox-unreadable = The outbox cannot be read
-maint-outbox-depth = { $n ->
+maint-outbox-depth = { PLURAL($n) ->
     [one] 1 event waiting
    *[other] { $n } events waiting
 }
-maint-outbox-oldest = { $n ->
+maint-outbox-oldest = { PLURAL($n) ->
     [one] Oldest waiting for 1 second
    *[other] Oldest waiting for { $n } seconds
 }
 maint-outbox-nothing = Nothing waiting
-maint-outbox-dead = { $n ->
+maint-outbox-dead = { PLURAL($n) ->
     [one] 1 dead letter
    *[other] { $n } dead letters
 }
-maint-dead-detail = { $attempts ->
+maint-dead-detail = { PLURAL($attempts) ->
     [one] 1 attempt
    *[other] { $attempts } attempts
 } · { $error }
@@ -118,7 +118,7 @@ maint-lang-en = English
 maint-defaults-note = Applies from the next resident's session
 maint-switch = Switch
 maint-switch-language-label = Switch the default language
-maint-default-idle = { $n ->
+maint-default-idle = { PLURAL($n) ->
     [one] Idle time: 1 second
    *[other] Idle time: { $n } seconds
 }

@@ -7,6 +7,12 @@
 //! the Unicode bidi algorithm resolves from the paragraph direction. Placeables that must
 //! stay left-to-right (QIDs, codes, reference numbers) are digits and ASCII, which UAX #9
 //! keeps in order inside Arabic text.
+//!
+//! Plural categories: messages that count select on `PLURAL($n)`, the CLDR cardinal
+//! category of an integer computed here ([`plural_category`]). Fluent's own selection on a
+//! bare number goes through `intl_pluralrules` 7.0.2, whose Arabic rule tests the number
+//! itself instead of `n % 100` (103 comes out "other", not "few"; 1290 "other", not
+//! "many").
 
 pub mod view;
 
@@ -103,6 +109,16 @@ fn build(lang: Lang) -> FluentBundle<FluentResource> {
     let id: LanguageIdentifier = lang.tag().parse().expect("valid BCP 47 tag");
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     bundle.set_use_isolating(false);
+    bundle
+        .add_function("PLURAL", move |positional, _named| {
+            match positional.first() {
+                Some(FluentValue::Number(n)) if n.value.fract() == 0.0 => {
+                    FluentValue::from(plural_category(lang, n.value.abs() as u64))
+                }
+                _ => FluentValue::from("other"),
+            }
+        })
+        .expect("PLURAL is registered once");
     for (l, name, text) in SOURCES {
         if *l != lang {
             continue;
@@ -114,6 +130,24 @@ fn build(lang: Lang) -> FluentBundle<FluentResource> {
             .unwrap_or_else(|errs| panic!("locales/{l:?}/{name}: {errs:?}"));
     }
     bundle
+}
+
+/// The CLDR cardinal plural category of the integer `n` in `lang` (`zero`, `one`, `two`,
+/// `few`, `many` or `other`; Unicode CLDR plural rules, "ar" and "en"): what `PLURAL($n)`
+/// gives a message's selector.
+pub fn plural_category(lang: Lang, n: u64) -> &'static str {
+    match lang {
+        Lang::Ar => match (n, n % 100) {
+            (0, _) => "zero",
+            (1, _) => "one",
+            (2, _) => "two",
+            (_, 3..=10) => "few",
+            (_, 11..=99) => "many",
+            _ => "other",
+        },
+        Lang::En if n == 1 => "one",
+        Lang::En => "other",
+    }
 }
 
 fn bundles() -> &'static Bundles {
@@ -551,6 +585,31 @@ mod tests {
                 assert!(got.contains(want), "{id} for {n}: {got:?} lacks {want:?}");
             }
         }
+    }
+
+    #[test]
+    fn plural_categories_follow_cldr_beyond_one_hundred() {
+        let cat = |n| plural_category(Lang::Ar, n);
+        let got: Vec<&str> = [
+            0, 1, 2, 3, 10, 11, 99, 100, 101, 102, 103, 110, 111, 199, 1290,
+        ]
+        .into_iter()
+        .map(cat)
+        .collect();
+        assert_eq!(
+            got,
+            [
+                "zero", "one", "two", "few", "few", "many", "many", "other", "other", "other",
+                "few", "few", "many", "many", "many"
+            ]
+        );
+        assert_eq!(plural_category(Lang::En, 1), "one");
+        assert_eq!(plural_category(Lang::En, 101), "other");
+        let t = |n| tr_args(Lang::Ar, "maint-count-tickets", &[("n", Arg::Num(n))]);
+        assert!(t(101).ends_with("101 إيصال"), "{}", t(101));
+        assert!(t(103).ends_with("103 إيصالات"), "{}", t(103));
+        assert!(t(1290).ends_with("1290 إيصالًا"), "{}", t(1290));
+        assert!(t(1000).ends_with("1000 إيصال"), "{}", t(1000));
     }
 
     #[test]
