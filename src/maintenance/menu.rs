@@ -242,8 +242,14 @@ pub enum MenuIntent {
         /// What to show.
         notice: Notice,
     },
-    /// New facts for the page.
-    Facts(Box<Facts>),
+    /// New facts for the page, gathered for a login ([`Menu::login`] when the
+    /// [`MenuEffect::Refresh`] was run); facts for an earlier login are dropped.
+    Facts {
+        /// The login they were gathered for.
+        login: u64,
+        /// The facts.
+        facts: Box<Facts>,
+    },
     /// Milliseconds since start.
     Tick(u64),
     /// A touch anywhere on the panel (postpones the timeout).
@@ -350,6 +356,13 @@ impl Menu {
         self.stage != Stage::Closed
     }
 
+    /// The current login: a number that grows with every successful login (0 before the
+    /// first). Answers ([`MenuIntent::Done`], [`MenuIntent::Facts`]) carry the login they
+    /// belong to.
+    pub fn login(&self) -> u64 {
+        self.login
+    }
+
     /// The view.
     pub fn view(&self) -> MenuView {
         MenuView {
@@ -383,7 +396,7 @@ impl Menu {
             intent,
             MenuIntent::Tick(_)
                 | MenuIntent::Done { .. }
-                | MenuIntent::Facts(_)
+                | MenuIntent::Facts { .. }
                 | MenuIntent::PinChecked(_)
         );
         // Restart needs two presses in a row: any other input in between disarms it.
@@ -540,9 +553,9 @@ impl Menu {
                     fx.push(MenuEffect::Refresh(self.page));
                 }
             }
-            MenuIntent::Facts(f) => {
-                if self.stage == Stage::Menu {
-                    self.facts = *f;
+            MenuIntent::Facts { login, facts } => {
+                if self.stage == Stage::Menu && login == self.login {
+                    self.facts = *facts;
                 }
             }
             MenuIntent::Tick(now) => {
@@ -746,6 +759,21 @@ mod tests {
             "no refresh for someone else's answer: {fx:?}"
         );
         assert_eq!(m.view().notice, None);
+        // Nor the page facts gathered for the earlier login.
+        let stale = Facts {
+            logs: vec!["gathered for the first login".into()],
+            ..Facts::default()
+        };
+        m.handle(MenuIntent::Facts {
+            login: first,
+            facts: Box::new(stale.clone()),
+        });
+        assert!(m.view().facts.logs.is_empty());
+        m.handle(MenuIntent::Facts {
+            login: m.login(),
+            facts: Box::new(stale),
+        });
+        assert_eq!(m.view().facts.logs.len(), 1, "its own facts are shown");
         // The next login's own action is still answered (and the late one does not end it).
         m.handle(MenuIntent::Go(Page::Printers));
         let fx = m.handle(MenuIntent::Act(Action::ResetRoll));

@@ -194,9 +194,10 @@ impl Technician {
                 });
             }
             MenuEffect::Refresh(page) => {
+                let login = self.menu.login();
                 self.rt.spawn(async move {
-                    let facts = facts(&tools, page).await;
-                    let _ = tx.send(MenuIntent::Facts(Box::new(facts)));
+                    let facts = Box::new(facts(&tools, page).await);
+                    let _ = tx.send(MenuIntent::Facts { login, facts });
                 });
             }
             MenuEffect::Run {
