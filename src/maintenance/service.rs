@@ -648,10 +648,12 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
 }
 
 /// Apply a defaults action (`SetLanguage`, `StepIdle`, `StepVolume`; anything else leaves
-/// them as they are) to the defaults in force and save them to `path`, all under the lock:
-/// two steps in quick succession compose (each starts from the other's result) and the
-/// file ends with the last value. Idle time is kept within 30–600 s, volume within 0–100.
-/// Blocking (one fsync). Returns the defaults now in force.
+/// them as they are) to the defaults in force and save them to `path`. Changes are
+/// serialised by one lock held through the save (the `defaults` lock itself only for the
+/// change, so readers never wait for the disk): two steps in quick succession compose (each
+/// starts from the other's result) and the file ends with the last value. Idle time is kept
+/// within 30–600 s, volume within 0–100. Blocking (one fsync). Returns the defaults now in
+/// force.
 ///
 /// # Errors
 /// The file could not be written; the new value stays in force for this run of the app.
@@ -660,6 +662,8 @@ pub fn change_defaults(
     path: &std::path::Path,
     action: &Action,
 ) -> std::io::Result<Defaults> {
+    static CHANGING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = CHANGING.lock().unwrap_or_else(|p| p.into_inner());
     let mut d = defaults.lock().unwrap_or_else(|p| p.into_inner());
     match action {
         Action::SetLanguage(l) => d.language = *l,
@@ -671,8 +675,10 @@ pub fn change_defaults(
         }
         _ => {}
     }
-    super::pins::save(path, &*d)?;
-    Ok(*d)
+    let now = *d;
+    drop(d);
+    super::pins::save(path, &now)?;
+    Ok(now)
 }
 
 fn action_name(a: &Action) -> &'static str {
