@@ -3,8 +3,8 @@
 //! One test binary per area (each links the whole kiosk, ~80 MB): the modules below were
 //! separate binaries once.
 
-mod support;
 mod client;
 mod contract;
 mod faults;
+mod support;
 mod tls;

@@ -3,8 +3,8 @@
 //! One test binary per area (each links the whole kiosk, ~80 MB): the modules below were
 //! separate binaries once.
 
+mod a4_cups;
 mod card_reader;
 mod fuzz;
 mod printer;
 mod readers;
-mod a4_cups;

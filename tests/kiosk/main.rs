@@ -3,11 +3,11 @@
 //! One test binary per area (each links the whole kiosk, ~80 MB): the modules below were
 //! separate binaries once.
 
-mod support;
-mod journeys;
-mod accessibility;
-mod verify;
 mod a4_runtime;
+mod accessibility;
+mod journeys;
 mod sizes;
-mod speech_script;
 mod speech_dispatcher;
+mod speech_script;
+mod support;
+mod verify;

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use i_slint_backend_testing::ElementHandle;
 use crate::support::{Stack, pump_until, sample};
+use i_slint_backend_testing::ElementHandle;
 use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
 use manassa::devices::serial::SerialConfig;
 use manassa::documents::{kinds, seal};

@@ -3,9 +3,9 @@
 //! One test binary per area (each links the whole kiosk, ~80 MB): the modules below were
 //! separate binaries once.
 
-mod support;
 mod cli;
 mod crash;
 mod disk_full;
 mod faults;
+mod support;
 mod worker;

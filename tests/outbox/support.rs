@@ -1,7 +1,6 @@
 //! Helpers shared by the `outbox_*` integration tests: a self-removing temp folder, the
 //! reference server on loopback, and SQLite's integrity check on a database file.
 
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
