@@ -27,7 +27,7 @@ code-title = أدخل الرمز
 code-body = أرسلنا رمزًا من 6 أرقام إلى { $phone }.
 code-label = رمز التحقق
 code-verify = تحقق
-code-attempts-left = { $count ->
+code-attempts-left = { PLURAL($count) ->
     [zero] رمز خاطئ. لم تبقَ محاولات.
     [one] رمز خاطئ. بقيت محاولة واحدة.
     [two] رمز خاطئ. بقيت محاولتان.
@@ -98,7 +98,7 @@ ticket-printed = طُبعت الورقة
 ticket-thanks = شكرًا لكم
 
 ## Inactivity
-idle-warning = { $seconds ->
+idle-warning = { PLURAL($seconds) ->
     [zero] هل ما زلت هنا؟ تنتهي الجلسة الآن.
     [one] هل ما زلت هنا؟ تنتهي الجلسة بعد ثانية واحدة.
     [two] هل ما زلت هنا؟ تنتهي الجلسة بعد ثانيتين.
@@ -245,7 +245,7 @@ complaint-cat-other = موضوع آخر أو سؤال
 complaint-text-body = اكتب شكواك أو سؤالك على لوحة المفاتيح.
 complaint-text-label = رسالتك
 complaint-counter = { $count } من { $max } حرفًا
-complaint-too-short = { $count ->
+complaint-too-short = { PLURAL($count) ->
     [one] يُرجى كتابة حرف واحد على الأقل.
     [two] يُرجى كتابة حرفين على الأقل.
     [few] يُرجى كتابة { $count } أحرف على الأقل.

@@ -9,7 +9,7 @@ speech-role-field = حقل
 speech-role-key = مفتاح
 speech-role-toggle = مفتاح تبديل
 speech-field-empty = فارغ
-speech-code-length = { $count ->
+speech-code-length = { PLURAL($count) ->
     [zero] لم يُكتب أي رقم
     [one] كُتب رقم واحد
     [two] كُتب رقمان

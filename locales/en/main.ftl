@@ -27,7 +27,7 @@ code-title = Enter the code
 code-body = We sent a 6-digit code to { $phone }.
 code-label = One-time code
 code-verify = Verify
-code-attempts-left = { $count ->
+code-attempts-left = { PLURAL($count) ->
     [one] Wrong code. One attempt left.
    *[other] Wrong code. { $count } attempts left.
 }
@@ -94,7 +94,7 @@ ticket-printed = Paper printed
 ticket-thanks = Thank you
 
 ## Inactivity
-idle-warning = { $seconds ->
+idle-warning = { PLURAL($seconds) ->
     [one] Are you still there? The session ends in one second.
    *[other] Are you still there? The session ends in { $seconds } seconds.
 }

@@ -9,7 +9,7 @@ speech-role-field = field
 speech-role-key = key
 speech-role-toggle = switch
 speech-field-empty = empty
-speech-code-length = { $count ->
+speech-code-length = { PLURAL($count) ->
     [one] one digit typed
    *[other] { $count } digits typed
 }

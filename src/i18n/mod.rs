@@ -9,7 +9,7 @@
 //! keeps in order inside Arabic text.
 //!
 //! Plural categories: messages that count select on `PLURAL($n)`, the CLDR cardinal
-//! category of an integer computed here ([`plural_category`]). Fluent's own selection on a
+//! category of an integer from ICU4X ([`plural_category`]). Fluent's own selection on a
 //! bare number goes through `intl_pluralrules` 7.0.2, whose Arabic rule tests the number
 //! itself instead of `n % 100` (103 comes out "other", not "few"; 1290 "other", not
 //! "many").
@@ -133,20 +133,26 @@ fn build(lang: Lang) -> FluentBundle<FluentResource> {
 }
 
 /// The CLDR cardinal plural category of the integer `n` in `lang` (`zero`, `one`, `two`,
-/// `few`, `many` or `other`; Unicode CLDR plural rules, "ar" and "en"): what `PLURAL($n)`
-/// gives a message's selector.
+/// `few`, `many` or `other`; Unicode CLDR plural rules through ICU4X `icu_plurals`): what
+/// `PLURAL($n)` gives a message's selector.
 pub fn plural_category(lang: Lang, n: u64) -> &'static str {
-    match lang {
-        Lang::Ar => match (n, n % 100) {
-            (0, _) => "zero",
-            (1, _) => "one",
-            (2, _) => "two",
-            (_, 3..=10) => "few",
-            (_, 11..=99) => "many",
-            _ => "other",
-        },
-        Lang::En if n == 1 => "one",
-        Lang::En => "other",
+    use icu_plurals::{PluralCategory, PluralRules};
+    thread_local! {
+        // Not `Sync` (ICU4X data may be reference-counted); built from compiled data.
+        static RULES: [PluralRules; 2] = [icu_locale_core::locale!("ar"), icu_locale_core::locale!("en")]
+            .map(|l| PluralRules::try_new_cardinal(l.into()).expect("compiled CLDR plural data"));
+    }
+    let category = RULES.with(|[ar, en]| match lang {
+        Lang::Ar => ar.category_for(n),
+        Lang::En => en.category_for(n),
+    });
+    match category {
+        PluralCategory::Zero => "zero",
+        PluralCategory::One => "one",
+        PluralCategory::Two => "two",
+        PluralCategory::Few => "few",
+        PluralCategory::Many => "many",
+        PluralCategory::Other => "other",
     }
 }
 
@@ -610,6 +616,22 @@ mod tests {
         assert!(t(103).ends_with("103 إيصالات"), "{}", t(103));
         assert!(t(1290).ends_with("1290 إيصالًا"), "{}", t(1290));
         assert!(t(1000).ends_with("1000 إيصال"), "{}", t(1000));
+    }
+
+    #[test]
+    fn every_selector_on_a_count_goes_through_plural() {
+        // A bare `{ $n -> ... }` would use intl_pluralrules' faulty Arabic rule.
+        for (l, name, text) in SOURCES {
+            for (i, line) in text.lines().enumerate() {
+                if let Some(sel) = line.split('{').nth(1).filter(|r| r.contains("->")) {
+                    assert!(
+                        sel.trim_start().starts_with("PLURAL("),
+                        "locales/{l:?}/{name}:{}: select on PLURAL($n): {line}",
+                        i + 1
+                    );
+                }
+            }
+        }
     }
 
     #[test]
