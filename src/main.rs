@@ -403,11 +403,13 @@ fn build_kiosk(
             outbox: outbox.clone(),
             sync: Some(sync.clone()),
             thermal: thermal.clone(),
-            scanner: scanner.clone(),
+            scanner: scanner.as_ref().map(|h| h.watch()),
         },
         rt.handle().clone(),
     )?;
-    let card_events = card_events.map(manassa::maintenance::monitor::tap_card_events);
+    let monitor = tech.tools().monitor.clone();
+    let card_events =
+        card_events.map(|ev| manassa::maintenance::monitor::tap_card_events(ev, monitor.clone()));
     // -- end maintenance --
     let services = Services {
         scanner,
@@ -421,6 +423,7 @@ fn build_kiosk(
         demo,
         keys: Default::default(),
         prepared: Default::default(),
+        monitor: Some(monitor),
     };
     // Technician defaults (maintenance, issue 12) over [kiosk].
     // The technician's volume (0–100) in the session's five speech levels.

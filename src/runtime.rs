@@ -37,7 +37,9 @@ pub struct Services {
     pub thermal: Option<ThermalPrinter>,
     /// Card reader, if configured.
     pub card: Option<CardReaderHandle>,
-    /// QR scanner, if configured (kept here: dropping the handle stops its thread).
+    /// QR scanner, if configured. [`Kiosk::new`] takes it: dropping the kiosk stops the
+    /// reader thread at once, even while an effect still holds the services (a reader
+    /// left running would reopen its port path, which the OS may give to another device).
     pub scanner: Option<crate::devices::passive::ReaderHandle>,
     /// Kiosk id for reference numbers and audit records.
     pub kiosk_id: String,
@@ -47,6 +49,9 @@ pub struct Services {
     pub keys: std::sync::Mutex<Option<seal::KeySet>>,
     /// The paper rendered for the preview, printed on confirmation; wiped with the session.
     pub prepared: std::sync::Mutex<Option<Prepared>>,
+    /// The technician menu's counters and device states (pages, tickets, the ticket
+    /// printer's last error); `None` where there is no menu.
+    pub monitor: Option<Arc<crate::maintenance::monitor::Monitor>>,
 }
 
 /// A paper fetched, verified and rendered, waiting for the resident's confirmation.
@@ -140,13 +145,16 @@ pub struct Kiosk {
     /// The technician menu covers the screen: resident input is dropped (a card is given
     /// back), only the clock and cancelling reach the session.
     suspended: bool,
+    /// The QR scanner's reader thread, owned here (see [`Services::scanner`]).
+    _scanner: Option<crate::devices::passive::ReaderHandle>,
 }
 
 impl Kiosk {
     /// A kiosk on the attract screen. `rt` runs the effects.
-    pub fn new(session: Session, services: Services, rt: tokio::runtime::Handle) -> Kiosk {
+    pub fn new(session: Session, mut services: Services, rt: tokio::runtime::Handle) -> Kiosk {
         let (tx, rx) = channel();
         Kiosk {
+            _scanner: services.scanner.take(),
             session,
             services: Arc::new(services),
             rt,
@@ -595,14 +603,14 @@ async fn print_document(
         };
     }
     // -- maintenance (issue 12): counters and the printer's last error for the menu --
-    {
-        use crate::maintenance::monitor::{Counter, Device, device_event, record};
+    if let Some(m) = &svc.monitor {
+        use crate::maintenance::monitor::{Counter, Device};
         if a4_ok {
-            record(Counter::A4Page);
+            m.record(Counter::A4Page);
         }
         match ticket_status {
-            "printed" => record(Counter::Ticket),
-            "failed" => device_event(Device::Thermal, None, Some("ticket not printed".into())),
+            "printed" => m.record(Counter::Ticket),
+            "failed" => m.device(Device::Thermal, None, Some("ticket not printed".into())),
             _ => {}
         }
     }

@@ -118,6 +118,7 @@ fn print_a_building_permit_end_to_end() {
         demo: true,
         keys: Default::default(),
         prepared: Default::default(),
+        monitor: None,
     };
     let kiosk = Kiosk::new(Session::new(Lang::Ar, 120), services, rt.handle().clone());
     forward_card_events(card_events, kiosk.sender());

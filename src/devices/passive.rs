@@ -81,6 +81,24 @@ impl ReaderHandle {
     pub fn state(&self) -> Option<DeviceState> {
         *self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// A view of the thread's state that does not keep the thread running (for a status
+    /// page that may outlive the reader's owner).
+    pub fn watch(&self) -> ReaderState {
+        ReaderState(self.state.clone())
+    }
+}
+
+/// The last state a reader thread reported, without owning the thread (see
+/// [`ReaderHandle::watch`]); `None` before its first open attempt ends.
+#[derive(Clone)]
+pub struct ReaderState(Arc<Mutex<Option<DeviceState>>>);
+
+impl ReaderState {
+    /// The last state the thread reported (XFS4IoT device state).
+    pub fn get(&self) -> Option<DeviceState> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Starts a reader thread named `name` on `cfg` with `parser`. See the module docs.

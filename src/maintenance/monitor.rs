@@ -2,14 +2,15 @@
 //! card captures, tickets on the current paper roll) and, per device, the last
 //! XFS4IoT-style state and last error seen since start.
 //!
-//! The kiosk has one [`Monitor`], installed at start with [`install`]; the runtime and the
-//! device event bridges report to it through [`record`] and [`device_event`], which do
-//! nothing when none is installed (tools, most tests). Counters are a JSON file written
-//! atomically after every change (a few writes per resident at most).
+//! The kiosk has one [`Monitor`], made by [`crate::maintenance::service::technician`] and
+//! handed to whatever reports to it: the runtime's print step
+//! ([`crate::runtime::Services::monitor`]), the card and badge reader bridges. No global:
+//! two kiosks in one process (tests) keep their own counters. Counters are a JSON file
+//! written atomically after every change (a few writes per resident at most).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -163,37 +164,12 @@ impl Monitor {
     }
 }
 
-static GLOBAL: RwLock<Option<Arc<Monitor>>> = RwLock::new(None);
-
-/// Make `m` the kiosk's monitor (replaces any earlier one).
-pub fn install(m: Arc<Monitor>) {
-    *GLOBAL.write().unwrap_or_else(|p| p.into_inner()) = Some(m);
-}
-
-/// The installed monitor, if any.
-pub fn installed() -> Option<Arc<Monitor>> {
-    GLOBAL.read().unwrap_or_else(|p| p.into_inner()).clone()
-}
-
-/// Count `what` on the installed monitor, if any.
-pub fn record(what: Counter) {
-    if let Some(m) = installed() {
-        m.record(what);
-    }
-}
-
-/// Report a device's state or error to the installed monitor, if any.
-pub fn device_event(d: Device, state: Option<DeviceState>, error: Option<String>) {
-    if let Some(m) = installed() {
-        m.device(d, state, error);
-    }
-}
-
 /// Watch the card reader's events on the way to the session: states, jams and captures
-/// are recorded, every event is passed on unchanged. Returns the receiver to give to
+/// are recorded on `monitor`, every event is passed on unchanged. Returns the receiver to give to
 /// [`crate::runtime::forward_card_events`].
 pub fn tap_card_events(
     events: std::sync::mpsc::Receiver<crate::devices::card_reader::CardEvent>,
+    monitor: Arc<Monitor>,
 ) -> std::sync::mpsc::Receiver<crate::devices::card_reader::CardEvent> {
     use crate::devices::card_reader::CardEvent;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -202,15 +178,15 @@ pub fn tap_card_events(
         .spawn(move || {
             for ev in events {
                 match &ev {
-                    CardEvent::State(s) => device_event(Device::CardReader, Some(*s), None),
-                    CardEvent::Retained => record(Counter::CardCapture),
-                    CardEvent::Jammed => device_event(
+                    CardEvent::State(s) => monitor.device(Device::CardReader, Some(*s), None),
+                    CardEvent::Retained => monitor.record(Counter::CardCapture),
+                    CardEvent::Jammed => monitor.device(
                         Device::CardReader,
                         Some(DeviceState::HardwareError),
                         Some("card jammed".into()),
                     ),
                     CardEvent::Invalid { reason } => {
-                        device_event(Device::CardReader, None, Some(reason.clone()))
+                        monitor.device(Device::CardReader, None, Some(reason.clone()))
                     }
                     _ => {}
                 }

@@ -16,7 +16,7 @@ use crate::devices::DeviceState;
 use crate::devices::a4::{A4Sink, WaitPolicy};
 use crate::devices::badge::{BadgeEvent, BadgeId};
 use crate::devices::escpos::{Align, TicketItem};
-use crate::devices::passive::{ReaderEvent, ReaderHandle};
+use crate::devices::passive::{ReaderEvent, ReaderHandle, ReaderState};
 use crate::devices::thermal::ThermalPrinter;
 use crate::i18n::{Lang, tr};
 use crate::ministry::client::Client;
@@ -48,10 +48,11 @@ pub struct Tools {
     pub a4: A4Sink,
     /// Whether a card reader is configured (its state arrives through the monitor).
     pub card_reader: bool,
-    /// QR scanner thread, if configured.
-    pub scanner: Option<ReaderHandle>,
-    /// Badge reader thread, if configured.
-    pub badge_reader: Option<ReaderHandle>,
+    /// QR scanner thread's state, if configured.
+    pub scanner: Option<ReaderState>,
+    /// Badge reader thread's state, if configured (the [`Technician`] owns the thread:
+    /// an action still running after the menu is gone must not keep the port open).
+    pub badge_reader: Option<ReaderState>,
     /// Kiosk id for audits and the test prints.
     pub kiosk_id: String,
     /// Where the defaults are saved (JSON, see [`Defaults`]).
@@ -98,6 +99,8 @@ pub struct Technician {
     started: Instant,
     /// The defaults last handed to the resident's side.
     applied: Defaults,
+    /// The badge reader thread: stops when the menu is dropped.
+    badge_reader: Option<ReaderHandle>,
 }
 
 fn xfs(state: Option<DeviceState>) -> String {
@@ -120,6 +123,7 @@ impl Technician {
             rx,
             started: Instant::now(),
             applied,
+            badge_reader: None,
         }
     }
 
@@ -291,11 +295,11 @@ async fn facts(tools: &Arc<Tools>, page: Page) -> Facts {
             Device::CardReader => (tools.card_reader, info.state),
             Device::Scanner => (
                 tools.scanner.is_some(),
-                tools.scanner.as_ref().and_then(|h| h.state()),
+                tools.scanner.as_ref().and_then(|h| h.get()),
             ),
             Device::BadgeReader => (
                 tools.badge_reader.is_some(),
-                tools.badge_reader.as_ref().and_then(|h| h.state()),
+                tools.badge_reader.as_ref().and_then(|h| h.get()),
             ),
         };
         devices.push(DeviceRow {
@@ -534,8 +538,8 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
             // device (it polls the card reader, reopens passive readers on loss).
             let state = match d {
                 Device::CardReader => tools.monitor.device_info(*d).state,
-                Device::Scanner => tools.scanner.as_ref().and_then(|h| h.state()),
-                Device::BadgeReader => tools.badge_reader.as_ref().and_then(|h| h.state()),
+                Device::Scanner => tools.scanner.as_ref().and_then(|h| h.get()),
+                Device::BadgeReader => tools.badge_reader.as_ref().and_then(|h| h.get()),
                 Device::Thermal => tools.monitor.device_info(*d).state,
                 Device::A4 => tools.a4.status().await.ok().map(|s| s.device),
             };
@@ -712,7 +716,7 @@ fn restart() {
 
 /// Bridge the badge reader's events into the menu (runs on its own thread): reads, and
 /// the reader's state and rejected frames for the devices page.
-pub fn forward_badge_events(events: Receiver<BadgeEvent>, tx: MenuSender) {
+pub fn forward_badge_events(events: Receiver<BadgeEvent>, tx: MenuSender, monitor: Arc<Monitor>) {
     std::thread::Builder::new()
         .name("badge-events".into())
         .spawn(move || {
@@ -723,11 +727,9 @@ pub fn forward_badge_events(events: Receiver<BadgeEvent>, tx: MenuSender) {
                             break;
                         }
                     }
-                    ReaderEvent::State(s) => {
-                        super::monitor::device_event(Device::BadgeReader, Some(s), None)
-                    }
+                    ReaderEvent::State(s) => monitor.device(Device::BadgeReader, Some(s), None),
                     ReaderEvent::Rejected { reason } => {
-                        super::monitor::device_event(Device::BadgeReader, None, Some(reason))
+                        monitor.device(Device::BadgeReader, None, Some(reason))
                     }
                 }
             }
@@ -745,12 +747,12 @@ pub struct Parts {
     pub sync: Option<SyncWorker>,
     /// Thermal printer.
     pub thermal: Option<ThermalPrinter>,
-    /// QR scanner thread.
-    pub scanner: Option<ReaderHandle>,
+    /// QR scanner thread's state ([`ReaderHandle::watch`]).
+    pub scanner: Option<ReaderState>,
 }
 
-/// Build the technician menu from the configuration: installs the [`Monitor`] (counters
-/// under `maintenance.state_dir`), opens the PIN store, starts the badge reader (when
+/// Build the technician menu from the configuration: opens the [`Monitor`] (counters
+/// under `maintenance.state_dir`; give it to [`crate::runtime::Services::monitor`]), opens the PIN store, starts the badge reader (when
 /// `[badge_reader]` is configured) and bridges its reads into the menu. Returns the menu
 /// and the defaults to start the resident's session with (saved technician defaults over
 /// `[kiosk]`).
@@ -772,7 +774,6 @@ pub fn technician(
     })?;
     let paths = super::StatePaths::new(&m.state_dir);
     let monitor = Arc::new(Monitor::open(&paths.counters));
-    super::monitor::install(monitor.clone());
     let pins: std::collections::HashMap<String, String> =
         m.pins.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let pins = PinStore::open(&pins, &paths.lockout)
@@ -802,18 +803,19 @@ pub fn technician(
         a4: A4Sink::from(&cfg.a4),
         card_reader: cfg.card_reader.is_some(),
         scanner: parts.scanner,
-        badge_reader,
+        badge_reader: badge_reader.as_ref().map(ReaderHandle::watch),
         kiosk_id: cfg.kiosk.id.clone(),
         defaults_path: paths.defaults,
         defaults: Mutex::new(defaults),
     };
-    let tech = Technician::new(
+    let mut tech = Technician::new(
         tools,
         Duration::from_secs(u64::from(m.session_timeout_s)),
         rt,
     );
+    tech.badge_reader = badge_reader;
     if let Some(ev) = badge_events {
-        forward_badge_events(ev, tech.sender());
+        forward_badge_events(ev, tech.sender(), tech.tools().monitor.clone());
     }
     Ok((tech, defaults))
 }

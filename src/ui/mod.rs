@@ -40,6 +40,14 @@ pub struct KioskUi {
     // -- end maintenance --
 }
 
+impl Drop for KioskUi {
+    /// A shown Slint window keeps its component, and so the callbacks holding the kiosk,
+    /// alive: hide it, so the kiosk and its device threads go with this value.
+    fn drop(&mut self) {
+        let _ = self.window.hide();
+    }
+}
+
 /// A tactile keypad key from the window's key event name (see `tactile` in app.slint).
 pub fn tactile_key(name: &str) -> Option<TactileKey> {
     Some(match name {

@@ -164,6 +164,7 @@ impl Rig {
             demo: true,
             keys: Default::default(),
             prepared: Default::default(),
+            monitor: None,
         };
         let kiosk = Kiosk::new(
             Session::new(o.lang, o.idle_s),
@@ -1208,6 +1209,7 @@ fn every_screen_lays_out_inside_the_window_without_overlaps() {
                     demo: true,
                     keys: Default::default(),
                     prepared: Default::default(),
+                    monitor: None,
                 };
                 let ui = KioskUi::new(Kiosk::new(session, services, rt.handle().clone())).unwrap();
                 let w = ui.window();

@@ -1,4 +1,5 @@
-//! The whole kiosk: the real Slint UI (testing backend), runtime, speech, against the reference server, emulators and cupsd.
+//! The whole kiosk: the real Slint UI (testing backend), the runtime, speech and the
+//! technician menu, against the reference server, the emulators and cupsd.
 //!
 //! One test binary per area (each links the whole kiosk, ~80 MB): the modules below were
 //! separate binaries once.
@@ -6,6 +7,7 @@
 mod a4_runtime;
 mod accessibility;
 mod journeys;
+mod maintenance;
 mod sizes;
 mod speech_dispatcher;
 mod speech_script;

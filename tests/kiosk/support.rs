@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use manassa::devices::a4::A4Sink;
 use manassa::ministry::client::Client;
 use manassa::ministry::server::{self, SimConfig, SimHandle};
@@ -80,6 +81,7 @@ impl Stack {
             demo,
             keys: Default::default(),
             prepared: Default::default(),
+            monitor: None,
         }
     }
 
@@ -119,4 +121,36 @@ pub fn pump_until(ui: &KioskUi, secs: u64, what: &str, f: impl Fn() -> bool) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Every non-empty accessible label in the window (hidden elements included).
+pub fn labels(ui: &KioskUi) -> Vec<String> {
+    ElementQuery::from_root(ui.window())
+        .match_descendants()
+        .find_all()
+        .into_iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Whether some label contains `want` (LEFT-TO-RIGHT MARKs around values ignored).
+pub fn has_label(ui: &KioskUi, want: &str) -> bool {
+    labels(ui)
+        .iter()
+        .any(|l| l.replace('\u{200E}', "").contains(want))
+}
+
+/// Press the element labelled `label` (its accessible default action): a button when one
+/// has the label (a fact row or a field may carry the same text). Panics, listing the
+/// labels, when nothing has it.
+pub fn press(ui: &KioskUi, label: &str) {
+    let found: Vec<ElementHandle> =
+        ElementHandle::find_by_accessible_label(ui.window(), label).collect();
+    let target = found
+        .iter()
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+        .or(found.first())
+        .unwrap_or_else(|| panic!("no element labelled {label:?}; labels: {:?}", labels(ui)));
+    target.invoke_accessible_default_action();
 }

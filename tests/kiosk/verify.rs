@@ -5,8 +5,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Stack, pump_until, sample};
-use i_slint_backend_testing::ElementHandle;
+use crate::support::{Stack, press, pump_until, sample};
 use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
 use manassa::devices::serial::SerialConfig;
 use manassa::documents::{kinds, seal};
@@ -16,12 +15,7 @@ use manassa::ministry::server::SimConfig;
 use manassa::runtime::{Kiosk, Services, forward_scanner_events};
 use manassa::session::Session;
 use manassa::ui::{KioskUi, ScreenKind};
-
-fn press(ui: &KioskUi, label: &str) {
-    let found: Vec<_> = ElementHandle::find_by_accessible_label(ui.window(), label).collect();
-    assert!(!found.is_empty(), "no element labelled {label:?}");
-    found[0].invoke_accessible_default_action();
-}
+use slint::ComponentHandle;
 
 #[test]
 fn scanned_seals_are_reported_genuine_altered_or_revoked() {
@@ -123,4 +117,51 @@ fn scanned_seals_are_reported_genuine_altered_or_revoked() {
         tr(Lang::Ar, "verdict-genuine-offline")
     );
     assert_eq!(w.get_verdict_level(), 1);
+}
+
+/// How many of this process's descriptors have `path` open (/proc/self/fd).
+fn opened(path: &std::path::Path) -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|target| target == path)
+        .count()
+}
+
+#[test]
+fn dropping_the_kiosk_closes_the_scanner_port() {
+    // A reader left running reopens its port path; the OS gives freed pty numbers (and
+    // replugged USB devices) to other devices.
+    i_slint_backend_testing::init_no_event_loop();
+    let stack = Stack::start("verify-drop", SimConfig::default());
+    let emu = ScannerEmulator::start(None, Default::default()).unwrap();
+    let path = emu.path();
+    // The emulator keeps the terminal side open itself.
+    let own = opened(&path);
+    let (scanner_handle, events) =
+        scanner::spawn(ScannerConfig::new(SerialConfig::new(path.clone())));
+    let services = Services {
+        scanner: Some(scanner_handle),
+        ..stack.services(stack.a4_folder(), "K01", false)
+    };
+    let kiosk = Kiosk::new(
+        Session::new(Lang::En, 120),
+        services,
+        stack.rt.handle().clone(),
+    );
+    forward_scanner_events(events, kiosk.sender());
+    let ui = KioskUi::new(kiosk).unwrap();
+    // Shown, as on the kiosk (a shown window keeps its component alive).
+    ui.window().show().unwrap();
+    pump_until(&ui, 10, "the scanner port to open", || opened(&path) > own);
+    drop(ui);
+    let start = std::time::Instant::now();
+    while opened(&path) > own {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the scanner port {} is still open after the kiosk was dropped",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -3,8 +3,8 @@
 //! emulators on pseudo-terminals with the real drivers; the SQLite outbox; the reference
 //! ministry server over HTTP; Argon2id PINs with the lockout file on disk.
 //!
-//! One test function: Slint's testing platform can be set once per process, and the
-//! phases share it. Each phase is a block with its own assertions:
+//! One end-to-end test function whose phases share one kiosk's state on disk (the lockout
+//! survives a restart). Each phase is a block with its own assertions:
 //! 1. entry only from the attract screen; wrong PINs lock out; the lockout survives a restart;
 //! 2. a test ticket arrives decoded at the printer emulator, an A4 test page at the A4
 //!    output; counters persist; the paper roll counter resets;
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use i_slint_backend_testing::{ElementHandle, ElementQuery};
+use i_slint_backend_testing::ElementHandle;
 use manassa::config::{A4Config, Config};
 use manassa::devices::badge::{BadgeEmulator, BadgeId};
 use manassa::devices::escpos::PrinterEmulator;
@@ -41,40 +41,13 @@ use manassa::session::Session;
 use manassa::ui::{KioskUi, Maint, ScreenKind};
 use slint::ComponentHandle;
 
+use crate::support::{has_label, labels, press};
+
 const BADGE: &str = "0A00C0FFEE";
 const PIN: &str = "2468";
 /// A second technician.
 const BADGE_B: &str = "0A0000B0B0";
 const PIN_B: &str = "1357";
-
-fn labels(ui: &KioskUi) -> Vec<String> {
-    ElementQuery::from_root(ui.window())
-        .match_descendants()
-        .find_all()
-        .into_iter()
-        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
-fn has_label(ui: &KioskUi, want: &str) -> bool {
-    labels(ui)
-        .iter()
-        .any(|l| l.replace('\u{200E}', "").contains(want))
-}
-
-/// Press the button labelled `label` (buttons only: a fact row may carry the same text).
-fn press(ui: &KioskUi, label: &str) {
-    let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(ui.window(), label)
-        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
-        .collect();
-    assert!(
-        !found.is_empty(),
-        "no button labelled {label:?}; labels: {:?}",
-        labels(ui)
-    );
-    found[0].invoke_accessible_default_action();
-}
 
 fn pump_until(ui: &KioskUi, what: &str, f: impl Fn(&KioskUi) -> bool) {
     let start = Instant::now();
@@ -157,6 +130,7 @@ fn kiosk(
         demo,
         keys: Default::default(),
         prepared: Default::default(),
+        monitor: Some(tech.tools().monitor.clone()),
     };
     let session = Session::new(defaults.language, defaults.idle_timeout_s as u64);
     let k = Kiosk::new(session, services, rt.handle().clone());
@@ -189,8 +163,8 @@ fn open_and_badge_as(ui: &KioskUi, badge: &BadgeEmulator, id: &str, masked: &str
 /// Present badge `id` until the PIN pad shows. One frame: a held badge repeats, and a repeat
 /// delayed past the reader's debounce (a loaded machine) would count as a second
 /// presentation. Presented again (after the debounce) if the PIN pad does not show: the
-/// previous rig's reader thread, kept alive a little longer by a task still holding its
-/// tools, shares the pty and can take one frame before it stops.
+/// previous rig's reader thread stops at its next read timeout (200 ms) and can take one
+/// frame from the shared pty before it does.
 fn present(ui: &KioskUi, badge: &BadgeEmulator, id: &str) {
     for _ in 0..3 {
         badge.hold(BadgeId::from_hex(id).unwrap(), 1);
