@@ -207,3 +207,5 @@ maint-xfs-noDevice = لا يوجد جهاز
 maint-xfs-hardwareError = عطل في العتاد
 maint-xfs-userError = خطأ يحتاج تدخّلًا (مثل نفاد الورق أو غطاء مفتوح)
 maint-xfs-deviceBusy = مشغول
+# No state reported by the driver yet (not an XFS4IoT state).
+maint-xfs-unknown = لم يُبلَّغ عنها بعد

@@ -152,3 +152,5 @@ maint-xfs-noDevice = no device
 maint-xfs-hardwareError = hardware error
 maint-xfs-userError = user error (e.g. paper out, cover open)
 maint-xfs-deviceBusy = busy
+# No state reported by the driver yet (not an XFS4IoT state).
+maint-xfs-unknown = not reported yet

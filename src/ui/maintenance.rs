@@ -682,3 +682,40 @@ pub const MAINT_SCREENS: &[&str] = &[
     "badge", "pin", "home", "devices", "printers", "readers", "outbox", "network", "speech",
     "defaults", "logs",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::devices::DeviceState;
+
+    #[test]
+    fn every_device_state_has_a_name_in_both_languages() {
+        use DeviceState::*;
+        let states = [
+            Online,
+            Offline,
+            PowerOff,
+            NoDevice,
+            HardwareError,
+            UserError,
+            DeviceBusy,
+        ];
+        let mut names: Vec<String> = states
+            .iter()
+            .map(|s| {
+                serde_json::to_value(s)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        names.push("unknown".into());
+        for lang in [Lang::Ar, Lang::En] {
+            for name in &names {
+                let id = format!("maint-xfs-{name}");
+                assert_ne!(tr(lang, &id), id, "{lang:?}: {id} missing");
+            }
+        }
+    }
+}
