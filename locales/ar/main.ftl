@@ -244,12 +244,17 @@ complaint-cat-kiosk = هذا الجهاز
 complaint-cat-other = موضوع آخر أو سؤال
 complaint-text-body = اكتب شكواك أو سؤالك على لوحة المفاتيح.
 complaint-text-label = رسالتك
-complaint-counter = { $count } من { $max } حرفًا
+complaint-counter = { PLURAL($max) ->
+    [few] { $count } من { $max } أحرف
+    [many] { $count } من { $max } حرفًا
+   *[other] { $count } من { $max } حرف
+}
 complaint-too-short = { PLURAL($count) ->
     [one] يُرجى كتابة حرف واحد على الأقل.
     [two] يُرجى كتابة حرفين على الأقل.
     [few] يُرجى كتابة { $count } أحرف على الأقل.
-   *[other] يُرجى كتابة { $count } حرفًا على الأقل.
+    [many] يُرجى كتابة { $count } حرفًا على الأقل.
+   *[other] يُرجى كتابة { $count } حرف على الأقل.
 }
 complaint-next = متابعة
 complaint-phone-title = رقم هاتفك (اختياري)

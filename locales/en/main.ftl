@@ -238,7 +238,10 @@ complaint-cat-other = Something else or a question
 complaint-text-body = Write your complaint or question on the keyboard.
 complaint-text-label = Your message
 complaint-counter = { $count } of { $max } characters
-complaint-too-short = Please write at least { $count } characters.
+complaint-too-short = { PLURAL($count) ->
+    [one] Please write at least 1 character.
+   *[other] Please write at least { $count } characters.
+}
 complaint-next = Continue
 complaint-phone-title = Your phone number (optional)
 complaint-phone-body = If you want an answer, type your 8-digit Qatar phone number. Otherwise send without it.

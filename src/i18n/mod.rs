@@ -550,13 +550,19 @@ mod tests {
                 "n",
                 [
                     "أقل من ملّي ثانية",
-                    "ملّي ثانية واحدة",
-                    "ملّي ثانيتين",
-                    "3 ملّي ثوانٍ",
+                    "1 ملّي ثانية",
+                    "2 ملّي ثانية",
+                    "3 ملّي ثانية",
                     "11 ملّي ثانية",
                     "100 ملّي ثانية",
                 ],
                 ["in 1 ms", "in 100 ms"],
+            ),
+            (
+                "complaint-too-short",
+                "count",
+                ["0 حرف", "حرف واحد", "حرفين", "3 أحرف", "11 حرفًا", "100 حرف"],
+                ["at least 1 character.", "at least 100 characters."],
             ),
             (
                 "maint-default-idle",
@@ -594,6 +600,20 @@ mod tests {
     }
 
     #[test]
+    fn the_complaint_counter_agrees_with_its_maximum() {
+        let c = |max| {
+            tr_args(
+                Lang::Ar,
+                "complaint-counter",
+                &[("count", Arg::Num(12)), ("max", Arg::Num(max))],
+            )
+        };
+        assert_eq!(c(500), "12 من 500 حرف");
+        assert_eq!(c(50), "12 من 50 حرفًا");
+        assert_eq!(c(10), "12 من 10 أحرف");
+    }
+
+    #[test]
     fn plural_categories_follow_cldr_beyond_one_hundred() {
         let cat = |n| plural_category(Lang::Ar, n);
         let got: Vec<&str> = [
@@ -620,18 +640,53 @@ mod tests {
 
     #[test]
     fn every_selector_on_a_count_goes_through_plural() {
-        // A bare `{ $n -> ... }` would use intl_pluralrules' faulty Arabic rule.
-        for (l, name, text) in SOURCES {
-            for (i, line) in text.lines().enumerate() {
-                if let Some(sel) = line.split('{').nth(1).filter(|r| r.contains("->")) {
-                    assert!(
-                        sel.trim_start().starts_with("PLURAL("),
-                        "locales/{l:?}/{name}:{}: select on PLURAL($n): {line}",
-                        i + 1
-                    );
+        // A bare `{ $n -> ... }` would use intl_pluralrules' faulty Arabic rule. Walks every
+        // select expression of every message, term and attribute (nested ones too).
+        use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+        fn selectors<'a>(p: &'a Pattern<&'a str>, out: &mut Vec<&'a InlineExpression<&'a str>>) {
+            fn expr<'a>(e: &'a Expression<&'a str>, out: &mut Vec<&'a InlineExpression<&'a str>>) {
+                match e {
+                    Expression::Select { selector, variants } => {
+                        out.push(selector);
+                        variants.iter().for_each(|v| selectors(&v.value, out));
+                    }
+                    Expression::Inline(InlineExpression::Placeable { expression }) => {
+                        expr(expression, out)
+                    }
+                    Expression::Inline(_) => {}
+                }
+            }
+            for el in &p.elements {
+                if let PatternElement::Placeable { expression } = el {
+                    expr(expression, out);
                 }
             }
         }
+        let mut seen = 0;
+        for (l, name, text) in SOURCES {
+            let res = fluent_syntax::parser::parse(*text).expect("valid Fluent");
+            let mut found = Vec::new();
+            for entry in &res.body {
+                let (value, attrs) = match entry {
+                    Entry::Message(m) => (m.value.as_ref(), &m.attributes),
+                    Entry::Term(t) => (Some(&t.value), &t.attributes),
+                    _ => continue,
+                };
+                value.into_iter().for_each(|p| selectors(p, &mut found));
+                attrs.iter().for_each(|a| selectors(&a.value, &mut found));
+            }
+            for sel in found {
+                seen += 1;
+                assert!(
+                    matches!(sel, InlineExpression::FunctionReference { id, .. } if id.name == "PLURAL"),
+                    "locales/{l:?}/{name}: select on PLURAL($n), not {sel:?}"
+                );
+            }
+        }
+        assert!(
+            seen >= 30,
+            "only {seen} selectors found: is the walk broken?"
+        );
     }
 
     #[test]

@@ -114,8 +114,8 @@ pub enum Action {
     /// Default language of the attract screen (from the next resident session on).
     SetLanguage(Lang),
     /// Change the default idle time by this many seconds (negative: shorter), applied to
-    /// the value in force when the step runs and kept within 30–600 s, so quick steps
-    /// compose (from the next resident session on).
+    /// the value in force when the step runs and kept within 30–600 s, so steps compose
+    /// even when the page lags behind (from the next resident session on).
     StepIdle(i32),
     /// Change the default speech volume by this many points (negative: quieter), applied to
     /// the value in force when the step runs and kept within 0–100.

@@ -12,8 +12,8 @@
 //! whether a badge is registered. Badge ids are credentials: the file never holds them.
 //!
 //! Every attempt during a lockout is refused, but only the first refusal of each badge in
-//! a lockout period asks for an audit ([`LockAudit`]): a badge hammering PINs cannot fill
-//! the outbox. Which badges were refused is kept in memory only (the file holds no badge
+//! a lockout period asks for an audit ([`LockAudit`]), for at most [`MAX_REFUSAL_AUDITS`]
+//! badges: a badge hammering PINs (or a reader inventing ids) cannot fill the outbox. Which badges were refused is kept in memory only (the file holds no badge
 //! ids), so a restart allows one more refusal audit per badge.
 
 use std::collections::HashMap;
@@ -124,6 +124,10 @@ pub enum PinOutcome {
     },
 }
 
+/// At most this many badges get a refusal audit per lockout period ([`LockAudit::Refused`]);
+/// later ones are refused quietly.
+pub const MAX_REFUSAL_AUDITS: usize = 16;
+
 /// What a [`PinOutcome::LockedOut`] attempt is, for the audit trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LockAudit {
@@ -131,7 +135,8 @@ pub enum LockAudit {
     Started,
     /// The first attempt of this badge refused in this lockout period (audit it).
     Refused,
-    /// This badge was already refused in this lockout period (no audit).
+    /// This badge was already refused in this lockout period, or [`MAX_REFUSAL_AUDITS`]
+    /// badges were (no audit).
     Quiet,
 }
 
@@ -216,10 +221,13 @@ impl PinStore {
             let until = self.state().locked_until;
             let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
             refused.retain(|_, u| *u == until);
-            let audit = if refused.insert(badge.hex(), until).is_none() {
-                LockAudit::Refused
-            } else {
+            // A reader sending ever new ids would otherwise grow the map and the outbox.
+            let audit = if refused.len() >= MAX_REFUSAL_AUDITS || refused.contains_key(&badge.hex())
+            {
                 LockAudit::Quiet
+            } else {
+                refused.insert(badge.hex(), until);
+                LockAudit::Refused
             };
             return PinOutcome::LockedOut { remaining, audit };
         }
@@ -428,6 +436,22 @@ mod tests {
             LockAudit::Refused
         );
         assert_eq!(audit(store.verify(&OTHER, "2468", t(11))), LockAudit::Quiet);
+        // Ever new ids: audited up to the cap, then refused quietly.
+        let audits = (0..40u32)
+            .map(|i| {
+                let id = BadgeId {
+                    version: 0x0E,
+                    tag: i,
+                };
+                audit(store.verify(&id, "2468", t(12)))
+            })
+            .filter(|a| *a == LockAudit::Refused)
+            .count();
+        assert_eq!(
+            audits,
+            MAX_REFUSAL_AUDITS - 2,
+            "two badges were audited already"
+        );
         // The next lockout period is a new one.
         let t1 = t0 + BASE_LOCKOUT;
         for _ in 0..MAX_FAILURES - 1 {

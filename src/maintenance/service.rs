@@ -73,8 +73,8 @@ pub enum Outward {
     /// The menu closed.
     Closed,
     /// The technician defaults changed: the resident's side starts its next session with
-    /// them (the one on screen, if any, keeps its own). Comes before a [`Outward::Closed`]
-    /// in the same batch.
+    /// them (the one on screen, if any, keeps its own; the attract screen takes them at
+    /// once). May come after [`Outward::Closed`] when a save finishes after the menu closed.
     Defaults(Defaults),
 }
 
@@ -100,7 +100,7 @@ pub struct Technician {
     /// The defaults last handed to the resident's side.
     applied: Defaults,
     /// The badge reader thread: stops when the menu is dropped.
-    badge_reader: Option<ReaderHandle>,
+    _badge_reader: Option<ReaderHandle>,
 }
 
 fn xfs(state: Option<DeviceState>) -> String {
@@ -123,7 +123,7 @@ impl Technician {
             rx,
             started: Instant::now(),
             applied,
-            badge_reader: None,
+            _badge_reader: None,
         }
     }
 
@@ -813,7 +813,7 @@ pub fn technician(
         Duration::from_secs(u64::from(m.session_timeout_s)),
         rt,
     );
-    tech.badge_reader = badge_reader;
+    tech._badge_reader = badge_reader;
     if let Some(ev) = badge_events {
         forward_badge_events(ev, tech.sender(), tech.tools().monitor.clone());
     }

@@ -626,11 +626,18 @@ impl Session {
     /// New defaults from the technician menu: the language, idle time (seconds) and speech
     /// volume level (clamped to `1..=VOLUME_MAX`) every user starts with. They take effect
     /// at the next wipe (the next user); the user on screen keeps their language, idle
-    /// time and volume.
+    /// time and volume. On the attract screen (nobody there) they apply at once.
     pub fn set_defaults(&mut self, lang: Lang, idle_timeout_s: u64, volume_level: u8) {
         self.default_lang = lang;
         self.default_idle_timeout_ms = idle_timeout_s * 1000;
         self.default_access.volume = volume_level.clamp(1, access::VOLUME_MAX);
+        // Nobody on screen (the technician menu cancelled to attract, or closed before the
+        // save answered): the attract screen itself is the next user's.
+        if matches!(self.state, State::Attract) {
+            self.lang = self.default_lang;
+            self.idle_timeout_ms = self.default_idle_timeout_ms;
+            self.access.volume = self.default_access.volume;
+        }
     }
 
     /// The current screen.

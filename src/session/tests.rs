@@ -739,3 +739,42 @@ fn the_technicians_volume_is_every_users_start_and_reset() {
     assert_eq!(s.view().access.volume, 2);
     assert!(!s.view().access.audio);
 }
+
+#[test]
+fn new_defaults_apply_from_the_next_resident_session() {
+    let mut s = Session::new(Lang::En, 90).with_default_volume(4);
+    s.handle(Intent::Tick(0));
+    s.handle(Intent::Start);
+    assert_ne!(s.view().screen, Screen::Attract);
+    s.set_defaults(Lang::Ar, 150, 2);
+    // The resident on screen: unchanged language, volume and idle time.
+    let v = s.view();
+    assert_eq!((v.lang, v.access.volume), (Lang::En, 4));
+    s.handle(Intent::Tick(90_000));
+    assert!(s.view().idle_warning_s.is_some(), "still the old 90 s");
+    // Their session ends (the idle wipe); the next one starts from the new defaults.
+    let wiped = 90_000 + IDLE_WARNING_S * 1000;
+    s.handle(Intent::Tick(wiped));
+    let v = s.view();
+    assert_eq!(v.screen, Screen::Attract);
+    assert_eq!((v.lang, v.access.volume), (Lang::Ar, 2));
+    s.handle(Intent::Start);
+    s.handle(Intent::Tick(wiped + 149_999));
+    assert!(s.view().idle_warning_s.is_none(), "150 s now");
+    s.handle(Intent::Tick(wiped + 150_000));
+    assert!(s.view().idle_warning_s.is_some());
+}
+
+#[test]
+fn new_defaults_on_the_attract_screen_apply_at_once() {
+    // The technician menu closed (back to attract) before its save answered.
+    let mut s = Session::new(Lang::En, 90).with_default_volume(4);
+    s.handle(Intent::Tick(0));
+    assert_eq!(s.view().screen, Screen::Attract);
+    s.set_defaults(Lang::Ar, 150, 2);
+    let v = s.view();
+    assert_eq!((v.lang, v.access.volume), (Lang::Ar, 2));
+    s.handle(Intent::Start);
+    s.handle(Intent::Tick(149_999));
+    assert!(s.view().idle_warning_s.is_none(), "150 s at once");
+}

@@ -453,7 +453,8 @@ pub(super) fn render_panel(w: &AppWindow, v: &MenuView, lang: Lang) {
 
 /// Parse a panel action string into an intent (`go:PAGE`, `test-ticket`, `requeue:ID`, …).
 /// The defaults' `idle:±S` and `vol:±V` are steps, applied by the service to the value in
-/// force when they run (not to what the page showed), so quick presses compose.
+/// force when they run (not to what the page showed), so steps compose even when the
+/// page lags behind (a press while an action runs is refused, visibly).
 fn parse_act(act: &str) -> Option<MenuIntent> {
     let a = match act.split_once(':') {
         Some(("go", p)) => return Page::parse(p).map(MenuIntent::Go),
@@ -485,13 +486,15 @@ impl Glue {
         for o in out {
             match o {
                 Outward::Defaults(d) => {
-                    // For the next resident session (the attract screen after the menu
-                    // closes); whoever is on screen keeps their own until then.
+                    // For the next resident session; whoever is on screen keeps their own
+                    // until then. May come after the menu closed (a save still running).
                     kiosk.borrow_mut().set_defaults(
                         d.language,
                         u64::from(d.idle_timeout_s),
                         crate::maintenance::volume_level(d.volume),
                     );
+                    // After a close, the attract screen on show takes them at once.
+                    render(ui_window, &kiosk.borrow().view());
                 }
                 Outward::CancelResident => {
                     // The resident's side is wiped and then held still: no card, scan or

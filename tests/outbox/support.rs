@@ -1,4 +1,4 @@
-//! Helpers shared by the `outbox_*` integration tests: a self-removing temp folder, the
+//! Helpers shared by the outbox tests (this binary's modules): a self-removing temp folder, the
 //! reference server on loopback, and SQLite's integrity check on a database file.
 
 use std::net::SocketAddr;
