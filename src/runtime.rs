@@ -149,6 +149,16 @@ pub struct Kiosk {
     _scanner: Option<crate::devices::passive::ReaderHandle>,
 }
 
+impl Drop for Kiosk {
+    /// Effects still running hold the services, and so the card reader handle: stop its
+    /// driver now, as the scanner's goes with [`Kiosk`] itself.
+    fn drop(&mut self) {
+        if let Some(card) = &self.services.card {
+            card.shutdown();
+        }
+    }
+}
+
 impl Kiosk {
     /// A kiosk on the attract screen. `rt` runs the effects.
     pub fn new(session: Session, mut services: Services, rt: tokio::runtime::Handle) -> Kiosk {

@@ -491,10 +491,11 @@ enum Request {
     Eject,
     Capture,
     EnableEntry(bool),
+    Shutdown,
 }
 
 /// Handle to the card reader thread. Cheap to clone; the thread stops when every handle
-/// or the event receiver is dropped. Results show up as [`CardEvent`]s.
+/// or the event receiver is dropped, or at [`CardReaderHandle::shutdown`]. Results show up as [`CardEvent`]s.
 #[derive(Debug, Clone)]
 pub struct CardReaderHandle {
     tx: Sender<Request>,
@@ -516,6 +517,13 @@ impl CardReaderHandle {
     /// Accepts (`true`) or refuses new cards at the entry. Remembered across reconnects.
     pub fn enable_entry(&self, enable: bool) {
         self.send(Request::EnableEntry(enable));
+    }
+
+    /// Stops the driver thread and closes the port now, whatever other handles still
+    /// exist (the kiosk is going away; a thread left reconnecting would open whatever
+    /// device the OS gives the path next). Later requests are dropped with a warning.
+    pub fn shutdown(&self) {
+        let _ = self.tx.send(Request::Shutdown);
     }
 
     fn send(&self, req: Request) {
@@ -814,6 +822,7 @@ impl Driver {
             let left = until.saturating_duration_since(Instant::now());
             match self.requests.recv_timeout(left) {
                 Ok(Request::EnableEntry(on)) => self.entry_enabled = on,
+                Ok(Request::Shutdown) => return Err(Exit::Shutdown),
                 Ok(req) => warn!(?req, "card reader not connected; request dropped"),
                 Err(RecvTimeoutError::Timeout) => return Ok(()),
                 Err(RecvTimeoutError::Disconnected) => return Err(Exit::Shutdown),
@@ -829,6 +838,7 @@ impl Driver {
                 self.entry_enabled = on;
                 return self.apply_entry(link);
             }
+            Request::Shutdown => return Err(Exit::Shutdown),
         };
         match link.exchange(cmd)? {
             Reply::Positive { st1, .. } => {

@@ -6,12 +6,13 @@
 use std::time::Duration;
 
 use crate::support::{Stack, press, pump_until, sample};
+use manassa::devices::card_reader::{self, CardReaderEmulator};
 use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
 use manassa::devices::serial::SerialConfig;
 use manassa::documents::{kinds, seal};
 use manassa::i18n::{Lang, tr};
 use manassa::ministry::DocumentKind;
-use manassa::ministry::server::SimConfig;
+use manassa::ministry::server::{FaultPlan, SimConfig};
 use manassa::runtime::{Kiosk, Services, forward_scanner_events};
 use manassa::session::Session;
 use manassa::ui::{KioskUi, ScreenKind};
@@ -129,19 +130,22 @@ fn opened(path: &std::path::Path) -> usize {
 }
 
 #[test]
-fn dropping_the_kiosk_closes_the_scanner_port() {
+fn dropping_the_kiosk_closes_its_reader_ports_while_effects_still_run() {
     // A reader left running reopens its port path; the OS gives freed pty numbers (and
     // replugged USB devices) to other devices.
     i_slint_backend_testing::init_no_event_loop();
     let stack = Stack::start("verify-drop", SimConfig::default());
     let emu = ScannerEmulator::start(None, Default::default()).unwrap();
-    let path = emu.path();
-    // The emulator keeps the terminal side open itself.
-    let own = opened(&path);
+    let card_emu = CardReaderEmulator::start().unwrap();
+    let (scan_path, card_path) = (emu.path(), card_emu.path());
+    // The emulators keep the terminal sides open themselves.
+    let own = (opened(&scan_path), opened(&card_path));
     let (scanner_handle, events) =
-        scanner::spawn(ScannerConfig::new(SerialConfig::new(path.clone())));
+        scanner::spawn(ScannerConfig::new(SerialConfig::new(scan_path.clone())));
+    let (card, _card_events) = card_reader::spawn(SerialConfig::new(card_path.clone()));
     let services = Services {
         scanner: Some(scanner_handle),
+        card: Some(card),
         ..stack.services(stack.a4_folder(), "K01", false)
     };
     let kiosk = Kiosk::new(
@@ -153,14 +157,26 @@ fn dropping_the_kiosk_closes_the_scanner_port() {
     let ui = KioskUi::new(kiosk).unwrap();
     // Shown, as on the kiosk (a shown window keeps its component alive).
     ui.window().show().unwrap();
-    pump_until(&ui, 10, "the scanner port to open", || opened(&path) > own);
+    let both_open = || opened(&scan_path) > own.0 && opened(&card_path) > own.1;
+    pump_until(&ui, 10, "both ports to open", both_open);
+    // A verification waiting for a slow ministry holds the kiosk's services.
+    stack.sim().set_faults(FaultPlan {
+        route: Some("/v1/keys".into()),
+        latency_ms: 4500,
+        ..FaultPlan::default()
+    });
+    emu.scan("HC1:anything");
+    pump_until(&ui, 10, "the verification to start", || {
+        ui.window().get_screen() == ScreenKind::VerifyScan
+    });
     drop(ui);
     let start = std::time::Instant::now();
-    while opened(&path) > own {
+    while opened(&scan_path) > own.0 || opened(&card_path) > own.1 {
         assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "the scanner port {} is still open after the kiosk was dropped",
-            path.display()
+            start.elapsed() < Duration::from_secs(3),
+            "a reader port is still open after the kiosk was dropped (scanner {}, card {})",
+            opened(&scan_path) > own.0,
+            opened(&card_path) > own.1
         );
         std::thread::sleep(Duration::from_millis(20));
     }
