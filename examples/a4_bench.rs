@@ -21,12 +21,7 @@ const QUEUE: &str = "manassa-pdf";
 const SPOOL: &str = "/var/spool/manassa-pdf";
 
 fn permit_pdf() -> Vec<u8> {
-    let path = format!(
-        "{}/docs/samples/building-permit.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let payload: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let payload = kinds::sample(DocumentKind::BuildingPermit);
     let content = kinds::content(DocumentKind::BuildingPermit, &payload).unwrap();
     let key = p256::ecdsa::SigningKey::from_slice(&[42u8; 32]).unwrap();
     let seal_text = seal::sign(&seal::claims_for("doc-bp-004512", &content), "b-1", &key);

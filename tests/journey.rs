@@ -9,25 +9,28 @@
 //! Its own binary: it captures every log line of the process (a global subscriber) and
 //! takes the newest PDF in the queue's spool, so no other test may share its process.
 
+// The kiosk tests' rig (reference server, outbox, polling); this binary uses part of it.
+#[allow(dead_code)]
+#[path = "kiosk/support.rs"]
+mod support;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use i_slint_backend_testing::ElementHandle;
 use manassa::devices::a4::A4Sink;
 use manassa::devices::card_reader::{self, CardReaderEmulator};
 use manassa::devices::escpos::PrinterEmulator;
 use manassa::devices::serial::SerialConfig;
 use manassa::devices::thermal::ThermalPrinter;
 use manassa::i18n::Lang;
-use manassa::ministry::client::Client;
-use manassa::ministry::server::{self, SimConfig};
-use manassa::outbox::{Outbox, spawn_sync_worker};
+use manassa::ministry::server::SimConfig;
 use manassa::runtime::{Kiosk, Services, forward_card_events};
 use manassa::session::Session;
 use manassa::ui::{KioskUi, ScreenKind};
 use slint::Model;
+use support::{Stack, done_reference, press, pump_until};
 
 const QID: &str = "28463400123";
 const NAME_AR: &str = "محمد عبدالله الكواري";
@@ -55,12 +58,6 @@ fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     }
 }
 
-fn press(ui: &KioskUi, label: &str) {
-    let found = ElementHandle::find_by_accessible_label(ui.window(), label).collect::<Vec<_>>();
-    assert!(!found.is_empty(), "no element labelled {label:?}");
-    found[0].invoke_accessible_default_action();
-}
-
 fn cups_env() -> (String, PathBuf) {
     let queue = std::env::var("MANASSA_CUPS_QUEUE").expect(
         "MANASSA_CUPS_QUEUE is not set: run the suite with scripts/test.sh, which starts cupsd with a PDF queue",
@@ -82,65 +79,31 @@ fn print_a_building_permit_end_to_end() {
         .init();
     i_slint_backend_testing::init_no_event_loop();
 
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = rt
-        .block_on(server::spawn(
-            SimConfig {
-                demo_sms: true,
-                ..SimConfig::default()
-            },
-            "127.0.0.1:0".parse().unwrap(),
-        ))
-        .unwrap();
+    let stack = Stack::start(
+        "journey",
+        SimConfig {
+            demo_sms: true,
+            ..SimConfig::default()
+        },
+    );
     let card_emu = CardReaderEmulator::start().unwrap();
     let printer_emu = PrinterEmulator::start().unwrap();
-    let tmp = std::env::temp_dir().join(format!("manassa-journey-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-
-    let client = Client::new(&sim.base_url(), "demo-kiosk-token", Duration::from_secs(5)).unwrap();
-    let outbox = Arc::new(Outbox::open(&tmp.join("outbox.sqlite")).unwrap());
-    let sync = {
-        let _g = rt.enter();
-        spawn_sync_worker(outbox.clone(), client.clone())
-    };
     let (card, card_events) = card_reader::spawn(SerialConfig::new(card_emu.path()));
     let thermal = ThermalPrinter::spawn(SerialConfig::new(printer_emu.path()), 576);
     let services = Services {
-        client,
-        outbox: outbox.clone(),
-        sync,
-        a4: A4Sink::Cups { queue },
         thermal: Some(thermal),
         card: Some(card),
-        scanner: None,
-        kiosk_id: "K01".into(),
         // Demo mode shows the one-time code on the screen: there is no SMS gateway.
-        demo: true,
-        keys: Default::default(),
-        prepared: Default::default(),
-        monitor: None,
+        ..stack.services(A4Sink::Cups { queue }, "K01", true)
     };
-    let kiosk = Kiosk::new(Session::new(Lang::Ar, 120), services, rt.handle().clone());
+    let kiosk = Kiosk::new(
+        Session::new(Lang::Ar, 120),
+        services,
+        stack.rt.handle().clone(),
+    );
     forward_card_events(card_events, kiosk.sender());
     let ui = KioskUi::new(kiosk).unwrap();
     let w = ui.window();
-    let pump_until = |what: &str, f: &dyn Fn() -> bool| {
-        let start = Instant::now();
-        loop {
-            ui.pump();
-            if f() {
-                break;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "timed out waiting for {what}; screen {:?}, message {:?}",
-                ui.window().get_screen(),
-                ui.window().get_error_text()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    };
-
     // Attract screen, in Arabic, right to left.
     assert_eq!(w.get_screen(), ScreenKind::Attract);
     assert!(w.get_rtl());
@@ -156,8 +119,12 @@ fn print_a_building_permit_end_to_end() {
         || card_emu.entry_enabled(),
     );
     card_emu.insert_card(QID);
-    pump_until("the code screen", &|| w.get_screen() == ScreenKind::Code);
-    pump_until("the demo SMS", &|| !w.get_demo_code_text().is_empty());
+    pump_until(&ui, 30, "the code screen", || {
+        w.get_screen() == ScreenKind::Code
+    });
+    pump_until(&ui, 30, "the demo SMS", || {
+        !w.get_demo_code_text().is_empty()
+    });
     let code: String = w
         .get_demo_code_text()
         .chars()
@@ -171,13 +138,13 @@ fn print_a_building_permit_end_to_end() {
     press(&ui, "تحقق");
 
     // The resident's papers.
-    pump_until("the document list", &|| {
+    pump_until(&ui, 30, "the document list", || {
         w.get_screen() == ScreenKind::Documents && w.get_documents_loaded()
     });
     let started = std::time::SystemTime::now();
     press(&ui, &format!("طباعة {PERMIT}"));
     // The paper is fetched, its seal verified, and page 1 shown before printing.
-    pump_until("the preview", &|| {
+    pump_until(&ui, 30, "the preview", || {
         w.get_screen() == ScreenKind::Preview && w.get_preview_ready()
     });
     assert!(
@@ -185,16 +152,11 @@ fn print_a_building_permit_end_to_end() {
         "page 1 rendered as the preview"
     );
     press(&ui, "اطبع هذه الورقة");
-    pump_until("the done screen", &|| w.get_screen() == ScreenKind::Done);
-    let reference_text = w.get_reference_text().to_string();
-    let reference: String = reference_text
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .chars()
-        .filter(|c| *c != '\u{200E}')
-        .collect();
-    assert!(reference.starts_with("K01-"), "{reference_text}");
+    pump_until(&ui, 30, "the done screen", || {
+        w.get_screen() == ScreenKind::Done
+    });
+    let reference = done_reference(&ui);
+    assert!(reference.starts_with("K01-"), "{reference}");
     assert!(
         w.get_card_in_reader(),
         "the done screen tells the resident to take the card"
@@ -267,7 +229,9 @@ fn print_a_building_permit_end_to_end() {
 
     // 3. The print audit reached the server exactly once.
     let audits = || {
-        sim.stored_events()
+        stack
+            .sim()
+            .stored_events()
             .unwrap()
             .into_iter()
             .filter(|(_, kind, payload)| {
@@ -280,7 +244,7 @@ fn print_a_building_permit_end_to_end() {
     });
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(audits(), 1);
-    assert_eq!(outbox.depth().unwrap(), 0);
+    assert_eq!(stack.outbox.depth().unwrap(), 0);
 
     // Finish: back to the attract screen; nothing personal remains on screen.
     press(&ui, "إنهاء");
@@ -304,5 +268,4 @@ fn print_a_building_permit_end_to_end() {
             "log contains personal data {secret:?}"
         );
     }
-    let _ = std::fs::remove_dir_all(&tmp);
 }

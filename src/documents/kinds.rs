@@ -259,6 +259,22 @@ fn two(ar: &str, en: &str) -> String {
 /// Maximum salary lines printed (the rest would be a ministry-side error).
 pub const MAX_LINES: usize = 200;
 
+/// The sample payload of `kind` (`docs/samples/*.json`, embedded), shaped as the ministry
+/// API sends it: demo screens, benchmarks and tests.
+///
+/// # Panics
+/// Never for the bundled samples (a test parses all three).
+pub fn sample(kind: DocumentKind) -> Value {
+    let text = match kind {
+        DocumentKind::BuildingPermit => include_str!("../../docs/samples/building-permit.json"),
+        DocumentKind::CompletionCertificate => {
+            include_str!("../../docs/samples/completion-certificate.json")
+        }
+        DocumentKind::SalaryStatement => include_str!("../../docs/samples/salary-statement.json"),
+    };
+    serde_json::from_str(text).expect("bundled sample parses")
+}
+
 /// Parse a document payload of `kind` into printable content.
 ///
 /// Errors: a missing, unknown or mistyped field, a date not `YYYY-MM-DD`, an amount that is
@@ -437,22 +453,25 @@ pub fn content(kind: DocumentKind, payload: &Value) -> Result<Content, FieldErro
 mod tests {
     use super::*;
 
-    fn sample(name: &str) -> Value {
-        let path = format!("{}/docs/samples/{name}.json", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
-
     #[test]
     fn every_kind_parses_from_its_sample() {
-        let p = content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
+        let p = content(
+            DocumentKind::BuildingPermit,
+            &sample(DocumentKind::BuildingPermit),
+        )
+        .unwrap();
         assert_eq!(p.number, "BP-2026-004512");
         let c = content(
             DocumentKind::CompletionCertificate,
-            &sample("completion-certificate"),
+            &sample(DocumentKind::CompletionCertificate),
         )
         .unwrap();
         assert_eq!(c.number, "CC-2026-000871");
-        let s = content(DocumentKind::SalaryStatement, &sample("salary-statement")).unwrap();
+        let s = content(
+            DocumentKind::SalaryStatement,
+            &sample(DocumentKind::SalaryStatement),
+        )
+        .unwrap();
         assert_eq!(s.lines.len(), 40);
         assert!(
             s.fields
@@ -463,7 +482,7 @@ mod tests {
 
     #[test]
     fn sanitises_untrusted_fields() {
-        let mut v = sample("building-permit");
+        let mut v = sample(DocumentKind::BuildingPermit);
         v["owner_name_en"] = Value::from("Mohammed\u{202E} Al-Kuwari");
         let p = content(DocumentKind::BuildingPermit, &v).unwrap();
         let owner = p.fields.iter().find(|f| f.key == "owner_name").unwrap();
@@ -472,19 +491,19 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        let mut v = sample("building-permit");
+        let mut v = sample(DocumentKind::BuildingPermit);
         v.as_object_mut().unwrap().remove("plot_no");
         assert_eq!(
             content(DocumentKind::BuildingPermit, &v).unwrap_err().field,
             "plot_no"
         );
-        let mut v = sample("building-permit");
+        let mut v = sample(DocumentKind::BuildingPermit);
         v["issued_on"] = Value::from("15/03/2026");
         assert_eq!(
             content(DocumentKind::BuildingPermit, &v).unwrap_err().field,
             "issued_on"
         );
-        let mut v = sample("salary-statement");
+        let mut v = sample(DocumentKind::SalaryStatement);
         v["net"] = Value::from("24,600");
         assert_eq!(
             content(DocumentKind::SalaryStatement, &v)
@@ -492,7 +511,7 @@ mod tests {
                 .field,
             "net"
         );
-        let mut v = sample("salary-statement");
+        let mut v = sample(DocumentKind::SalaryStatement);
         v["currency"] = Value::from("USD");
         assert_eq!(
             content(DocumentKind::SalaryStatement, &v)
@@ -504,7 +523,11 @@ mod tests {
 
     #[test]
     fn printed_fields_cover_every_line() {
-        let s = content(DocumentKind::SalaryStatement, &sample("salary-statement")).unwrap();
+        let s = content(
+            DocumentKind::SalaryStatement,
+            &sample(DocumentKind::SalaryStatement),
+        )
+        .unwrap();
         let f = s.printed_fields();
         assert_eq!(f.len(), s.fields.len() + 40);
     }

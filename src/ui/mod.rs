@@ -490,9 +490,7 @@ pub fn demo_view(screen: Screen, lang: Lang) -> View {
         },
     ];
     let preview = {
-        let sample: serde_json::Value =
-            serde_json::from_str(include_str!("../../docs/samples/building-permit.json"))
-                .expect("sample parses");
+        let sample = crate::documents::kinds::sample(DocumentKind::BuildingPermit);
         crate::documents::render(DocumentKind::BuildingPermit, &sample, None)
             .ok()
             .and_then(|p| crate::documents::render_page(&p, 0, 72.0))

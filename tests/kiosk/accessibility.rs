@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Stack, pump_until, sample};
+use crate::support::{Stack, done_reference, pump_until, sample};
 use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
 use manassa::devices::serial::SerialConfig;
 use manassa::documents::{kinds, seal};
@@ -168,14 +168,7 @@ fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
             w.get_screen() == ScreenKind::Done
         });
         let h = heard(&rec, &speaker);
-        let reference: String = w
-            .get_reference_text()
-            .rsplit(' ')
-            .next()
-            .unwrap()
-            .chars()
-            .filter(|c| *c != '\u{200E}')
-            .collect();
+        let reference = done_reference(&ui);
         assert!(reference.starts_with("K01-"), "{reference}");
         assert!(
             h.contains(&reference),

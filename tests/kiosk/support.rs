@@ -154,3 +154,16 @@ pub fn press(ui: &KioskUi, label: &str) {
         .unwrap_or_else(|| panic!("no element labelled {label:?}; labels: {:?}", labels(ui)));
     target.invoke_accessible_default_action();
 }
+
+/// The reference number on the done screen (its last word, without the LEFT-TO-RIGHT
+/// MARKs around it).
+pub fn done_reference(ui: &KioskUi) -> String {
+    ui.window()
+        .get_reference_text()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| *c != '\u{200E}')
+        .collect()
+}
