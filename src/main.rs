@@ -78,7 +78,8 @@ enum Command {
         #[command(subcommand)]
         device: EmulatedDevice,
     },
-    /// The kiosk's health on the command line; exit code 1 when something needs attention.
+    /// The kiosk's health on the command line; exit code 0 when all is well, 2 when something
+    /// needs a look, 1 when something is broken.
     Doctor {
         /// TOML configuration file.
         #[arg(long, default_value = "/etc/manassa/manassa.toml")]
