@@ -204,7 +204,7 @@ host_mirror() {
 # The kiosk binary.
 if [ -z "$binary" ]; then
   log "building the release binary (cargo build --release)"
-  (cd "$repo" && cargo build --release --locked --bin manassa)
+  (cd "$repo" && cargo build --release --locked -p manassa --bin manassa)
   binary="$repo/target/release/manassa"
 fi
 binary=$(realpath "$binary")

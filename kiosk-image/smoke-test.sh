@@ -191,10 +191,14 @@ for g in dialout lp audio video; do
   if grep -qw "$g" <<<"$groups"; then ok "kiosk in $g"; else ko "kiosk in $g" "$groups"; fi
 done
 if [ "$(in_root id -u kiosk)" = 1000 ]; then ok "kiosk uid 1000"; else ko "kiosk uid 1000"; fi
-if in_root dpkg-query -W manassa-sim >/dev/null 2>&1 || grep -rqs 'manassa sim' "$root/etc/systemd/system"; then
-  ko "reference server not installed"
+# The image ships the kiosk binary alone: no reference server, no emulators, and the
+# kiosk itself cannot start one (it has no `sim` subcommand and no signing code).
+if find "$root/usr" "$root/opt" -name 'manassa-sim' -o -name 'manassa-emulate' 2>/dev/null | grep -q .; then
+  ko "kiosk binary alone" "$(find "$root/usr" "$root/opt" -name 'manassa-*' 2>/dev/null)"
+elif grep -rqs 'manassa-sim\|manassa sim' "$root/etc/systemd/system"; then
+  ko "no unit runs the reference server"
 else
-  ok "reference server not installed (no unit runs manassa sim)"
+  ok "kiosk binary alone (no manassa-sim, no manassa-emulate, no unit runs them)"
 fi
 
 if [ "$image" -eq 1 ] && [ -f "$work/manassa-kiosk.img" ]; then

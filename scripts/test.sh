@@ -16,4 +16,4 @@ free_kb=$(df -Pk . | awk 'NR==2 {print $4}')
 if [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
   echo "scripts/test.sh: warning: only $((free_kb / 1024)) MB free here; a fresh build needs about 5 GB" >&2
 fi
-cargo test --locked --all-targets
+cargo test --locked --workspace --all-targets

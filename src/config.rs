@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::devices::serial::SerialConfig;
-use crate::i18n::Lang;
+pub use manassa_devices::a4::A4Config;
+use manassa_devices::serial::SerialConfig;
+pub use manassa_devices::thermal::ThermalConfig;
+use manassa_i18n::Lang;
 
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -26,15 +28,15 @@ pub struct Config {
     pub printer: Option<ThermalConfig>,
     // -- devices (issue 9): passive readers --
     /// ID/passport page reader sending ICAO 9303 MRZ (TD1/TD3) in a vendor frame
-    /// (`crate::devices::mrz`); absent = no document reader.
+    /// (`manassa_devices::mrz`); absent = no document reader.
     pub mrz_reader: Option<SerialConfig>,
-    /// Technician badge reader, RDM6300 (`crate::devices::badge`; 9600 8N1); absent = no
+    /// Technician badge reader, RDM6300 (`manassa_devices::badge`; 9600 8N1); absent = no
     /// badge login.
     pub badge_reader: Option<SerialConfig>,
-    /// QR/barcode scanner in serial mode (`crate::devices::scanner`): serial settings plus
+    /// QR/barcode scanner in serial mode (`manassa_devices::scanner`): serial settings plus
     /// `terminator` (cr | lf | crlf) and `max_line` (bytes); absent = no paper verification
     /// by scan.
-    pub scanner: Option<crate::devices::scanner::ScannerConfig>,
+    pub scanner: Option<manassa_devices::scanner::ScannerConfig>,
     // -- end devices --
     /// A4 printer.
     pub a4: A4Config,
@@ -147,46 +149,6 @@ impl Default for OutboxConfig {
     fn default() -> Self {
         OutboxConfig {
             path: PathBuf::from("/var/lib/manassa/outbox.sqlite"),
-        }
-    }
-}
-
-/// Thermal printer: the serial line plus the head width. (No `deny_unknown_fields` here:
-/// serde cannot combine it with the flattened serial settings.)
-#[derive(Debug, Clone, Deserialize)]
-pub struct ThermalConfig {
-    /// Serial line settings.
-    #[serde(flatten)]
-    pub serial: SerialConfig,
-    /// Printable width in dots at 203 dpi: 384 (58 mm), 432, 512 or 576 (80 mm).
-    #[serde(default = "default_dot_width")]
-    pub dot_width: u32,
-}
-
-fn default_dot_width() -> u32 {
-    576
-}
-
-/// Where A4 papers go.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, tag = "sink", rename_all = "lowercase")]
-pub enum A4Config {
-    /// A CUPS queue (IPP), by name.
-    Cups {
-        /// Queue name as in `lpstat -p`.
-        queue: String,
-    },
-    /// A folder (the demo): each paper is written there as a PDF.
-    File {
-        /// Target folder, created if missing.
-        folder: PathBuf,
-    },
-}
-
-impl Default for A4Config {
-    fn default() -> Self {
-        A4Config::Cups {
-            queue: "kiosk-a4".into(),
         }
     }
 }
@@ -325,7 +287,7 @@ impl Config {
             });
         }
         for (badge, phc) in &self.maintenance.pins {
-            let id = crate::devices::badge::BadgeId::from_hex(badge).map_err(|e| {
+            let id = manassa_devices::badge::BadgeId::from_hex(badge).map_err(|e| {
                 ConfigError::Invalid {
                     key: "maintenance.pins",
                     problem: e,

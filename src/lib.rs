@@ -1,21 +1,17 @@
-//! Manassa: self-service government kiosk software.
+//! Manassa's kiosk application: the edges that run the pure session of `manassa-session`.
 //!
-//! The pure [`session`] state machine sits in the middle; everything that does I/O lives
-//! at the edges ([`devices`], [`ministry`], [`outbox`], [`documents`]) and is wired to the
-//! session by [`runtime`]. [`ui`] is the only module that touches Slint types. See
-//! `ARCHITECTURE.md` for the map and the invariants.
+//! [`runtime`] runs the session's effects (ministry calls, printing, audit) on tokio and
+//! device threads and feeds the answers back; [`ui`] is the only module that touches Slint
+//! types; [`speech`] speaks through speech-dispatcher; [`maintenance`] holds the
+//! technician's tools; [`config`] is the TOML configuration; [`cli`] the technician's
+//! command-line tools. See `ARCHITECTURE.md` for the map of the crates and the invariants.
 
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod config;
-pub mod devices;
-pub mod documents;
-pub mod i18n;
+pub mod demo;
 pub mod maintenance;
-pub mod ministry;
-pub mod outbox;
 pub mod runtime;
-pub mod session;
 pub mod speech;
-pub mod text;
 pub mod ui;

@@ -1,6 +1,6 @@
-//! `manassa`: the kiosk, its reference ministry server, device emulators and tools.
+//! `manassa`: the kiosk and the technician's tools. The reference server is `manassa-sim`
+//! and the device emulators `manassa-emulate`; the demo starts both as child processes.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -8,19 +8,17 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use manassa::config::{A4Config, Config, ThermalConfig};
-use manassa::devices::a4::A4Sink;
-use manassa::devices::card_reader::{self, CardReaderEmulator};
-use manassa::devices::escpos::PrinterEmulator;
-use manassa::devices::serial::SerialConfig;
-use manassa::devices::thermal::ThermalPrinter;
-use manassa::documents::{self, pdf};
-use manassa::ministry::DocumentKind;
-use manassa::ministry::client::Client;
-use manassa::ministry::server::{self, SimConfig};
-use manassa::outbox::{Outbox, spawn_sync_worker};
 use manassa::runtime::{Kiosk, Services, forward_card_events, forward_scanner_events};
-use manassa::session::Session;
 use manassa::ui::KioskUi;
+use manassa_devices::a4::A4Sink;
+use manassa_devices::card_reader;
+use manassa_devices::serial::SerialConfig;
+use manassa_devices::thermal::ThermalPrinter;
+use manassa_documents::{self as documents, pdf};
+use manassa_ministry_api::DocumentKind;
+use manassa_ministry_api::client::Client;
+use manassa_outbox::{Outbox, spawn_sync_worker};
+use manassa_session::Session;
 
 #[derive(Parser)]
 #[command(name = "manassa", version, about = "Self-service government kiosk")]
@@ -43,40 +41,6 @@ enum Command {
         /// TOML configuration file.
         #[arg(long, default_value = "/etc/manassa/manassa.toml")]
         config: PathBuf,
-    },
-    /// The reference ministry server alone (HTTP, or HTTPS with --tls).
-    Sim {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8787")]
-        listen: SocketAddr,
-        /// SQLite database (in memory when absent).
-        #[arg(long)]
-        db: Option<PathBuf>,
-        /// Serve the demo endpoint that reveals one-time codes (there is no SMS gateway).
-        #[arg(long)]
-        demo_sms: bool,
-        // -- issue 5 (ministry): faults and TLS --
-        /// Inject faults, e.g. 'latency_ms=200,error_rate=0.2,route=/v1/outbox' (keys:
-        /// route latency_ms error_rate drop_rate drop_after_commit slow_body_ms
-        /// throttle_rate retry_after_s seed).
-        #[arg(long)]
-        fault: Option<server::FaultPlan>,
-        /// Serve HTTPS with a certificate generated at start (for localhost/127.0.0.1).
-        #[arg(long)]
-        tls: bool,
-        /// With --tls: write the generated CA certificate (PEM) here for clients to pin;
-        /// printed on stdout otherwise.
-        #[arg(long, requires = "tls")]
-        ca_out: Option<PathBuf>,
-        /// Bearer token of the /v1/admin routes (fault plans, key rotation).
-        #[arg(long, default_value = "demo-admin-token")]
-        admin_token: String,
-        // -- end issue 5 --
-    },
-    /// Run a device emulator on a pseudo-terminal.
-    Emulate {
-        #[command(subcommand)]
-        device: EmulatedDevice,
     },
     /// The kiosk's health on the command line; exit code 0 when all is well, 2 when something
     /// needs a look, 1 when something is broken.
@@ -118,40 +82,14 @@ enum Command {
         #[command(subcommand)]
         action: DocAction,
     },
-    // -- devices (issues 7, 9): technician and ticket commands in manassa::devices::cli --
+    // -- devices (issues 7, 9): technician and ticket commands in manassa::cli::device --
     /// Configured serial devices: list them with their state, or test one.
-    Device(manassa::devices::cli::DeviceArgs),
-    /// Thermal tickets: encode one to ESC/POS bytes and draw what the printer would print.
-    Ticket(manassa::devices::cli::TicketArgs),
+    Device(manassa::cli::device::DeviceArgs),
     // -- end devices --
-    // -- outbox (issue 6): technician commands, implemented in manassa::outbox::cli --
+    // -- outbox (issue 6): technician commands, implemented in manassa::cli::outbox --
     /// Offline outbox: status, forced drain, dead letters, re-queue.
-    Outbox(manassa::outbox::cli::OutboxArgs),
+    Outbox(manassa::cli::outbox::OutboxArgs),
     // -- end outbox --
-}
-
-#[derive(Subcommand)]
-enum EmulatedDevice {
-    /// Motorised card reader (CRT-310 framing). Reads commands on stdin: insert QID, remove, nak, garbage, quit.
-    CardReader {
-        /// Symlink to create for the pseudo-terminal.
-        #[arg(long)]
-        pty: PathBuf,
-        /// Insert a card carrying this data at start.
-        #[arg(long)]
-        insert: Option<String>,
-    },
-    /// ESC/POS thermal printer; prints each job's text, QR payloads and sizes.
-    // -- devices (issues 7, 9): emulators, arguments in manassa::devices::cli --
-    /// ESC/POS thermal printer: draws each job to PNG and logs it; faults on stdin.
-    Printer(manassa::devices::cli::PrinterArgs),
-    /// ID/passport page reader (ICAO 9303 MRZ in a vendor frame); documents on stdin.
-    MrzReader(manassa::devices::cli::EmulatorArgs),
-    /// Technician badge reader (RDM6300); badges on stdin.
-    BadgeReader(manassa::devices::cli::EmulatorArgs),
-    /// QR/barcode scanner in serial mode; `scan TEXT` on stdin.
-    Scanner(manassa::devices::cli::ScannerArgs),
-    // -- end devices --
 }
 
 #[derive(Subcommand)]
@@ -194,55 +132,8 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::Demo { out }) => demo(&out),
         Some(Command::Run { config }) => run(&config),
-        Some(Command::Sim {
-            listen,
-            db,
-            demo_sms,
-            fault,
-            tls,
-            ca_out,
-            admin_token,
-        }) => {
-            // -- issue 5 (ministry): runs until Ctrl-C, then shuts down cleanly --
-            let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(async {
-                let sim = server::spawn(
-                    SimConfig {
-                        db_path: db,
-                        demo_sms,
-                        tls,
-                        faults: fault,
-                        admin_token,
-                        ..SimConfig::default()
-                    },
-                    listen,
-                )
-                .await?;
-                tracing::info!(url = %sim.base_url(), "reference ministry server listening");
-                if let Some(pem) = sim.ca_pem() {
-                    match &ca_out {
-                        Some(path) => std::fs::write(path, pem)
-                            .with_context(|| format!("cannot write {}", path.display()))?,
-                        None => print!("{pem}"),
-                    }
-                }
-                tokio::signal::ctrl_c().await?;
-                sim.shutdown().await
-            })
-            // -- end issue 5 --
-        }
-        Some(Command::Emulate { device }) => match device {
-            EmulatedDevice::CardReader { pty, insert } => card_reader::run_cli(&pty, insert),
-            // -- devices (issues 7, 9) --
-            EmulatedDevice::Printer(args) => manassa::devices::cli::emulate_printer(&args),
-            EmulatedDevice::MrzReader(args) => manassa::devices::cli::emulate_mrz_reader(&args),
-            EmulatedDevice::BadgeReader(args) => manassa::devices::cli::emulate_badge_reader(&args),
-            EmulatedDevice::Scanner(args) => manassa::devices::cli::emulate_scanner(&args),
-            // -- end devices --
-        },
-        Some(Command::Outbox(args)) => manassa::outbox::cli::run_cli(args), // issue 6
-        Some(Command::Device(args)) => manassa::devices::cli::device(&args), // issues 7, 9
-        Some(Command::Ticket(args)) => manassa::devices::cli::ticket(&args), // issue 7
+        Some(Command::Outbox(args)) => manassa::cli::outbox::run_cli(args), // issue 6
+        Some(Command::Device(args)) => manassa::cli::device::device(&args), // issues 7, 9
         // -- maintenance (issue 12) --
         Some(Command::PinHash) => {
             let mut pin = String::new();
@@ -273,7 +164,7 @@ fn main() -> anyhow::Result<()> {
         }) => {
             // -- maintenance (issue 12): maintenance-badge, maintenance-pin, maintenance-PAGE --
             if let Some(name) = screen.strip_prefix("maintenance-") {
-                let lang = manassa::i18n::Lang::parse(&lang)
+                let lang = manassa_i18n::Lang::parse(&lang)
                     .with_context(|| format!("--lang {lang:?}: use ar or en"))?;
                 let menu = manassa::ui::demo_menu_view(name).with_context(|| {
                     format!(
@@ -281,14 +172,14 @@ fn main() -> anyhow::Result<()> {
                         manassa::ui::MAINT_SCREENS.join(" | maintenance-")
                     )
                 })?;
-                let base = manassa::ui::demo_view(manassa::session::Screen::Attract, lang);
+                let base = manassa::ui::demo_view(manassa_session::Screen::Attract, lang);
                 let png = manassa::ui::snapshot_maintenance_png(&base, &menu, 1080, 1920)?;
                 std::fs::write(&out, png)
                     .with_context(|| format!("cannot write {}", out.display()))?;
                 return Ok(());
             }
             // -- end maintenance --
-            let lang = manassa::i18n::Lang::parse(&lang)
+            let lang = manassa_i18n::Lang::parse(&lang)
                 .with_context(|| format!("--lang {lang:?}: use ar or en"))?;
             let mut view = manassa::ui::demo_view_named(&screen, lang).with_context(|| {
                 format!(
@@ -332,7 +223,7 @@ fn main() -> anyhow::Result<()> {
                 std::fs::write(&out, pdf::write(&paper)?)
                     .with_context(|| format!("cannot write {}", out.display()))?;
                 if let Some(png) = png {
-                    let page = manassa::documents::render_page(&paper, 0, 150.0)
+                    let page = manassa_documents::render_page(&paper, 0, 150.0)
                         .context("page 1 could not be rendered")?;
                     page.save_png(&png)
                         .with_context(|| format!("cannot write {}", png.display()))?;
@@ -391,7 +282,7 @@ fn build_kiosk(
         .map(|p| ThermalPrinter::spawn(p.serial.clone(), p.dot_width));
     let (scanner, scan_events) = match &cfg.scanner {
         Some(sc) => {
-            let (h, ev) = manassa::devices::scanner::spawn(sc.clone());
+            let (h, ev) = manassa_devices::scanner::spawn(sc.clone());
             (Some(h), Some(ev))
         }
         None => (None, None),
@@ -443,74 +334,68 @@ fn build_kiosk(
     Ok((kiosk, tech))
 }
 
-/// The demo: everything embedded, nothing to configure.
+/// The demo: nothing to configure. The reference server and the device emulators run as
+/// child processes (`manassa-sim`, `manassa-emulate`), which the demo stops when it ends.
 fn demo(out: &Path) -> anyhow::Result<()> {
+    use manassa::demo::{DemoChild, emulator};
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let out = std::fs::canonicalize(out)?;
+    let dev = out.join("dev");
+    std::fs::create_dir_all(&dev).with_context(|| format!("cannot create {}", dev.display()))?;
     let rt = tokio::runtime::Runtime::new()?;
-    let sim = rt.block_on(server::spawn(
-        SimConfig {
-            demo_sms: true,
-            ..SimConfig::default()
-        },
-        "127.0.0.1:0".parse()?,
-    ))?;
-    tracing::info!(url = %sim.base_url(), "demo: reference ministry server");
-    let card_emu = CardReaderEmulator::start()?;
-    let printer_emu = PrinterEmulator::start()?;
-    let scanner_emu = manassa::devices::scanner::ScannerEmulator::start(None, Default::default())?;
-    // -- maintenance (issue 12): badge reader emulator; demo badge and PIN in README --
-    let badge_emu = manassa::devices::badge::BadgeEmulator::start(None)?;
-    // -- end maintenance --
-    tracing::info!(
-        badge_reader = %badge_emu.path().display(),
-        card_reader = %card_emu.path().display(),
-        printer = %printer_emu.path().display(),
-        "demo: device emulators on pseudo-terminals"
-    );
+    let (sim, url) = DemoChild::start(
+        "reference server",
+        "manassa-sim",
+        &[
+            "--listen".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--demo-sms".as_ref(),
+        ],
+    )?;
+    tracing::info!(url = %url, "demo: reference ministry server");
+    let tickets = out.join("tickets");
+    let tickets_arg = tickets.to_string_lossy().into_owned();
+    let (card_emu, card_path) = emulator("card-reader", &dev, &[])?;
+    let (printer_emu, printer_path) = emulator("printer", &dev, &["--out", &tickets_arg])?;
+    let (scanner_emu, scanner_path) = emulator("scanner", &dev, &[])?;
+    // Badge reader emulator; demo badge and PIN in README.
+    let (badge_emu, badge_path) = emulator("badge-reader", &dev, &[])?;
+    tracing::info!(folder = %dev.display(), "demo: device emulators on pseudo-terminals");
 
     let mut cfg = Config::default();
-    cfg.ministry.base_url = sim.base_url();
-    cfg.outbox.path = std::fs::canonicalize(out)?.join("outbox.sqlite");
+    cfg.ministry.base_url = url;
+    cfg.outbox.path = out.join("outbox.sqlite");
     cfg.a4 = A4Config::File {
         folder: out.join("papers"),
     };
-    cfg.card_reader = Some(SerialConfig::new(card_emu.path()));
-    cfg.scanner = Some(manassa::devices::scanner::ScannerConfig::new(
-        SerialConfig::new(scanner_emu.path()),
+    cfg.card_reader = Some(SerialConfig::new(card_path));
+    cfg.scanner = Some(manassa_devices::scanner::ScannerConfig::new(
+        SerialConfig::new(scanner_path),
     ));
     cfg.printer = Some(ThermalConfig {
-        serial: SerialConfig::new(printer_emu.path()),
+        serial: SerialConfig::new(printer_path),
         dot_width: 576,
     });
-    // -- maintenance (issue 12) --
-    cfg.badge_reader = Some(SerialConfig::new(badge_emu.path()));
-    cfg.maintenance.state_dir = std::fs::canonicalize(out)?;
+    cfg.badge_reader = Some(SerialConfig::new(badge_path));
+    cfg.maintenance.state_dir = out.clone();
     cfg.maintenance.pins.insert(
         manassa::maintenance::DEMO_BADGE.into(),
         manassa::maintenance::DEMO_PIN_HASH.into(),
     );
-    // -- end maintenance --
     let (kiosk, tech) = build_kiosk(&cfg, &rt, true)?;
     let ui = KioskUi::new(kiosk)?;
-    // -- maintenance (issue 12) --
     ui.attach_maintenance(tech);
     let badge_emu = Arc::new(badge_emu);
     let b = badge_emu.clone();
     ui.on_demo_badge(move || {
-        if let Ok(id) = manassa::devices::badge::BadgeId::from_hex(manassa::maintenance::DEMO_BADGE)
-        {
-            b.hold(id, 3);
-        }
+        b.command(&format!("hold {} 3", manassa::maintenance::DEMO_BADGE));
     });
-    // -- end maintenance --
-    let emu = Arc::new(card_emu);
-    let e = emu.clone();
+    let card_emu = Arc::new(card_emu);
+    let c = card_emu.clone();
     ui.on_demo_insert_card(move || {
-        e.insert_card("28463400123");
+        c.command("insert 28463400123");
     });
     ui.run(false)?;
-    drop(printer_emu);
-    drop(scanner_emu);
-    drop(sim);
+    drop((printer_emu, scanner_emu, sim));
     Ok(())
 }

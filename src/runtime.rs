@@ -9,16 +9,16 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use crate::devices::a4::{A4Error, A4Sink, PrinterProblem, WaitPolicy};
-use crate::devices::card_reader::{CardEvent, CardReaderHandle};
-use crate::devices::thermal::ThermalPrinter;
-use crate::documents::ticket::{self, Ticket};
-use crate::documents::{kinds, layout, pdf, seal};
-use crate::i18n::Lang;
-use crate::ministry::client::{ApiError, Client};
-use crate::ministry::{DocumentKind, ResidentSession, SignedDocument};
-use crate::outbox::{Outbox, SyncWorker};
-use crate::session::{
+use manassa_devices::a4::{A4Error, A4Sink, PrinterProblem, WaitPolicy};
+use manassa_devices::card_reader::{CardEvent, CardReaderHandle};
+use manassa_devices::thermal::ThermalPrinter;
+use manassa_documents::ticket::{self, Ticket};
+use manassa_documents::{kinds, layout, pdf, seal};
+use manassa_i18n::Lang;
+use manassa_ministry_api::client::{ApiError, Client};
+use manassa_ministry_api::{DocumentKind, ResidentSession, SignedDocument};
+use manassa_outbox::{Outbox, SyncWorker};
+use manassa_session::{
     DocItem, Effect, Failure, Intent, PreviewImage, PrintStage, Session, Verdict, VerdictStatus,
     View,
 };
@@ -40,7 +40,7 @@ pub struct Services {
     /// QR scanner, if configured. [`Kiosk::new`] takes it: dropping the kiosk stops the
     /// reader thread at once, even while an effect still holds the services (a reader
     /// left running would reopen its port path, which the OS may give to another device).
-    pub scanner: Option<crate::devices::passive::ReaderHandle>,
+    pub scanner: Option<manassa_devices::passive::ReaderHandle>,
     /// Kiosk id for reference numbers and audit records.
     pub kiosk_id: String,
     /// Demo mode: show the one-time code on a demo panel (no SMS gateway exists).
@@ -72,7 +72,12 @@ impl Services {
         if !refresh && let Some(k) = self.keys.lock().ok()?.clone() {
             return Some(k);
         }
-        match self.client.keys().await.map(|k| seal::KeySet::from_api(&k)) {
+        match self
+            .client
+            .keys()
+            .await
+            .map(|k| seal::KeySet::from_json(&serde_json::json!({ "keys": k })))
+        {
             Ok(Ok(set)) => {
                 if let Ok(mut cache) = self.keys.lock() {
                     *cache = Some(set.clone());
@@ -146,7 +151,7 @@ pub struct Kiosk {
     /// back), only the clock and cancelling reach the session.
     suspended: bool,
     /// The QR scanner's reader thread, owned here (see [`Services::scanner`]).
-    _scanner: Option<crate::devices::passive::ReaderHandle>,
+    _scanner: Option<manassa_devices::passive::ReaderHandle>,
 }
 
 impl Drop for Kiosk {
@@ -181,7 +186,12 @@ impl Kiosk {
     /// New defaults for the next user (technician menu, see [`Session::set_defaults`]):
     /// language, idle time in seconds, speech volume level 1–5. The session on screen is
     /// not changed; the next wipe starts from them.
-    pub fn set_defaults(&mut self, lang: crate::i18n::Lang, idle_timeout_s: u64, volume_level: u8) {
+    pub fn set_defaults(
+        &mut self,
+        lang: manassa_i18n::Lang,
+        idle_timeout_s: u64,
+        volume_level: u8,
+    ) {
         self.session
             .set_defaults(lang, idle_timeout_s, volume_level);
     }
@@ -192,7 +202,7 @@ impl Kiosk {
     }
 
     /// Speak through `speaker` while a user has audio mode on (ADA §707.5, EN 301 549
-    /// 5.1.3.1): every view change is narrated by [`crate::speech::narrate`].
+    /// 5.1.3.1): every view change is narrated by [`manassa_session::narrate`].
     pub fn with_speaker(mut self, speaker: crate::speech::Speaker) -> Kiosk {
         self.speaker = Some(speaker);
         self
@@ -211,7 +221,7 @@ impl Kiosk {
         if after.access.rate != p.rate {
             speaker.set_rate(after.access.rate);
         }
-        if let Some(n) = crate::speech::narrate::narrate(before.as_ref(), &after) {
+        if let Some(n) = manassa_session::narrate::narrate(before.as_ref(), &after) {
             speaker.say(n.cues, n.interrupt);
         }
     }
@@ -304,7 +314,7 @@ impl Kiosk {
                             // Shown and spoken: untrusted, bounded.
                             send(Intent::ChallengeStarted {
                                 challenge_id: ch.challenge_id,
-                                masked_phone: crate::text::sanitize::sanitize_with(
+                                masked_phone: manassa_text::sanitize::sanitize_with(
                                     &ch.masked_phone,
                                     24,
                                     false,
@@ -337,12 +347,12 @@ impl Kiosk {
                             list.into_iter()
                                 // Shown, spoken and used as keys: untrusted, bounded.
                                 .map(|d| DocItem {
-                                    id: crate::text::sanitize::sanitize_with(&d.id, 64, false),
+                                    id: manassa_text::sanitize::sanitize_with(&d.id, 64, false),
                                     kind: d.kind,
-                                    number: crate::text::sanitize::sanitize_with(
+                                    number: manassa_text::sanitize::sanitize_with(
                                         &d.number, 40, false,
                                     ),
-                                    issued_on: crate::text::sanitize::sanitize_with(
+                                    issued_on: manassa_text::sanitize::sanitize_with(
                                         &d.issued_on,
                                         10,
                                         false,
@@ -400,9 +410,9 @@ impl Kiosk {
                     "kiosk_id": svc.kiosk_id,
                     "reference": reference,
                     "category": category.wire(),
-                    "text": crate::text::sanitize::sanitize_with(
+                    "text": manassa_text::sanitize::sanitize_with(
                         &text,
-                        crate::session::COMPLAINT_MAX_CHARS,
+                        manassa_session::COMPLAINT_MAX_CHARS,
                         false
                     ),
                     "phone": phone,
@@ -426,11 +436,11 @@ impl Kiosk {
             Effect::RepeatSpeech => {
                 if let Some(s) = &self.speaker {
                     let v = self.session.view();
-                    let mut cues = crate::speech::narrate::screen_script(&v);
+                    let mut cues = manassa_session::narrate::screen_script(&v);
                     if let Some(c) = v.focus.and_then(|i| v.choices.get(i)) {
                         cues.push(crate::speech::Cue::say(
                             v.lang,
-                            crate::speech::narrate::describe(&v, c),
+                            manassa_session::narrate::describe(&v, c),
                         ));
                     }
                     s.say(cues, true);
@@ -518,7 +528,7 @@ async fn prepare_document(
     let seal = doc.seal.clone();
     let (bytes, preview) = tokio::task::spawn_blocking(move || {
         let paper = layout::paper(&content, seal.as_deref());
-        let page = crate::documents::render_page(&paper, 0, PREVIEW_DPI);
+        let page = manassa_documents::render_page(&paper, 0, PREVIEW_DPI);
         (pdf::write(&paper), page)
     })
     .await
@@ -708,16 +718,16 @@ async fn verify_scanned(svc: &Services, text: &str) -> Verdict {
         Err(_) => return bare(VerdictStatus::Altered),
     };
     let status = match svc.client.seal_status(&claims.document_id).await {
-        Ok(crate::ministry::SealState::Revoked) => VerdictStatus::Revoked,
-        Ok(crate::ministry::SealState::Valid) => VerdictStatus::Genuine,
+        Ok(manassa_ministry_api::SealState::Revoked) => VerdictStatus::Revoked,
+        Ok(manassa_ministry_api::SealState::Valid) => VerdictStatus::Genuine,
         Ok(_) => VerdictStatus::Altered,
         Err(_) => VerdictStatus::GenuineOffline,
     };
     Verdict {
         status,
-        number: crate::text::sanitize(&claims.number),
+        number: manassa_text::sanitize(&claims.number),
         kind: DocumentKind::from_wire(&claims.kind),
-        issued_on: crate::text::sanitize(&claims.issued_on),
+        issued_on: manassa_text::sanitize(&claims.issued_on),
     }
 }
 
@@ -755,10 +765,10 @@ pub fn forward_card_events(events: Receiver<CardEvent>, tx: IntentSender) {
 
 /// Bridge the QR scanner's reads into session intents (runs on its own thread).
 pub fn forward_scanner_events(
-    events: Receiver<crate::devices::scanner::ScanEvent>,
+    events: Receiver<manassa_devices::scanner::ScanEvent>,
     tx: IntentSender,
 ) {
-    use crate::devices::passive::ReaderEvent;
+    use manassa_devices::passive::ReaderEvent;
     std::thread::Builder::new()
         .name("scanner-events".into())
         .spawn(move || {

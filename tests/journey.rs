@@ -19,16 +19,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use manassa::devices::a4::A4Sink;
-use manassa::devices::card_reader::{self, CardReaderEmulator};
-use manassa::devices::escpos::PrinterEmulator;
-use manassa::devices::serial::SerialConfig;
-use manassa::devices::thermal::ThermalPrinter;
-use manassa::i18n::Lang;
-use manassa::ministry::server::SimConfig;
 use manassa::runtime::{Kiosk, Services, forward_card_events};
-use manassa::session::Session;
 use manassa::ui::{KioskUi, ScreenKind};
+use manassa_devices::a4::A4Sink;
+use manassa_devices::card_reader::{self};
+use manassa_devices::serial::SerialConfig;
+use manassa_devices::thermal::ThermalPrinter;
+use manassa_emulators::card_reader::CardReaderEmulator;
+use manassa_emulators::escpos::PrinterEmulator;
+use manassa_i18n::Lang;
+use manassa_session::Session;
+use manassa_sim::SimConfig;
 use slint::Model;
 use support::{Stack, done_reference, press, pump_until};
 

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| manassa::devices::fuzzing::scanner_lines(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| manassa_devices::fuzzing::scanner_lines(data));

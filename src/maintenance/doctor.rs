@@ -6,8 +6,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::config::{A4Config, Config};
-use crate::ministry::client::Client;
-use crate::outbox::Outbox;
+use manassa_ministry_api::client::Client;
+use manassa_outbox::Outbox;
 
 /// How one check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +144,7 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
         A4Config::Cups { queue } => {
             // The same IPP status the kiosk checks before printing (paper, jam, door,
             // toner, stopped or not accepting jobs), not a locale-dependent lpstat line.
-            let sink = crate::devices::a4::A4Sink::Cups {
+            let sink = manassa_devices::a4::A4Sink::Cups {
                 queue: queue.clone(),
             };
             out.push(match sink.status().await {
@@ -270,10 +270,9 @@ mod tests {
 
     #[tokio::test]
     async fn reports_a_reachable_server_a_missing_device_and_a_bad_config() {
-        let sim =
-            crate::ministry::server::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
-                .await
-                .unwrap();
+        let sim = manassa_sim::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
         let dir = std::env::temp_dir().join(format!("manassa-doctor-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let cfg = dir.join("manassa.toml");

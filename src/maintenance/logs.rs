@@ -2,7 +2,7 @@
 //!
 //! [`TeeStderr`] is a `tracing_subscriber` writer that writes to stderr and keeps the last
 //! [`KEEP`] lines (ANSI colours stripped, each cut at [`MAX_LINE`] characters and passed
-//! through [`crate::text::sanitize`]). Log lines carry no personal data by the kiosk's own
+//! through [`manassa_text::sanitize`]). Log lines carry no personal data by the kiosk's own
 //! rule (a test checks a whole journey's log); this page shows what is already there.
 
 use std::collections::VecDeque;
@@ -35,7 +35,7 @@ pub fn push(line: &str) {
         }
         clean.push(c);
     }
-    let clean: String = crate::text::sanitize(clean.trim_end())
+    let clean: String = manassa_text::sanitize(clean.trim_end())
         .chars()
         .take(MAX_LINE)
         .collect();

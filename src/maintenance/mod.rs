@@ -8,7 +8,7 @@
 //!   every technician action through the outbox.
 //! - [`logs`]: the last log lines, for the log page.
 //!
-//! The menu is separate from the resident's [`crate::session`]: opening it cancels the
+//! The menu is separate from the resident's [`manassa_session`]: opening it cancels the
 //! resident's session, and closing it (or its timeout) returns to the attract screen.
 
 pub mod doctor;
@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use doctor::{Check, Level, doctor, exit_code, print_report};
 
-use crate::i18n::Lang;
+use manassa_i18n::Lang;
 
 /// The demo technician's badge (`manassa demo` only; never in a production default).
 pub const DEMO_BADGE: &str = "0A00C0FFEE";
@@ -129,7 +129,7 @@ pub fn speak_test(lang: Lang, volume: u8) -> bool {
     speaker.say(
         [Cue::say(
             lang,
-            crate::i18n::tr(lang, "maint-speech-sentence"),
+            manassa_i18n::tr(lang, "maint-speech-sentence"),
         )],
         true,
     );

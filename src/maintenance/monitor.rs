@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::devices::DeviceState;
+use manassa_devices::DeviceState;
 
 /// Persisted counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +149,7 @@ impl Monitor {
             e.state = state;
         }
         if error.is_some() {
-            e.last_error = error.map(|s| crate::text::sanitize(&s));
+            e.last_error = error.map(|s| manassa_text::sanitize(&s));
         }
     }
 
@@ -168,10 +168,10 @@ impl Monitor {
 /// are recorded on `monitor`, every event is passed on unchanged. Returns the receiver to give to
 /// [`crate::runtime::forward_card_events`].
 pub fn tap_card_events(
-    events: std::sync::mpsc::Receiver<crate::devices::card_reader::CardEvent>,
+    events: std::sync::mpsc::Receiver<manassa_devices::card_reader::CardEvent>,
     monitor: Arc<Monitor>,
-) -> std::sync::mpsc::Receiver<crate::devices::card_reader::CardEvent> {
-    use crate::devices::card_reader::CardEvent;
+) -> std::sync::mpsc::Receiver<manassa_devices::card_reader::CardEvent> {
+    use manassa_devices::card_reader::CardEvent;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("card-monitor".into())

@@ -27,7 +27,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 
-use crate::devices::badge::BadgeId;
+use manassa_devices::badge::BadgeId;
 
 /// Wrong PINs in a row that start a lockout.
 pub const MAX_FAILURES: u32 = 5;

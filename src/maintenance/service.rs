@@ -12,16 +12,16 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::json;
 
-use crate::devices::DeviceState;
-use crate::devices::a4::{A4Sink, WaitPolicy};
-use crate::devices::badge::{BadgeEvent, BadgeId};
-use crate::devices::escpos::{Align, TicketItem};
-use crate::devices::passive::{ReaderEvent, ReaderHandle, ReaderState};
-use crate::devices::thermal::ThermalPrinter;
-use crate::i18n::{Lang, tr};
-use crate::ministry::client::Client;
-use crate::outbox::cli::TECHNICIAN_ACTION;
-use crate::outbox::{Outbox, SyncWorker, enqueue_tx, requeue_tx};
+use crate::cli::outbox::TECHNICIAN_ACTION;
+use manassa_devices::DeviceState;
+use manassa_devices::a4::{A4Sink, WaitPolicy};
+use manassa_devices::badge::{BadgeEvent, BadgeId};
+use manassa_devices::escpos::{Align, TicketItem};
+use manassa_devices::passive::{ReaderEvent, ReaderHandle, ReaderState};
+use manassa_devices::thermal::ThermalPrinter;
+use manassa_i18n::{Lang, tr};
+use manassa_ministry_api::client::Client;
+use manassa_outbox::{Outbox, SyncWorker, enqueue_tx, requeue_tx};
 
 use super::menu::{
     Action, DeadRow, DeviceRow, Facts, Menu, MenuEffect, MenuIntent, MenuView, Page,
@@ -268,7 +268,7 @@ async fn api_latency(client: &Client) -> Result<u64, String> {
         .health()
         .await
         .map(|()| start.elapsed().as_millis() as u64)
-        .map_err(|e| crate::text::sanitize(&e.to_string()))
+        .map_err(|e| manassa_text::sanitize(&e.to_string()))
 }
 
 /// Gather everything the pages show (cheap enough to do for every page).
@@ -323,9 +323,9 @@ async fn facts(tools: &Arc<Tools>, page: Page) -> Facts {
                 .take(DEAD_SHOWN)
                 .map(|d| DeadRow {
                     id: d.id,
-                    kind: crate::text::sanitize(&d.kind),
+                    kind: manassa_text::sanitize(&d.kind),
                     attempts: d.attempts,
-                    error: crate::text::sanitize(d.last_error.as_deref().unwrap_or("-")),
+                    error: manassa_text::sanitize(d.last_error.as_deref().unwrap_or("-")),
                 })
                 .collect();
             Some((
@@ -354,7 +354,7 @@ async fn facts(tools: &Arc<Tools>, page: Page) -> Facts {
 
 /// The test ticket: bilingual title, kiosk id and time, a QR code, a cut.
 pub fn test_ticket(kiosk_id: &str, width: u32) -> Vec<TicketItem> {
-    use crate::text::{Align as TAlign, BaseDirection, Family, TextStyle, layout, raster};
+    use manassa_text::{Align as TAlign, BaseDirection, Family, TextStyle, layout, raster};
     let line = |text: &str, lang: Lang| {
         let style = TextStyle::new(Family::Sans, 30.0);
         let dir = if lang.is_rtl() {
@@ -364,7 +364,7 @@ pub fn test_ticket(kiosk_id: &str, width: u32) -> Vec<TicketItem> {
         };
         let para = layout(text, &style, dir, TAlign::Center, Some(width as f32));
         let b = raster::paragraph_bitmap(&para, width);
-        TicketItem::Raster(crate::devices::escpos::MonoBitmap {
+        TicketItem::Raster(manassa_devices::escpos::MonoBitmap {
             width: b.width,
             height: b.height,
             data: b.data,
@@ -401,9 +401,9 @@ pub fn test_ticket(kiosk_id: &str, width: u32) -> Vec<TicketItem> {
 }
 
 /// The A4 test page: bilingual title, kiosk id, a frame at the printable margins.
-pub fn test_page(kiosk_id: &str) -> crate::documents::Paper {
-    use crate::documents::{Element, INK, MAROON, Page, Paper, mm};
-    use crate::text::{Align as TAlign, BaseDirection, Family, TextStyle, layout};
+pub fn test_page(kiosk_id: &str) -> manassa_documents::Paper {
+    use manassa_documents::{Element, INK, MAROON, Page, Paper, mm};
+    use manassa_text::{Align as TAlign, BaseDirection, Family, TextStyle, layout};
     let w = mm(210.0);
     let mut style = TextStyle::new(Family::Sans, 28.0);
     style.bold = true;
@@ -464,7 +464,7 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
             )
             .await
             // No answer in 30 s counts as offline (XFS4IoT): the thread is stuck.
-            .unwrap_or(Err(crate::devices::escpos::PrinterError::Offline))
+            .unwrap_or(Err(manassa_devices::escpos::PrinterError::Offline))
             {
                 Ok(()) => {
                     tools.monitor.record(Counter::Ticket);
@@ -492,7 +492,7 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
         },
         Action::TestPage => {
             let id = tools.kiosk_id.clone();
-            let pdf = blocking(move || crate::documents::pdf::write(&test_page(&id)).ok())
+            let pdf = blocking(move || manassa_documents::pdf::write(&test_page(&id)).ok())
                 .await
                 .flatten();
             match pdf {
@@ -689,8 +689,8 @@ fn action_name(a: &Action) -> &'static str {
     a.audit_name()
 }
 
-fn thermal_state(e: &crate::devices::escpos::PrinterError) -> DeviceState {
-    use crate::devices::escpos::PrinterError as E;
+fn thermal_state(e: &manassa_devices::escpos::PrinterError) -> DeviceState {
+    use manassa_devices::escpos::PrinterError as E;
     match e {
         E::NoDevice(_) | E::Gone => DeviceState::NoDevice,
         E::PaperOut | E::CoverOpen | E::Offline => DeviceState::Offline,
@@ -788,7 +788,7 @@ pub fn technician(
     );
     let (badge_reader, badge_events) = match &cfg.badge_reader {
         Some(serial) => {
-            let (h, ev) = crate::devices::badge::spawn(serial.clone());
+            let (h, ev) = manassa_devices::badge::spawn(serial.clone());
             (Some(h), Some(ev))
         }
         None => (None, None),

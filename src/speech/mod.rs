@@ -24,59 +24,14 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::i18n::Lang;
+use manassa_i18n::Lang;
 
-pub mod narrate;
+pub use manassa_session::narrate;
 
 #[cfg(test)]
 mod tests;
 
-/// A sentence to speak in one language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Utterance {
-    /// The language (and so the voice) to speak it in.
-    pub lang: Lang,
-    /// The text, plain Unicode (already sanitised if it holds untrusted values). NUL and
-    /// other C0 controls are dropped before it reaches speech-dispatcher.
-    pub text: String,
-}
-
-impl Utterance {
-    /// An utterance of `text` in `lang`.
-    pub fn new(lang: Lang, text: impl Into<String>) -> Self {
-        Utterance {
-            lang,
-            text: text.into(),
-        }
-    }
-}
-
-/// One item of a spoken script.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cue {
-    /// Speak a sentence.
-    Say(Utterance),
-    /// A short non-speech tone: confirms a keypress without revealing it (one-time-code
-    /// digits are never echoed, DESIGN §9). [`TtsBackend`] plays speech-dispatcher's sound
-    /// icon [`TONE_ICON`]; [`RecordingBackend`] records [`TONE_MARK`].
-    Tone,
-}
-
-impl From<Utterance> for Cue {
-    fn from(u: Utterance) -> Self {
-        Cue::Say(u)
-    }
-}
-
-impl Cue {
-    /// Shorthand for `Cue::Say(Utterance::new(lang, text))`.
-    pub fn say(lang: Lang, text: impl Into<String>) -> Self {
-        Cue::Say(Utterance::new(lang, text))
-    }
-}
-
-/// What [`RecordingBackend::script`] records for a [`Cue::Tone`].
-pub const TONE_MARK: &str = "<tone>";
+pub use manassa_session::narrate::{Cue, TONE_MARK, Utterance};
 
 /// The speech-dispatcher sound icon played for [`Cue::Tone`]: `prompt`, a short click from
 /// the `sound-icons` package (`/usr/share/sounds/sound-icons/prompt`), which the espeak-ng

@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::{AppWindow, KioskUi, Maint, MaintRow, render};
-use crate::i18n::{Arg, Lang, ltr, tr, tr_args};
 use crate::maintenance::menu::{Action, Facts, MenuIntent, MenuView, Notice, Page, Stage};
 use crate::maintenance::monitor::Device;
 use crate::maintenance::service::{Outward, Technician};
-use crate::session::Intent;
+use manassa_i18n::{Arg, Lang, ltr, tr, tr_args};
+use manassa_session::Intent;
 
 /// Taps of the entry gesture.
 pub const GESTURE_TAPS: usize = 5;
@@ -630,9 +630,9 @@ impl KioskUi {
 /// A menu view for snapshots: `screen` is `badge`, `pin` or a page name, filled with
 /// demo facts.
 pub fn demo_menu_view(screen: &str) -> Option<MenuView> {
-    use crate::devices::DeviceState;
     use crate::maintenance::menu::{DeadRow, DeviceRow};
     use crate::maintenance::monitor::Counts;
+    use manassa_devices::DeviceState;
     let (stage, page) = match screen {
         "badge" => (Stage::Badge, Page::Home),
         "pin" => (Stage::Pin, Page::Home),
@@ -659,7 +659,7 @@ pub fn demo_menu_view(screen: &str) -> Option<MenuView> {
         logs: vec![
             "2026-11-29T10:02:11Z  INFO manassa: demo: reference ministry server url=http://127.0.0.1:41327".into(),
             "2026-11-29T10:02:11Z  INFO badge-reader: port open state=online".into(),
-            "2026-11-29T10:05:40Z  WARN manassa::runtime: A4 printer not ready; nothing sent".into(),
+            "2026-11-29T10:05:40Z  WARN crate::runtime: A4 printer not ready; nothing sent".into(),
         ],
         defaults: Some((Lang::Ar, 90, 70)),
         speech: true,
@@ -689,7 +689,7 @@ pub const MAINT_SCREENS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::devices::DeviceState;
+    use manassa_devices::DeviceState;
 
     #[test]
     fn every_device_state_has_a_name_in_both_languages() {

@@ -10,11 +10,11 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, VecModel};
 
-use crate::i18n::view as texts;
-use crate::i18n::{Arg, Lang, tr, tr_args};
-use crate::ministry::DocumentKind;
 use crate::runtime::Kiosk;
-use crate::session::{
+use manassa_i18n::{Arg, Lang, tr, tr_args};
+use manassa_ministry_api::DocumentKind;
+use manassa_session::texts;
+use manassa_session::{
     ComplaintCategory, ComplaintStep, Intent, Key, Msg, PrintStage, Screen, SentKind, Service,
     TactileKey, TextKey, View, keyboard_rows,
 };
@@ -198,7 +198,7 @@ fn render_complaint(w: &AppWindow, v: &View) {
             .into(),
     );
     w.set_complaint_text(c.text.as_str().into());
-    w.set_keyboard_layout_label(tr(lang, crate::session::keyboard_layout_label(c.layout)).into());
+    w.set_keyboard_layout_label(tr(lang, manassa_session::keyboard_layout_label(c.layout)).into());
     w.set_complaint_phone(c.phone.as_str().into());
     w.set_complaint_counter(texts::complaint_counter(v).into());
     // Keys sit where the Arabic (101) PC layout puts them (ض on the Q key, digits 1…0 from
@@ -466,7 +466,7 @@ fn snapshot_with(
 
 /// A view of `screen` filled with the demo resident's data, for snapshots and reviews.
 pub fn demo_view(screen: Screen, lang: Lang) -> View {
-    use crate::session::{
+    use manassa_session::{
         ComplaintView, DocItem, PreviewImage, SentView, Verdict, VerdictStatus as V,
     };
     let docs = vec![
@@ -490,10 +490,10 @@ pub fn demo_view(screen: Screen, lang: Lang) -> View {
         },
     ];
     let preview = {
-        let sample = crate::documents::kinds::sample(DocumentKind::BuildingPermit);
-        crate::documents::render(DocumentKind::BuildingPermit, &sample, None)
+        let sample = manassa_documents::kinds::sample(DocumentKind::BuildingPermit);
+        manassa_documents::render(DocumentKind::BuildingPermit, &sample, None)
             .ok()
-            .and_then(|p| crate::documents::render_page(&p, 0, 72.0))
+            .and_then(|p| manassa_documents::render_page(&p, 0, 72.0))
             .map(|page| PreviewImage {
                 width: page.width(),
                 height: page.height(),
@@ -561,7 +561,7 @@ pub fn demo_view(screen: Screen, lang: Lang) -> View {
         focus: None,
     };
     let mut v = v;
-    v.choices = crate::session::choices(&v);
+    v.choices = manassa_session::choices(&v);
     v
 }
 
@@ -585,7 +585,7 @@ pub fn demo_view_named(name: &str, lang: Lang) -> Option<View> {
     if name == "idle-warning" {
         v.idle_warning_s = Some(14);
     }
-    v.choices = crate::session::choices(&v);
+    v.choices = manassa_session::choices(&v);
     Some(v)
 }
 

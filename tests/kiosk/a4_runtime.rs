@@ -6,11 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use manassa::devices::a4::A4Sink;
-use manassa::i18n::Lang;
-use manassa::ministry::server::SimConfig;
 use manassa::runtime::Kiosk;
-use manassa::session::{Intent, Screen, Service, Session};
+use manassa_devices::a4::A4Sink;
+use manassa_i18n::Lang;
+use manassa_session::{Intent, Screen, Service, Session};
+use manassa_sim::SimConfig;
 
 use crate::support::Stack;
 

@@ -7,16 +7,17 @@
 use std::time::Duration;
 
 use crate::support::{Stack, done_reference, pump_until, sample};
-use manassa::devices::scanner::{self, ScannerConfig, ScannerEmulator};
-use manassa::devices::serial::SerialConfig;
-use manassa::documents::{kinds, seal};
-use manassa::i18n::{Lang, tr};
-use manassa::ministry::DocumentKind;
-use manassa::ministry::server::SimConfig;
 use manassa::runtime::{Kiosk, Services, forward_scanner_events};
-use manassa::session::Session;
 use manassa::speech::{RecordingBackend, Speaker, TONE_MARK};
 use manassa::ui::{KioskUi, ScreenKind};
+use manassa_devices::scanner::{self, ScannerConfig};
+use manassa_devices::serial::SerialConfig;
+use manassa_documents::{kinds, seal};
+use manassa_emulators::scanner::ScannerEmulator;
+use manassa_i18n::{Lang, tr};
+use manassa_ministry_api::DocumentKind;
+use manassa_session::Session;
+use manassa_sim::SimConfig;
 use slint::ComponentHandle;
 use slint::platform::{Key, WindowEvent};
 

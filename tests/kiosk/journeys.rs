@@ -23,18 +23,19 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::{ElementHandle, ElementQuery};
-use manassa::devices::a4::A4Sink;
-use manassa::devices::card_reader::{self, CardReaderEmulator};
-use manassa::devices::serial::SerialConfig;
-use manassa::i18n::{Arg, Lang, ltr, tr, tr_args};
-use manassa::ministry::client::Client;
-use manassa::ministry::server::{self, SimConfig, SimHandle};
-use manassa::outbox::{Outbox, SyncWorker, spawn_sync_worker};
 use manassa::runtime::{Kiosk, Services, forward_card_events};
-use manassa::session::{
+use manassa::ui::{KioskUi, ScreenKind, demo_view, snapshot_names};
+use manassa_devices::a4::A4Sink;
+use manassa_devices::card_reader::{self};
+use manassa_devices::serial::SerialConfig;
+use manassa_emulators::card_reader::CardReaderEmulator;
+use manassa_i18n::{Arg, Lang, ltr, tr, tr_args};
+use manassa_ministry_api::client::Client;
+use manassa_outbox::{Outbox, SyncWorker, spawn_sync_worker};
+use manassa_session::{
     ComplaintCategory, Failure, Intent, Key, Screen, Service, Session, Verdict, VerdictStatus,
 };
-use manassa::ui::{KioskUi, ScreenKind, demo_view, snapshot_names};
+use manassa_sim::{self, SimConfig, SimHandle};
 use serde_json::Value;
 use slint::ComponentHandle;
 
@@ -315,7 +316,7 @@ impl Drop for Rig {
 }
 
 async fn spawn_sim(port: u16) -> anyhow::Result<SimHandle> {
-    server::spawn(
+    manassa_sim::spawn(
         SimConfig {
             demo_sms: true,
             ..SimConfig::default()
@@ -1074,7 +1075,7 @@ fn session_at(name: &str, lang: Lang, large: bool, contrast: bool) -> Session {
             go(Intent::SealChecked(Verdict {
                 status: VerdictStatus::Genuine,
                 number: PERMIT.into(),
-                kind: Some(manassa::ministry::DocumentKind::BuildingPermit),
+                kind: Some(manassa_ministry_api::DocumentKind::BuildingPermit),
                 issued_on: "2026-03-15".into(),
             }));
         }

@@ -26,19 +26,20 @@ use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::ElementHandle;
 use manassa::config::{A4Config, Config};
-use manassa::devices::badge::{BadgeEmulator, BadgeId};
-use manassa::devices::escpos::PrinterEmulator;
-use manassa::devices::serial::SerialConfig;
-use manassa::devices::thermal::ThermalPrinter;
-use manassa::i18n::{Lang, tr};
 use manassa::maintenance::pins::{MAX_FAILURES, hash_pin};
 use manassa::maintenance::service::{Parts, technician};
-use manassa::ministry::client::Client;
-use manassa::ministry::server::{self, FaultPlan, SimConfig};
-use manassa::outbox::{Outbox, SyncPolicy};
 use manassa::runtime::{Kiosk, Services};
-use manassa::session::Session;
 use manassa::ui::{KioskUi, Maint, ScreenKind};
+use manassa_devices::badge::BadgeId;
+use manassa_devices::serial::SerialConfig;
+use manassa_devices::thermal::ThermalPrinter;
+use manassa_emulators::badge::BadgeEmulator;
+use manassa_emulators::escpos::PrinterEmulator;
+use manassa_i18n::{Lang, tr};
+use manassa_ministry_api::client::Client;
+use manassa_outbox::{Outbox, SyncPolicy};
+use manassa_session::Session;
+use manassa_sim::{self, FaultPlan, SimConfig};
 use slint::ComponentHandle;
 
 use crate::support::{has_label, labels, press};
@@ -112,7 +113,7 @@ fn kiosk(
     let sync = {
         let _g = rt.enter();
         // A worker against an unreachable server: nothing is delivered during the test.
-        manassa::outbox::spawn_sync_worker(
+        manassa_outbox::spawn_sync_worker(
             Arc::new(Outbox::open(&dir.join("unused.sqlite")).unwrap()),
             client.clone(),
         )
@@ -121,7 +122,7 @@ fn kiosk(
         client,
         outbox: outbox.clone(),
         sync,
-        a4: manassa::devices::a4::A4Sink::from(&cfg.a4),
+        a4: manassa_devices::a4::A4Sink::from(&cfg.a4),
         thermal: Some(thermal),
         card: None,
         scanner: None,
@@ -176,7 +177,7 @@ fn present(ui: &KioskUi, badge: &BadgeEmulator, id: &str) {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        std::thread::sleep(manassa::devices::badge::DEBOUNCE);
+        std::thread::sleep(manassa_devices::badge::DEBOUNCE);
     }
     panic!("the PIN pad never showed; labels: {:?}", labels(ui));
 }
@@ -220,7 +221,7 @@ fn technician_menu_end_to_end() {
     i_slint_backend_testing::init_no_event_loop();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim = rt
-        .block_on(server::spawn(
+        .block_on(manassa_sim::spawn(
             SimConfig {
                 demo_sms: true,
                 ..SimConfig::default()

@@ -5,8 +5,8 @@
 
 use i_slint_backend_testing::ElementQuery;
 use manassa::config::KioskConfig;
-use manassa::i18n::Lang;
 use manassa::ui::Theme;
+use manassa_i18n::Lang;
 use slint::{ComponentHandle, LogicalSize};
 
 #[test]

@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use manassa::i18n::Lang;
 use manassa::speech::{self, Backend, Cue, Prosody, Speaker, TtsBackend};
+use manassa_i18n::Lang;
 
 /// A guard against a hung test, not a timing assertion.
 const WAIT: Duration = Duration::from_secs(20);

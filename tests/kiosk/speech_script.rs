@@ -3,9 +3,9 @@
 //! backend) is in the spoken script that `speech::narrate` makes of the same view.
 
 use i_slint_backend_testing::ElementQuery;
-use manassa::i18n::Lang;
 use manassa::speech::Cue;
-use manassa::speech::narrate::screen_script;
+use manassa_i18n::Lang;
+use manassa_session::narrate::screen_script;
 use slint::ComponentHandle;
 
 /// Texts on the window: every element with an accessible label (screens are `if`-built,
@@ -37,7 +37,7 @@ fn every_visible_text_of_every_screen_is_spoken() {
         for name in manassa::ui::snapshot_names() {
             let mut view = manassa::ui::demo_view_named(name, lang).unwrap();
             view.access.audio = true;
-            view.choices = manassa::session::choices(&view);
+            view.choices = manassa_session::choices(&view);
             // The demo panel (no SMS gateway exists) is not part of a real kiosk's screen.
             view.demo_code = None;
             let w = manassa::ui::view_window(&view, false).unwrap();
@@ -50,7 +50,7 @@ fn every_visible_text_of_every_screen_is_spoken() {
                 })
                 .collect::<Vec<_>>()
                 .join(" \n ");
-            let warning = clean(&manassa::i18n::view::idle_warning_text(&view));
+            let warning = clean(&manassa_session::texts::idle_warning_text(&view));
             for text in visible_texts(&w) {
                 let t = clean(&text);
                 // Under the idle warning the screen is dimmed and unreachable: the warning
@@ -89,7 +89,7 @@ fn every_visible_text_of_every_screen_is_spoken() {
 /// Labels of controls (buttons, keypad, header), which speech announces as choices when the
 /// keypad reaches them rather than in the screen's text.
 fn is_control_label(lang: Lang, t: &str) -> bool {
-    use manassa::i18n::tr;
+    use manassa_i18n::tr;
     // The header, the touch keypad (the tactile keypad types digits itself), the print
     // button's label (the paper's choice says its kind and number) and the hidden
     // technician entry.

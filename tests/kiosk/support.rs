@@ -8,12 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
-use manassa::devices::a4::A4Sink;
-use manassa::ministry::client::Client;
-use manassa::ministry::server::{self, SimConfig, SimHandle};
-use manassa::outbox::{Outbox, SyncWorker, spawn_sync_worker};
 use manassa::runtime::Services;
 use manassa::ui::KioskUi;
+use manassa_devices::a4::A4Sink;
+use manassa_ministry_api::client::Client;
+use manassa_outbox::{Outbox, SyncWorker, spawn_sync_worker};
+use manassa_sim::{self, SimConfig, SimHandle};
 
 /// The reference server, an outbox and its sync worker, and a scratch folder.
 pub struct Stack {
@@ -33,7 +33,7 @@ impl Stack {
     pub fn start(tag: &str, config: SimConfig) -> Stack {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let sim = rt
-            .block_on(server::spawn(config, "127.0.0.1:0".parse().unwrap()))
+            .block_on(manassa_sim::spawn(config, "127.0.0.1:0".parse().unwrap()))
             .unwrap();
         let tmp = std::env::temp_dir().join(format!("manassa-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&tmp).unwrap();

@@ -7,9 +7,9 @@ use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
-use manassa::ministry::OutboxEvent;
-use manassa::ministry::client::ApiError;
-use manassa::outbox::{Outbox, SyncError, SyncPolicy};
+use manassa_ministry_api::OutboxEvent;
+use manassa_ministry_api::client::ApiError;
+use manassa_outbox::{Outbox, SyncError, SyncPolicy};
 use serde_json::json;
 
 use crate::support::{TOKEN, TempDir, client, free_addr, sim};

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use manassa::outbox::{Outbox, OutboxError};
+use manassa_outbox::{Outbox, OutboxError};
 use serde_json::json;
 
 use crate::support::{TempDir, client, integrity, sim};

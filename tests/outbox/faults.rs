@@ -11,9 +11,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use manassa::ministry::client::{ApiError, Client};
-use manassa::ministry::server::{FaultPlan, SimHandle};
-use manassa::outbox::{Outbox, SyncError, SyncPolicy, spawn_sync_worker_with};
+use manassa_ministry_api::client::{ApiError, Client};
+use manassa_outbox::{Outbox, SyncError, SyncPolicy, spawn_sync_worker_with};
+use manassa_sim::{FaultPlan, SimHandle};
 use serde_json::json;
 use uuid::Uuid;
 

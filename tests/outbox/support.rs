@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use manassa::ministry::client::Client;
-use manassa::ministry::server::{SimConfig, SimHandle, spawn};
+use manassa_ministry_api::client::Client;
+use manassa_sim::{SimConfig, SimHandle, spawn};
 
 /// Kiosk token the test servers accept.
 pub const TOKEN: &str = "outbox-test-token";

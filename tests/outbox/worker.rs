@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use manassa::outbox::{Outbox, SyncPolicy, spawn_sync_worker_with};
+use manassa_outbox::{Outbox, SyncPolicy, spawn_sync_worker_with};
 use serde_json::json;
 
 use crate::support::{TempDir, client, free_addr, sim, sim_at};
@@ -141,7 +141,7 @@ async fn server_backoff_is_kept_when_connectivity_returns() {
     let dir = TempDir::new("outbox-keep-backoff");
     let outbox = Arc::new(Outbox::open(&dir.join("outbox.sqlite")).unwrap());
     let sim = sim(None).await;
-    sim.set_faults(manassa::ministry::server::FaultPlan {
+    sim.set_faults(manassa_sim::FaultPlan {
         route: Some("/v1/outbox".into()),
         throttle_rate: 1.0,
         retry_after_s: 600,

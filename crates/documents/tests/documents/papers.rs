@@ -1,0 +1,203 @@
+//! The three official papers as real PDFs: every field extracts in logical order with
+//! poppler's `pdftotext`, the file passes `qpdf --check`, and the QR seal printed on the
+//! rendered page decodes (rqrr) to a seal that verifies; tampered seals do not.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use manassa_core::kind::DocumentKind;
+use manassa_documents::kinds::{self, Content};
+use manassa_documents::{self, layout, pdf, render_page, seal};
+use p256::ecdsa::SigningKey;
+
+fn sample(name: &str) -> serde_json::Value {
+    let path = format!(
+        "{}/../../docs/samples/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A folder of this test's own (tests run in parallel).
+fn out_dir(test: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("manassa-papers-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn tool(name: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} must be installed (scripts/test.sh installs it): {e}"))
+}
+
+fn key() -> SigningKey {
+    SigningKey::from_slice(&[42u8; 32]).unwrap()
+}
+
+fn keys() -> seal::KeySet {
+    seal::KeySet::from_json(
+        &serde_json::json!({"keys": [seal::public_jwk("test-1", &key(), None, None)]}),
+    )
+    .unwrap()
+}
+
+fn sealed(content: &Content, id: &str) -> String {
+    seal::sign(&seal::claims_for(id, content), "test-1", &key())
+}
+
+/// Decode every QR code on a rendered page.
+fn decode_qr(png: &tiny_skia::Pixmap) -> Vec<String> {
+    let (w, h) = (png.width() as usize, png.height() as usize);
+    let px = png.pixels();
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let c = px[y * w + x].demultiply();
+        ((c.red() as u32 + c.green() as u32 + c.blue() as u32) / 3) as u8
+    });
+    img.detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect()
+}
+
+fn check_kind(kind: DocumentKind, sample_name: &str, id: &str) {
+    let payload = sample(sample_name);
+    let content = kinds::content(kind, &payload).unwrap();
+    let seal_text = sealed(&content, id);
+    let paper = layout::paper(&content, Some(&seal_text));
+    let bytes = pdf::write(&paper).unwrap();
+    let dir = out_dir(sample_name);
+    let path = dir.join(format!("{sample_name}.pdf"));
+    std::fs::write(&path, &bytes).unwrap();
+    // Keep a copy to look at (pdftoppm, pdftotext) when asked: PAPERS_PDF_OUT=/some/dir
+    if let Some(keep) = std::env::var_os("PAPERS_PDF_OUT") {
+        let keep = PathBuf::from(keep);
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::copy(&path, keep.join(format!("{sample_name}.pdf"))).unwrap();
+    }
+
+    let check = tool("qpdf", &["--check".as_ref(), path.as_os_str()]);
+    assert!(
+        check.status.success(),
+        "qpdf --check: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    let text = tool("pdftotext", &[path.as_os_str(), "-".as_ref()]);
+    // Without the bidi format characters: poppler's own RLE/LRE/PDF around direction runs
+    // and the writer's invisible LRM/RLM (see documents::pdf).
+    let text: String = String::from_utf8(text.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202C}' | '\u{200E}' | '\u{200F}'))
+        .collect();
+    for f in &content.fields {
+        for line in f.value.lines() {
+            // A long value wraps onto several printed lines: then each word must be there.
+            let found = text.contains(line) || line.split(' ').all(|w| text.contains(w));
+            assert!(
+                found,
+                "{sample_name}: field {} value {line:?} not in extracted text:\n{text}",
+                f.key
+            );
+        }
+    }
+    // Each Arabic line comes back exactly, "(n)" at its logical end (tests/documents/text.rs);
+    // an English label may wrap in its narrow column, so its words are looked up one by one.
+    let words_present = |s: &str| s.split(' ').all(|w| text.contains(w));
+    for (ar, en, amount) in &content.lines {
+        assert!(
+            text.contains(ar.as_str()) && words_present(en) && text.contains(amount.as_str()),
+            "line {en}"
+        );
+    }
+
+    // The seal printed on the last page decodes and verifies against the printed fields.
+    let last = paper.pages.len() - 1;
+    let png = render_page(&paper, last, 300.0).unwrap();
+    let found = decode_qr(&png);
+    assert_eq!(
+        found,
+        vec![seal_text.clone()],
+        "{sample_name}: one QR with the seal"
+    );
+    let claims = seal::verify_content(&found[0], &keys(), &content).unwrap();
+    assert_eq!(claims.number, content.number);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn building_permit_renders_extracts_and_verifies() {
+    check_kind(
+        DocumentKind::BuildingPermit,
+        "building-permit",
+        "doc-bp-004512",
+    );
+}
+
+#[test]
+fn completion_certificate_renders_extracts_and_verifies() {
+    check_kind(
+        DocumentKind::CompletionCertificate,
+        "completion-certificate",
+        "doc-cc-000871",
+    );
+}
+
+#[test]
+fn salary_statement_with_forty_lines_spans_pages() {
+    let content =
+        kinds::content(DocumentKind::SalaryStatement, &sample("salary-statement")).unwrap();
+    let paper = layout::paper(&content, Some(&sealed(&content, "doc-ss-2026-10")));
+    assert!(
+        paper.pages.len() >= 2,
+        "40 allowance lines need a second page"
+    );
+    check_kind(
+        DocumentKind::SalaryStatement,
+        "salary-statement",
+        "doc-ss-2026-10",
+    );
+}
+
+#[test]
+fn a_tampered_field_no_longer_matches_its_seal() {
+    let content = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
+    let seal_text = sealed(&content, "doc-bp-004512");
+    let mut altered = sample("building-permit");
+    altered["built_area_m2"] = serde_json::json!(512.5);
+    let altered = kinds::content(DocumentKind::BuildingPermit, &altered).unwrap();
+    assert_eq!(
+        seal::verify_content(&seal_text, &keys(), &altered),
+        Err(seal::SealError::DigestMismatch)
+    );
+}
+
+#[test]
+fn bidi_overrides_in_fields_never_reach_the_paper() {
+    let mut v = sample("building-permit");
+    v["contractor"] = serde_json::json!("Al Jaber \u{202E}gnitcartnoC\u{202C}");
+    let paper = manassa_documents::render(DocumentKind::BuildingPermit, &v, None).unwrap();
+    let bytes = pdf::write(&paper).unwrap();
+    let dir = out_dir("override");
+    let path = dir.join("override.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let text =
+        String::from_utf8(tool("pdftotext", &[path.as_os_str(), "-".as_ref()]).stdout).unwrap();
+    assert!(text.contains("Al Jaber gnitcartnoC"));
+    assert!(!text.contains('\u{202E}'));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_same_document_renders_to_the_same_bytes() {
+    let content = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
+    let seal_text = sealed(&content, "doc-bp-004512");
+    let a = pdf::write(&layout::paper(&content, Some(&seal_text))).unwrap();
+    let b = pdf::write(&layout::paper(&content, Some(&seal_text))).unwrap();
+    assert!(
+        a == b,
+        "PDF output must be deterministic so papers can be compared"
+    );
+}
