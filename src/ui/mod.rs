@@ -77,7 +77,7 @@ fn render(w: &AppWindow, v: &View) {
         Lang::Ar => "ar".into(),
         Lang::En => "en".into(),
     });
-    w.set_rtl(lang.is_rtl());
+    w.global::<Direction>().set_resident_rtl(lang.is_rtl());
     w.set_screen(match v.screen {
         Screen::Attract => ScreenKind::Attract,
         Screen::Services => ScreenKind::Services,
