@@ -1,7 +1,7 @@
 # Shared by scripts/demo.sh and scripts/test.sh. Debian 12 package sets and helpers.
 
 # What the kiosk needs at run time: X11/Wayland client libraries that winit loads, fontconfig.
-# Speech (issue 11): speech-dispatcher with espeak-ng voices (Arabic and English) at run time;
+# Speech: speech-dispatcher with espeak-ng voices (Arabic and English) at run time;
 # sound-icons holds the "prompt" click played instead of echoing code digits;
 # building the tts crate's speech-dispatcher-sys needs its headers and libclang (bindgen).
 RUNTIME_PACKAGES=(libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0 libwayland-cursor0 libfontconfig1 libgl1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start a private speech-dispatcher for the tests (issue 11), separate from any system or
+# Start a private speech-dispatcher for the tests, separate from any system or
 # user instance: its own configuration folder, its own Unix socket, no audio device needed.
 #
 # Its only output module, "manassa-log", is speech-dispatcher's own sd_generic with a

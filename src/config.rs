@@ -26,7 +26,7 @@ pub struct Config {
     pub card_reader: Option<SerialConfig>,
     /// Thermal receipt printer (ESC/POS).
     pub printer: Option<ThermalConfig>,
-    // -- devices (issue 9): passive readers --
+    // -- devices: passive readers --
     /// ID/passport page reader sending ICAO 9303 MRZ (TD1/TD3) in a vendor frame
     /// (`manassa_devices::mrz`); absent = no document reader.
     pub mrz_reader: Option<SerialConfig>,
@@ -40,13 +40,13 @@ pub struct Config {
     // -- end devices --
     /// A4 printer.
     pub a4: A4Config,
-    // -- maintenance (issue 12) --
+    // -- maintenance --
     /// Technician menu: PINs, session timeout, state folder.
     pub maintenance: MaintenanceConfig,
     // -- end maintenance --
 }
 
-// -- maintenance (issue 12) --
+// -- maintenance --
 /// The technician menu (`[maintenance]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -276,7 +276,7 @@ impl Config {
                 problem: format!("{queue:?} is not a CUPS queue name"),
             });
         }
-        // -- maintenance (issue 12) --
+        // -- maintenance --
         if !(60..=3600).contains(&self.maintenance.session_timeout_s) {
             return Err(ConfigError::Invalid {
                 key: "maintenance.session_timeout_s",
@@ -344,7 +344,7 @@ mod tests {
         );
     }
 
-    // -- maintenance (issue 12) --
+    // -- maintenance --
     #[test]
     fn maintenance_section_and_the_example_file() {
         let example = Config::parse(include_str!("../docs/config.example.toml")).unwrap();

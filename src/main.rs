@@ -49,7 +49,7 @@ enum Command {
         #[arg(long, default_value = "/etc/manassa/manassa.toml")]
         config: PathBuf,
     },
-    // -- maintenance (issue 12) --
+    // -- maintenance --
     /// Hash a technician PIN (4–8 digits, read from stdin) to an Argon2id PHC string for
     /// `[maintenance.pins]`.
     PinHash,
@@ -86,7 +86,7 @@ enum Command {
     /// Configured serial devices: list them with their state, or test one.
     Device(manassa::cli::device::DeviceArgs),
     // -- end devices --
-    // -- outbox (issue 6): technician commands, implemented in manassa::cli::outbox --
+    // -- outbox: technician commands, implemented in manassa::cli::outbox --
     /// Offline outbox: status, forced drain, dead letters, re-queue.
     Outbox(manassa::cli::outbox::OutboxArgs),
     // -- end outbox --
@@ -132,9 +132,9 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::Demo { out }) => demo(&out),
         Some(Command::Run { config }) => run(&config),
-        Some(Command::Outbox(args)) => manassa::cli::outbox::run_cli(args), // issue 6
+        Some(Command::Outbox(args)) => manassa::cli::outbox::run_cli(args),
         Some(Command::Device(args)) => manassa::cli::device::device(&args), // issues 7, 9
-        // -- maintenance (issue 12) --
+        // -- maintenance --
         Some(Command::PinHash) => {
             let mut pin = String::new();
             std::io::stdin().read_line(&mut pin)?;
@@ -162,7 +162,7 @@ fn main() -> anyhow::Result<()> {
             size,
             out,
         }) => {
-            // -- maintenance (issue 12): maintenance-badge, maintenance-pin, maintenance-PAGE --
+            // -- maintenance: maintenance-badge, maintenance-pin, maintenance-PAGE --
             if let Some(name) = screen.strip_prefix("maintenance-") {
                 let lang = manassa_i18n::Lang::parse(&lang)
                     .with_context(|| format!("--lang {lang:?}: use ar or en"))?;
@@ -240,13 +240,13 @@ fn run(path: &Path) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     let (kiosk, tech) = build_kiosk(&cfg, &rt, false)?;
     let ui = KioskUi::new(kiosk)?;
-    ui.attach_maintenance(tech); // maintenance (issue 12)
+    ui.attach_maintenance(tech);
     ui.run(true)?;
     Ok(())
 }
 
 /// Assemble services from `cfg` and wire devices to a new kiosk.
-/// Also builds the technician menu (issue 12) over the same devices and outbox.
+/// Also builds the technician menu over the same devices and outbox.
 fn build_kiosk(
     cfg: &Config,
     rt: &tokio::runtime::Runtime,
@@ -287,7 +287,7 @@ fn build_kiosk(
         }
         None => (None, None),
     };
-    // -- maintenance (issue 12): the menu, its counters and the badge reader --
+    // -- maintenance: the menu, its counters and the badge reader --
     let (tech, defaults) = manassa::maintenance::service::technician(
         cfg,
         manassa::maintenance::service::Parts {
@@ -317,7 +317,7 @@ fn build_kiosk(
         prepared: Default::default(),
         monitor: Some(monitor),
     };
-    // Technician defaults (maintenance, issue 12) over [kiosk].
+    // Technician defaults (maintenance) over [kiosk].
     // The technician's volume (0–100) in the session's five speech levels.
     let volume = manassa::maintenance::volume_level(defaults.volume);
     let session =

@@ -145,7 +145,7 @@ pub struct Kiosk {
     /// The same generation for tasks that store state themselves (the prepared paper): a
     /// paper prepared for a wiped session is never kept.
     live: Arc<std::sync::atomic::AtomicU64>,
-    /// Audio guidance (issue 11): the narration of every view change, when audio mode is on.
+    /// Audio guidance: the narration of every view change, when audio mode is on.
     speaker: Option<crate::speech::Speaker>,
     /// The technician menu covers the screen: resident input is dropped (a card is given
     /// back), only the clock and cancelling reach the session.
@@ -576,7 +576,7 @@ async fn print_document(
     } = prepared;
     let doc = DocRef { id, number, kind };
     let reference = reference_number(&svc.kiosk_id);
-    // -- A4 (issue 8): check the printer, print, follow the job to its end; a job the
+    // -- A4: check the printer, print, follow the job to its end; a job the
     // printer stops is cancelled and not counted as delivered. --
     let a4 = svc
         .a4
@@ -622,7 +622,7 @@ async fn print_document(
             }
         };
     }
-    // -- maintenance (issue 12): counters and the printer's last error for the menu --
+    // -- maintenance: counters and the printer's last error for the menu --
     if let Some(m) = &svc.monitor {
         use crate::maintenance::monitor::{Counter, Device};
         if a4_ok {

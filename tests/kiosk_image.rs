@@ -1,4 +1,4 @@
-//! Static checks of the kiosk OS image recipe (`kiosk-image/`, issue #13): the systemd
+//! Static checks of the kiosk OS image recipe (`kiosk-image/`): the systemd
 //! units parsed key by key and passed through `systemd-analyze verify` (against this
 //! host's systemd units, in a scratch root), the udev rules' syntax and names, the shipped
 //! configuration loaded by the app's own loader, and the shell scripts through `bash -n`

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10's UI benchmark; figures and machine notes in docs/bench/README.md.
+# The UI benchmark; figures and machine notes in docs/bench/README.md.
 #
 #  (a) `manassa snapshot --screen attract --lang ar` as a whole process next to Chromium's
 #      headless screenshot of docs/bench/attract.html (same 1080×1920 screen, texts, fonts):

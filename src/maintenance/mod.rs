@@ -1,4 +1,4 @@
-//! Technician tools (DESIGN §10, issue #12).
+//! Technician tools (DESIGN §10).
 //!
 //! - [`doctor`]: `manassa doctor`, the health picture on the command line.
 //! - [`menu`]: the on-screen technician menu as a pure state machine (badge, PIN, pages).

@@ -1,4 +1,4 @@
-//! Speech output for audio guidance (issue 11, DESIGN §9; ADA 2010 §707.5, EN 301 549
+//! Speech output for audio guidance (DESIGN §9; ADA 2010 §707.5, EN 301 549
 //! 5.1.3): what the kiosk says, in the screen's language, through the `tts` crate to
 //! speech-dispatcher with espeak-ng voices.
 //!

@@ -1,4 +1,4 @@
-//! The technician panel's glue (issue 12): renders [`MenuView`] into the `Maint` global of
+//! The technician panel's glue: renders [`MenuView`] into the `Maint` global of
 //! `ui/maintenance.slint`, turns the panel's callbacks into [`MenuIntent`]s, counts the
 //! hidden entry gesture (five taps within [`GESTURE_WINDOW`] on the header), and cancels the
 //! resident's session when the menu opens.
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::{AppWindow, KioskUi, Maint, MaintRow, render};
+use super::{AppWindow, Direction, KioskUi, Maint, MaintRow, render};
 use crate::maintenance::menu::{Action, Facts, MenuIntent, MenuView, Notice, Page, Stage};
 use crate::maintenance::monitor::Device;
 use crate::maintenance::service::{Outward, Technician};
@@ -395,8 +395,10 @@ fn device_state(lang: Lang, f: &Facts, d: Device) -> String {
 /// Write the menu's view into the `Maint` global.
 pub(super) fn render_panel(w: &AppWindow, v: &MenuView, lang: Lang) {
     let g = w.global::<Maint>();
-    w.set_maintenance_open(v.stage != Stage::Closed);
-    g.set_rtl(lang.is_rtl());
+    // The panel's language can differ from the resident's; the direction follows it.
+    let dir = w.global::<Direction>();
+    dir.set_panel_open(v.stage != Stage::Closed);
+    dir.set_panel_rtl(lang.is_rtl());
     g.set_stage(match v.stage {
         Stage::Closed | Stage::Badge => 0,
         Stage::Pin => 1,

@@ -26,7 +26,7 @@ mod generated {
 }
 pub use generated::*;
 
-// -- maintenance (issue 12) --
+// -- maintenance --
 mod maintenance;
 pub use maintenance::{MAINT_SCREENS, demo_menu_view};
 // -- end maintenance --
@@ -35,7 +35,7 @@ pub use maintenance::{MAINT_SCREENS, demo_menu_view};
 pub struct KioskUi {
     window: AppWindow,
     kiosk: Rc<RefCell<Kiosk>>,
-    // -- maintenance (issue 12) --
+    // -- maintenance --
     maintenance: RefCell<Option<Rc<maintenance::Glue>>>,
     // -- end maintenance --
 }
@@ -77,7 +77,7 @@ fn render(w: &AppWindow, v: &View) {
         Lang::Ar => "ar".into(),
         Lang::En => "en".into(),
     });
-    w.set_rtl(lang.is_rtl());
+    w.global::<Direction>().set_resident_rtl(lang.is_rtl());
     w.set_screen(match v.screen {
         Screen::Attract => ScreenKind::Attract,
         Screen::Services => ScreenKind::Services,
@@ -318,7 +318,7 @@ impl KioskUi {
         Ok(KioskUi {
             window,
             kiosk,
-            maintenance: RefCell::new(None), // maintenance (issue 12)
+            maintenance: RefCell::new(None),
         })
     }
 
@@ -338,7 +338,7 @@ impl KioskUi {
         if changed {
             render(&self.window, &self.kiosk.borrow().view());
         }
-        // -- maintenance (issue 12) --
+        // -- maintenance --
         let glue = self.maintenance.borrow().clone();
         let changed = match glue {
             Some(g) => g.pump(&self.window, &self.kiosk) || changed,
@@ -408,7 +408,7 @@ pub fn snapshot_png(view: &View, demo: bool, width: u32, height: u32) -> anyhow:
     snapshot_with(view, demo, width, height, |_| {})
 }
 
-// -- maintenance (issue 12) --
+// -- maintenance --
 /// As [`snapshot_png`], with the technician panel showing `menu` (a [`demo_menu_view`])
 /// in `view.lang` over the attract screen.
 pub fn snapshot_maintenance_png(

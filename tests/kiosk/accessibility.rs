@@ -1,4 +1,4 @@
-//! Eyes closed, keypad only (issue 11, ADA §707, EN 301 549 5.1.3): "print a paper" and
+//! Eyes closed, keypad only (ADA §707, EN 301 549 5.1.3): "print a paper" and
 //! "verify a paper" in Arabic and in English, driven only by tactile keypad key events on
 //! the real Slint window (testing backend), with the real reference server, a QR scanner
 //! emulator on a pseudo-terminal and a recording speech backend that captures every word

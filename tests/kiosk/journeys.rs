@@ -1,4 +1,4 @@
-//! The resident's journeys beyond printing (issue 10), through Slint's testing backend by
+//! The resident's journeys beyond printing, through Slint's testing backend by
 //! accessible labels, on real parts: the reference ministry server over HTTP, the SQLite
 //! outbox and its sync worker, a real cupsd (fault queue `manassa-nopaper`), the CRT-310
 //! card reader emulator over a pseudo-terminal. Both languages.
@@ -1257,8 +1257,8 @@ fn every_screen_lays_out_inside_the_window_without_overlaps() {
     );
 }
 
-/// docs/screens holds a portrait PNG of every snapshot screen in both languages (issue 10,
-/// "done when"); regenerate with `manassa snapshot --screen NAME --lang ar|en --out …`.
+/// docs/screens holds a portrait PNG of every snapshot screen in both languages;
+/// regenerate with `manassa snapshot --screen NAME --lang ar|en --out …`.
 #[test]
 fn docs_screens_cover_every_screen_in_both_languages() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screens");

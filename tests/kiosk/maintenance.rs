@@ -1,4 +1,4 @@
-//! The technician menu (issue 12) on real parts: the Slint UI under the testing backend,
+//! The technician menu on real parts: the Slint UI under the testing backend,
 //! driven by accessible labels in English; the RDM6300 badge reader and ESC/POS printer
 //! emulators on pseudo-terminals with the real drivers; the SQLite outbox; the reference
 //! ministry server over HTTP; Argon2id PINs with the lockout file on disk.

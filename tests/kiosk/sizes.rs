@@ -1,4 +1,4 @@
-//! Physical sizes at the configured panel (issue 10, issue 11): every touch target is at
+//! Physical sizes at the configured panel: every touch target is at
 //! least 15 mm on each side, and large-text mode meets EN 301 549 5.1.4 (a capital H
 //! subtends ≥ 0.7° at the viewing distance), in portrait and landscape, both languages.
 //! Measured on the real Slint window (testing backend), with the defaults of `[kiosk]`.

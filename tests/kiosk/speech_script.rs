@@ -1,4 +1,4 @@
-//! Audio guidance says everything a screen shows (issue 11, EN 301 549 5.1.3.1): for every
+//! Audio guidance says everything a screen shows (EN 301 549 5.1.3.1): for every
 //! screen, in Arabic and English, each visible text of the real Slint window (testing
 //! backend) is in the spoken script that `speech::narrate` makes of the same view.
 

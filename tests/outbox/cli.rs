@@ -1,4 +1,4 @@
-//! Dead letters and the technician's commands (issue 6): a dead-lettered event can be
+//! Dead letters and the technician's commands: a dead-lettered event can be
 //! inspected and re-queued, through the API and through the real `manassa outbox`
 //! binary, and then reaches the ministry once.
 

@@ -1,4 +1,4 @@
-//! Crash test of the outbox (issue 6, DESIGN §5: nothing lost on kill -9, nothing
+//! Crash test of the outbox (DESIGN §5: nothing lost on kill -9, nothing
 //! delivered twice).
 //!
 //! The real `manassa` binary runs `outbox soak`: it enqueues events and a fast sync worker

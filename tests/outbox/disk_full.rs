@@ -1,4 +1,4 @@
-//! Disk full (issue 6): a write that does not fit fails with `OutboxError::DiskFull` and a
+//! Disk full: a write that does not fit fails with `OutboxError::DiskFull` and a
 //! message a technician can act on, and nothing committed before is lost (checked by
 //! reopening the file and counting).
 //!

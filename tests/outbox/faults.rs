@@ -1,4 +1,4 @@
-//! Outbox delivery through a bad network (issue 6): the reference server injects dropped
+//! Outbox delivery through a bad network: the reference server injects dropped
 //! connections (before and after its commit), 500s, 429 with `Retry-After` and slow
 //! bodies ([`FaultPlan`]); every event ends up stored exactly once and nothing is
 //! dead-lettered.

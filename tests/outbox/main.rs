@@ -1,4 +1,4 @@
-//! The offline outbox (issue 6): SQLite queue, sync worker, crash safety, disk full, the CLI.
+//! The offline outbox: SQLite queue, sync worker, crash safety, disk full, the CLI.
 //!
 //! One test binary per area (each links the whole kiosk, ~80 MB): the modules below were
 //! separate binaries once.

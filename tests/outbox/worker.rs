@@ -1,4 +1,4 @@
-//! When the sync worker runs (issue 6): at once on `wake()`, on its timer, and as soon as
+//! When the sync worker runs: at once on `wake()`, on its timer, and as soon as
 //! the ministry answers its health probe again after the network was gone, even if the
 //! rows' backoff has hours to run. Real reference server on loopback; "offline" is a
 //! port where nothing listens, and the server later starts on that very port.

@@ -1,4 +1,4 @@
-//! Accessibility in the session (issue 11, DESIGN §9): the tactile keypad, the keypad
+//! Accessibility in the session (DESIGN §9): the tactile keypad, the keypad
 //! focus over each screen's choices, audio mode, large text, high contrast, speech volume
 //! and rate. Everything here is reset for the next user by the wipe.
 //!

@@ -1,4 +1,4 @@
-//! The complaint or inquiry form (issue 10): category → text on the on-screen keyboard →
+//! The complaint or inquiry form: category → text on the on-screen keyboard →
 //! optional phone. Pure data; the session drives it.
 
 use super::{Failure, Key, Msg};

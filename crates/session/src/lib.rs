@@ -92,7 +92,7 @@ pub struct SentView {
     pub offline: bool,
 }
 
-/// Honest progress of a print job (issue 10): what the kiosk knows, no invented percentages.
+/// Honest progress of a print job: what the kiosk knows, no invented percentages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrintStage {
     /// The paper is going to the A4 printer and printing (CUPS job until completed).
@@ -184,7 +184,7 @@ pub enum Failure {
     Network,
     /// A printer refused or failed the job.
     Printer,
-    // -- A4 printer states (issue 8) --
+    // -- A4 printer states --
     /// The A4 printer could not print, so nothing was sent to it (checked before printing:
     /// paper out, jam, door open, toner out, stopped or missing queue).
     A4NotReady(manassa_core::PrinterProblem),
@@ -218,7 +218,7 @@ impl Failure {
             Failure::CodeExpired => Msg::new("error-code-expired"),
             Failure::Network => Msg::new("error-network"),
             Failure::Printer => Msg::new("error-printer"),
-            // -- A4 printer states (issue 8) --
+            // -- A4 printer states --
             Failure::A4NotReady(p) => Msg::new(p.not_ready_message()),
             Failure::A4Interrupted(p) => Msg::new(p.interrupted_message()),
             // -- end A4 printer states --

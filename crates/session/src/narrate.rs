@@ -1,4 +1,4 @@
-//! Audio guidance: what the kiosk says when the view changes (issue 11, DESIGN §9).
+//! Audio guidance: what the kiosk says when the view changes (DESIGN §9).
 //!
 //! Pure: [`narrate`] compares the view before and after an intent and returns the cues to
 //! speak, in the view's language. A new screen is read from the top (title, instructions,

@@ -291,7 +291,7 @@ fn keypad_edits_the_field_on_screen_within_its_length() {
     assert_eq!(s.view().qid, "");
 }
 
-// -- issue 10: complaint, rating, offline offers, print stages, printer check --
+// -- complaint, rating, offline offers, print stages, printer check --
 
 #[test]
 fn complaint_journey_files_through_the_outbox_effect() {
@@ -473,7 +473,7 @@ fn printing_reports_its_stage() {
     assert_eq!(s.view().print_stage, Some(PrintStage::Ticket));
 }
 
-// -- issue 11: tactile keypad, focus, audio mode, reset --
+// -- tactile keypad, focus, audio mode, reset --
 
 #[test]
 fn any_key_on_attract_starts_audio_then_enter_starts() {
