@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use manassa_devices::a4::A4Config;
+use manassa_devices::escpos::DOT_WIDTHS;
 use manassa_devices::serial::SerialConfig;
 pub use manassa_devices::thermal::ThermalConfig;
 use manassa_i18n::Lang;
@@ -261,11 +262,11 @@ impl Config {
             });
         }
         if let Some(p) = &self.printer
-            && ![384, 432, 512, 576].contains(&p.dot_width)
+            && !DOT_WIDTHS.contains(&p.profile.dot_width)
         {
             return Err(ConfigError::Invalid {
                 key: "printer.dot_width",
-                problem: format!("{} is not one of 384, 432, 512, 576", p.dot_width),
+                problem: format!("{} is not one of 384, 432, 512, 576", p.profile.dot_width),
             });
         }
         if let A4Config::Cups { queue } = &self.a4
@@ -335,7 +336,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.kiosk.language, Lang::En);
-        assert_eq!(c.printer.unwrap().dot_width, 512);
+        assert_eq!(c.printer.unwrap().profile.dot_width, 512);
         assert_eq!(
             c.a4,
             A4Config::File {
@@ -373,6 +374,10 @@ mod tests {
 
     #[test]
     fn errors_name_the_key() {
+        let e = Config::parse("[printer]\npath = \"/dev/x\"\ndot_widht = 512\n").unwrap_err();
+        assert!(e.to_string().contains("unknown key `dot_widht`"), "{e}");
+        let c = Config::parse("[printer]\npath = \"/dev/x\"\nprofile = \"58mm\"\n").unwrap();
+        assert_eq!(c.printer.unwrap().profile.dot_width, 384);
         let e = Config::parse("[printer]\npath = \"/dev/x\"\ndot_width = 500\n").unwrap_err();
         assert!(e.to_string().starts_with("printer.dot_width:"), "{e}");
         let e = Config::parse("[kiosk]\nidle_timeout_s = 5\n").unwrap_err();

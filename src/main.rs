@@ -279,7 +279,7 @@ fn build_kiosk(
     let thermal = cfg
         .printer
         .as_ref()
-        .map(|p| ThermalPrinter::spawn(p.serial.clone(), p.dot_width));
+        .map(|p| ThermalPrinter::spawn(p.serial.clone(), p.profile));
     let (scanner, scan_events) = match &cfg.scanner {
         Some(sc) => {
             let (h, ev) = manassa_devices::scanner::spawn(sc.clone());
@@ -372,10 +372,7 @@ fn demo(out: &Path) -> anyhow::Result<()> {
     cfg.scanner = Some(manassa_devices::scanner::ScannerConfig::new(
         SerialConfig::new(scanner_path),
     ));
-    cfg.printer = Some(ThermalConfig {
-        serial: SerialConfig::new(printer_path),
-        dot_width: 576,
-    });
+    cfg.printer = Some(ThermalConfig::new(SerialConfig::new(printer_path)));
     cfg.badge_reader = Some(SerialConfig::new(badge_path));
     cfg.maintenance.state_dir = out.clone();
     cfg.maintenance.pins.insert(

@@ -23,6 +23,7 @@ use manassa::runtime::{Kiosk, Services, forward_card_events};
 use manassa::ui::{KioskUi, ScreenKind};
 use manassa_devices::a4::A4Sink;
 use manassa_devices::card_reader::{self};
+use manassa_devices::escpos::Profile;
 use manassa_devices::serial::SerialConfig;
 use manassa_devices::thermal::ThermalPrinter;
 use manassa_emulators::card_reader::CardReaderEmulator;
@@ -90,7 +91,7 @@ fn print_a_building_permit_end_to_end() {
     let card_emu = CardReaderEmulator::start().unwrap();
     let printer_emu = PrinterEmulator::start().unwrap();
     let (card, card_events) = card_reader::spawn(SerialConfig::new(card_emu.path()));
-    let thermal = ThermalPrinter::spawn(SerialConfig::new(printer_emu.path()), 576);
+    let thermal = ThermalPrinter::spawn(SerialConfig::new(printer_emu.path()), Profile::new(576));
     let services = Services {
         thermal: Some(thermal),
         card: Some(card),

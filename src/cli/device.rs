@@ -119,6 +119,14 @@ pub fn device(args: &DeviceArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The configured printer profile's name and capabilities (the default when unset).
+fn printer_profile(cfg: &Config) -> (String, escpos::Profile) {
+    match &cfg.printer {
+        Some(p) => (p.profile_name.clone(), p.profile),
+        None => (escpos::DEFAULT_PROFILE.into(), escpos::Profile::new(576)),
+    }
+}
+
 /// The XFS4IoT word of a state, as technicians know it.
 fn state_word(s: DeviceState) -> String {
     serde_json::to_string(&s)
@@ -153,8 +161,8 @@ fn probe(d: &Configured, cfg: &Config) -> (DeviceState, String) {
             Err(e) => (DeviceState::NoDevice, e),
         },
         "printer" => {
-            let width = cfg.printer.as_ref().map_or(576, |p| p.dot_width);
-            match EscPosPrinter::open(&d.serial, width).and_then(|mut p| p.status()) {
+            let (name, profile) = printer_profile(cfg);
+            match EscPosPrinter::with_profile(&d.serial, profile).and_then(|mut p| p.status()) {
                 Ok(s) => (
                     if s.online {
                         DeviceState::Online
@@ -162,7 +170,7 @@ fn probe(d: &Configured, cfg: &Config) -> (DeviceState, String) {
                         DeviceState::Offline
                     },
                     format!(
-                        "paper {}{}",
+                        "paper {}{}, profile {name}",
                         state_json(&s.paper),
                         if s.cover_open { ", cover open" } else { "" }
                     ),
@@ -200,8 +208,8 @@ fn test_device(d: &Configured, cfg: &Config, wait: Duration) -> anyhow::Result<(
     match d.name {
         "card-reader" => card_reader::self_test(&d.serial, wait),
         "printer" => {
-            let width = cfg.printer.as_ref().map_or(576, |p| p.dot_width);
-            let mut p = EscPosPrinter::open(&d.serial, width)?;
+            let mut p = EscPosPrinter::with_profile(&d.serial, printer_profile(cfg).1)?;
+            let width = p.dot_width();
             let s = p.status()?;
             println!(
                 "status: {}, paper {}{}",

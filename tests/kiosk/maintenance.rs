@@ -31,6 +31,7 @@ use manassa::maintenance::service::{Parts, technician};
 use manassa::runtime::{Kiosk, Services};
 use manassa::ui::{KioskUi, Maint, ScreenKind};
 use manassa_devices::badge::BadgeId;
+use manassa_devices::escpos::Profile;
 use manassa_devices::serial::SerialConfig;
 use manassa_devices::thermal::ThermalPrinter;
 use manassa_emulators::badge::BadgeEmulator;
@@ -96,7 +97,7 @@ fn kiosk(
     cfg.validate().unwrap();
     let client = Client::new(base_url, "demo-kiosk-token", Duration::from_secs(5)).unwrap();
     let outbox = Arc::new(Outbox::open(&cfg.outbox.path).unwrap());
-    let thermal = ThermalPrinter::spawn(SerialConfig::new(printer.path()), 576);
+    let thermal = ThermalPrinter::spawn(SerialConfig::new(printer.path()), Profile::new(576));
     // No sync worker: the test reads what the menu queued.
     let (tech, defaults) = technician(
         &cfg,

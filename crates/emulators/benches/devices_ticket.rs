@@ -87,14 +87,8 @@ fn main() {
         };
         let items = ticket::render(&t, 576);
         let ours = escpos::encode_for(&items, &Profile::new(576)).expect("encode");
-        let raster_qr = escpos::encode_for(
-            &items,
-            &Profile {
-                dot_width: 576,
-                native_qr: false,
-            },
-        )
-        .expect("encode");
+        let raster_qr =
+            escpos::encode_for(&items, &Profile::named("80mm-raster-qr").unwrap()).expect("encode");
         let untrimmed = escpos::encode_ticket(&items).expect("encode");
         let job = &emu::decode_stream(&ours, 576)[0];
         let naive = naive_full_raster(&job.paper.bitmap());

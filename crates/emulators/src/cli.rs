@@ -73,10 +73,13 @@ pub enum TicketAction {
         /// PNG of the decoded paper.
         #[arg(long)]
         png: Option<PathBuf>,
-        /// Paper width in dots (384, 432, 512, 576).
-        #[arg(long, default_value_t = 576)]
-        dot_width: u32,
-        /// Send QR codes as rasters (printers without native QR).
+        /// Printer profile from the devices crate's `data/thermal-profiles.toml`.
+        #[arg(long, default_value = "default")]
+        profile: String,
+        /// Paper width in dots (384, 432, 512, 576), overriding the profile's.
+        #[arg(long)]
+        dot_width: Option<u32>,
+        /// Send QR codes as rasters (printers without native QR), whatever the profile.
         #[arg(long)]
         raster_qr: bool,
     },
@@ -144,9 +147,18 @@ pub fn ticket(args: &TicketArgs) -> anyhow::Result<()> {
         data,
         out,
         png,
+        profile,
         dot_width,
         raster_qr,
     } = &args.action;
+    let mut profile = Profile::named(profile)?;
+    if let Some(w) = dot_width {
+        profile.dot_width = *w;
+    }
+    if *raster_qr {
+        profile.native_qr = false;
+    }
+    let dot_width = &profile.dot_width;
     anyhow::ensure!(
         [384, 432, 512, 576].contains(dot_width),
         "--dot-width {dot_width} is not one of 384, 432, 512, 576"
@@ -161,10 +173,6 @@ pub fn ticket(args: &TicketArgs) -> anyhow::Result<()> {
         document_number: file.document_number,
     };
     let items = ticket::render(&t, *dot_width);
-    let profile = Profile {
-        dot_width: *dot_width,
-        native_qr: !raster_qr,
-    };
     let bytes = manassa_devices::escpos::encode_for(&items, &profile)?;
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     println!("{}: {} bytes", out.display(), bytes.len());

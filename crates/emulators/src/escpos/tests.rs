@@ -265,14 +265,7 @@ fn qr_as_raster_decodes_like_native_qr() {
         TicketItem::Cut,
     ];
     let native = encode_for(&items, &Profile::new(576)).unwrap();
-    let raster = encode_for(
-        &items,
-        &Profile {
-            dot_width: 576,
-            native_qr: false,
-        },
-    )
-    .unwrap();
+    let raster = encode_for(&items, &Profile::named("80mm-raster-qr").unwrap()).unwrap();
     let a = &decode_stream(&native, 576)[0];
     let b = &decode_stream(&raster, 576)[0];
     assert_eq!(a.qr_codes, ["MNS-REF-0042"]);
