@@ -2,14 +2,16 @@
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::Duration;
 
 use tracing::{debug, warn};
 
-use crate::pty::Pty;
+use serialport::TTYPort;
+
+use crate::harness::{Device, Emulator, Shared};
 use manassa_devices::card_reader::*;
 use manassa_devices::serial::{self, SerialError};
 
@@ -43,22 +45,8 @@ struct EmuState {
     corrupt_next: bool,
     jammed: bool,
     garbage: Vec<u8>,
-    unplugged: bool,
     retained: u32,
-    path: PathBuf,
     log: Vec<CommandRecord>,
-}
-
-struct EmuShared {
-    state: Mutex<EmuState>,
-    stop: AtomicBool,
-}
-
-impl EmuShared {
-    fn lock(&self) -> MutexGuard<'_, EmuState> {
-        // A panic in the emulator thread must not hide the state from tests.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 /// Emulated CRT-310-style reader on a pseudo-terminal, speaking the reader side of the
@@ -71,8 +59,7 @@ impl EmuShared {
 /// damaged card (the read is answered with [`ERR_READ`]). Faults: NAK the next command,
 /// inject garbage bytes, unplug. The thread stops when the emulator is dropped.
 pub struct CardReaderEmulator {
-    shared: Arc<EmuShared>,
-    thread: Option<JoinHandle<()>>,
+    emu: Emulator<EmuState>,
 }
 
 impl CardReaderEmulator {
@@ -81,7 +68,7 @@ impl CardReaderEmulator {
     /// # Errors
     /// When no pty can be created.
     pub fn start() -> Result<Self, SerialError> {
-        Self::run_on(Pty::new()?, None)
+        Self::spawn(None)
     }
 
     /// An emulator on a fresh pty with a symlink at `link` (replacing an older symlink).
@@ -91,40 +78,33 @@ impl CardReaderEmulator {
     /// # Errors
     /// When no pty can be created or `link` exists and is not a symlink.
     pub fn with_link(link: &Path) -> Result<Self, SerialError> {
-        Self::run_on(Pty::with_link(link)?, Some(link.to_path_buf()))
+        Self::spawn(Some(link))
     }
 
-    fn run_on(pty: Pty, link: Option<PathBuf>) -> Result<Self, SerialError> {
-        let shared = Arc::new(EmuShared {
-            state: Mutex::new(EmuState {
-                position: CardPosition::NoCard,
-                card: None,
-                entry_enabled: false,
-                nak_next: false,
-                corrupt_next: false,
-                jammed: false,
-                garbage: Vec::new(),
-                unplugged: false,
-                retained: 0,
-                path: pty.path(),
-                log: Vec::new(),
-            }),
-            stop: AtomicBool::new(false),
-        });
-        let thread_shared = Arc::clone(&shared);
-        let thread = thread::Builder::new()
-            .name("card-reader-emu".into())
-            .spawn(move || emulate(&thread_shared, pty, link))
-            .map_err(SerialError::Io)?;
+    fn spawn(link: Option<&Path>) -> Result<Self, SerialError> {
+        let state = EmuState {
+            position: CardPosition::NoCard,
+            card: None,
+            entry_enabled: false,
+            nak_next: false,
+            corrupt_next: false,
+            jammed: false,
+            garbage: Vec::new(),
+            retained: 0,
+            log: Vec::new(),
+        };
+        let device = Reader {
+            decoder: FrameDecoder::new(),
+            pending: None,
+        };
         Ok(Self {
-            shared,
-            thread: Some(thread),
+            emu: Emulator::spawn("card-reader", link, state, device)?,
         })
     }
 
     /// The path the driver should open (the symlink if one was given).
     pub fn path(&self) -> PathBuf {
-        self.shared.lock().path.clone()
+        self.emu.path()
     }
 
     /// A user pushes a card with record `data` into the slot; see
@@ -139,10 +119,10 @@ impl CardReaderEmulator {
     /// only when the slot is empty and entry is enabled; returns whether it was. `data`
     /// longer than [`MAX_CARD_DATA`] is refused; an empty record is a blank card.
     pub fn try_insert_card(&self, data: &str) -> bool {
-        let mut st = self.shared.lock();
+        let mut st = self.emu.lock();
         if st.position != CardPosition::NoCard
             || !st.entry_enabled
-            || st.unplugged
+            || self.emu.is_unplugged()
             || data.len() > MAX_CARD_DATA
         {
             return false;
@@ -162,7 +142,7 @@ impl CardReaderEmulator {
     /// The user takes the card from the gate. Returns false if there is no card at the gate
     /// (a card inside a motorized reader cannot be pulled out).
     pub fn try_remove_card(&self) -> bool {
-        let mut st = self.shared.lock();
+        let mut st = self.emu.lock();
         if st.position != CardPosition::AtGate || st.jammed {
             return false;
         }
@@ -173,38 +153,38 @@ impl CardReaderEmulator {
 
     /// Where the card is.
     pub fn card_position(&self) -> CardPosition {
-        self.shared.lock().position
+        self.emu.lock().position
     }
 
     /// Whether entry is currently enabled by the host.
     pub fn entry_enabled(&self) -> bool {
-        self.shared.lock().entry_enabled
+        self.emu.lock().entry_enabled
     }
 
     /// Cards captured into the bin so far.
     pub fn retained(&self) -> u32 {
-        self.shared.lock().retained
+        self.emu.lock().retained
     }
 
     /// Answers the next command frame with NAK instead of executing it.
     pub fn nak_next(&self) {
-        self.shared.lock().nak_next = true;
+        self.emu.lock().nak_next = true;
     }
 
     /// Sends the next reply frame with a wrong BCC (line noise on the reply).
     pub fn corrupt_next_reply(&self) {
-        self.shared.lock().corrupt_next = true;
+        self.emu.lock().corrupt_next = true;
     }
 
     /// Jams (`true`) or clears a jam: while jammed every command is answered negatively
     /// with [`ERR_JAM`] and the card can neither move nor be taken.
     pub fn set_jammed(&self, jammed: bool) {
-        self.shared.lock().jammed = jammed;
+        self.emu.lock().jammed = jammed;
     }
 
     /// Writes `bytes` to the host as soon as possible (line noise).
     pub fn send_garbage(&self, bytes: &[u8]) {
-        self.shared.lock().garbage.extend_from_slice(bytes);
+        self.emu.lock().garbage.extend_from_slice(bytes);
     }
 
     /// Simulates unplugging (`true`) and re-plugging (`false`). Unplugged, the reader
@@ -212,81 +192,48 @@ impl CardReaderEmulator {
     /// the link removed, and re-plugging creates a new pty at the same link. The card is
     /// kept, as on a reader that lost its cable.
     pub fn set_unplugged(&self, unplugged: bool) {
-        self.shared.lock().unplugged = unplugged;
+        self.emu.set_unplugged(unplugged);
     }
 
     /// The command frames received so far (the last 256).
     pub fn command_log(&self) -> Vec<CommandRecord> {
-        self.shared.lock().log.clone()
+        self.emu.lock().log.clone()
     }
 }
 
-impl Drop for CardReaderEmulator {
-    fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+/// The reader's line: the CRT-310 handshake (command, ACK/NAK, ENQ, reply).
+struct Reader {
+    decoder: FrameDecoder,
+    /// The reply waiting for the host's ENQ.
+    pending: Option<Vec<u8>>,
 }
 
-/// The emulator thread: owns the pty and answers the host.
-fn emulate(shared: &EmuShared, pty: Pty, link: Option<PathBuf>) {
-    let mut pty = Some(pty);
-    let mut decoder = FrameDecoder::new();
-    let mut pending: Option<Vec<u8>> = None;
-    let mut buf = [0u8; 256];
-    while !shared.stop.load(Ordering::Relaxed) {
-        let (unplugged, garbage) = {
-            let mut st = shared.lock();
-            (st.unplugged, std::mem::take(&mut st.garbage))
-        };
-        if unplugged && link.is_some() {
-            // Dropping the pty hangs up the driver's side and removes the link.
-            pty = None;
-        } else if !unplugged
-            && pty.is_none()
-            && let Some(link) = &link
-        {
-            match Pty::with_link(link) {
-                Ok(p) => {
-                    shared.lock().path = p.path();
-                    pty = Some(p);
-                }
-                Err(e) => warn!(error = %e, "emulator cannot recreate its pty"),
-            }
-        }
-        let Some(p) = pty.as_mut() else {
-            thread::sleep(Duration::from_millis(20));
-            continue;
-        };
-        let master = p.master();
+impl Device for Reader {
+    type State = EmuState;
+
+    fn turn(&mut self, shared: &Shared<EmuState>, master: &mut TTYPort) {
+        let garbage = std::mem::take(&mut shared.lock().garbage);
         if !garbage.is_empty() && serial::write_all(master, &garbage).is_err() {
             warn!("emulator could not send garbage");
         }
+        let mut buf = [0u8; 256];
         let n = match serial::read_some(master, &mut buf) {
             Ok(n) => n,
             Err(e) if e.is_timeout() => {
                 // Inter-byte gap: a half frame will never complete.
-                decoder.reset();
-                continue;
+                self.decoder.reset();
+                return;
             }
             Err(_) => {
                 thread::sleep(Duration::from_millis(20));
-                continue;
+                return;
             }
         };
-        if unplugged {
-            // A reader without a cable hears nothing.
-            decoder.reset();
-            pending = None;
-            continue;
-        }
         let mut out = Vec::new();
         for &b in &buf[..n] {
-            if decoder.is_idle() && (b == ENQ || b == EOT) {
+            if self.decoder.is_idle() && (b == ENQ || b == EOT) {
                 // ENQ collects the pending reply, EOT cancels it.
-                let reply = pending.take();
+                let reply = self.pending.take();
                 if b == ENQ
                     && let Some(reply) = reply
                 {
@@ -294,7 +241,7 @@ fn emulate(shared: &EmuShared, pty: Pty, link: Option<PathBuf>) {
                 }
                 continue;
             }
-            for result in decoder.push(&[b]) {
+            for result in self.decoder.push(&[b]) {
                 match result {
                     Ok(Frame::Command { cm, pm, .. }) => {
                         let mut st = shared.lock();
@@ -305,7 +252,7 @@ fn emulate(shared: &EmuShared, pty: Pty, link: Option<PathBuf>) {
                         st.log.push(CommandRecord { cm, pm, nak });
                         if nak {
                             out.push(NAK);
-                            pending = None;
+                            self.pending = None;
                         } else {
                             out.push(ACK);
                             let reply = execute(&mut st, cm, pm);
@@ -313,7 +260,7 @@ fn emulate(shared: &EmuShared, pty: Pty, link: Option<PathBuf>) {
                             if std::mem::take(&mut st.corrupt_next) {
                                 *bytes.last_mut().expect("non-empty") ^= 0x5A;
                             }
-                            pending = Some(bytes);
+                            self.pending = Some(bytes);
                         }
                     }
                     Ok(other) => debug!(frame = ?other, "emulator ignores a non-command frame"),
@@ -327,6 +274,16 @@ fn emulate(shared: &EmuShared, pty: Pty, link: Option<PathBuf>) {
         if !out.is_empty() && serial::write_all(master, &out).is_err() {
             warn!("emulator could not answer");
         }
+        if !out.is_empty() {
+            shared.notify();
+        }
+    }
+
+    fn unplugged(&mut self, shared: &Shared<EmuState>) {
+        // A reader without a cable hears nothing and sends nothing.
+        self.decoder.reset();
+        self.pending = None;
+        shared.lock().garbage.clear();
     }
 }
 

@@ -12,15 +12,17 @@
 
 use std::io::{BufRead, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use tracing::warn;
 
 use crate::paper::{LINE_SPACING, Paper, PaperEnd, PlacedKind};
-use crate::pty::EmulatorPort;
+use serialport::TTYPort;
+
+use crate::harness::{Device, Emulator, Shared};
 use manassa_devices::PaperState;
 use manassa_devices::escpos::{
     Align, DLE, EOT, ESC, GS, LF, MonoBitmap, PrinterStatus, StatusRequest,
@@ -494,8 +496,6 @@ struct EmuState {
     fault: Option<(usize, MidJobFault)>,
     jobs: Vec<PrintedJob>,
     bytes_received: usize,
-    path: PathBuf,
-    unplugged: bool,
     /// Bytes per second taken off the line; `None`: as fast as they come.
     rate: Option<u32>,
 }
@@ -527,18 +527,6 @@ impl PrinterModel for EmuState {
     }
 }
 
-struct Shared {
-    state: Mutex<EmuState>,
-    job_done: Condvar,
-    stop: AtomicBool,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, EmuState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
 /// Emulated ESC/POS printer on a pseudo-terminal.
 ///
 /// Decodes the stream with a [`StreamDecoder`] into [`PrintedJob`]s (text, QR, rasters and
@@ -547,8 +535,7 @@ impl Shared {
 /// print data (the job in progress is then recorded as not cut, torn for paper out), a slow
 /// line ([`set_baud`](Self::set_baud), see the module docs), unplug/replug.
 pub struct PrinterEmulator {
-    shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
+    emu: Emulator<EmuState>,
 }
 
 impl PrinterEmulator {
@@ -574,62 +561,52 @@ impl PrinterEmulator {
     /// # Errors
     /// As [`with_link`](Self::with_link).
     pub fn spawn(link: Option<&Path>, dot_width: u32) -> Result<Self, SerialError> {
-        let port = EmulatorPort::new(link)?;
-        let shared = Arc::new(Shared {
-            state: Mutex::new(EmuState {
-                paper: PaperState::Full,
-                cover_open: false,
-                fault: None,
-                jobs: Vec::new(),
-                bytes_received: 0,
-                path: port.path(),
-                unplugged: false,
-                rate: None,
-            }),
-            job_done: Condvar::new(),
-            stop: AtomicBool::new(false),
-        });
-        let thread_shared = Arc::clone(&shared);
-        let thread = thread::Builder::new()
-            .name("printer-emu".into())
-            .spawn(move || emulate(&thread_shared, port, dot_width))
-            .map_err(SerialError::Io)?;
+        let state = EmuState {
+            paper: PaperState::Full,
+            cover_open: false,
+            fault: None,
+            jobs: Vec::new(),
+            bytes_received: 0,
+            rate: None,
+        };
+        let device = Printer {
+            width: dot_width,
+            decoder: StreamDecoder::new(dot_width),
+            allowance: 0.0,
+            last: Instant::now(),
+        };
         Ok(Self {
-            shared,
-            thread: Some(thread),
+            emu: Emulator::spawn("printer", link, state, device)?,
         })
     }
 
     /// The path the driver should open.
     pub fn path(&self) -> PathBuf {
-        self.shared.lock().path.clone()
+        self.emu.path()
     }
 
     /// Jobs recorded so far.
     pub fn jobs(&self) -> Vec<PrintedJob> {
-        self.shared.lock().jobs.clone()
+        self.emu.lock().jobs.clone()
     }
 
     /// Waits until at least `count` jobs are recorded or `timeout` passes; returns the
     /// jobs recorded by then.
     pub fn wait_for_jobs(&self, count: usize, timeout: Duration) -> Vec<PrintedJob> {
-        let guard = self.shared.lock();
-        let (guard, _) = self
-            .shared
-            .job_done
-            .wait_timeout_while(guard, timeout, |st| st.jobs.len() < count)
-            .unwrap_or_else(|p| p.into_inner());
-        guard.jobs.clone()
+        self.emu
+            .wait_until(timeout, |st| st.jobs.len() >= count)
+            .jobs
+            .clone()
     }
 
     /// Print-data bytes received (real-time commands excluded), including discarded ones.
     pub fn bytes_received(&self) -> usize {
-        self.shared.lock().bytes_received
+        self.emu.lock().bytes_received
     }
 
     /// Sets the paper state reported by the sensors (cancels a scheduled paper out).
     pub fn set_paper(&self, paper: PaperState) {
-        let mut st = self.shared.lock();
+        let mut st = self.emu.lock();
         st.paper = paper;
         if matches!(st.fault, Some((_, MidJobFault::PaperOut))) {
             st.fault = None;
@@ -638,95 +615,87 @@ impl PrinterEmulator {
 
     /// Opens or closes the cover.
     pub fn set_cover_open(&self, open: bool) {
-        self.shared.lock().cover_open = open;
+        self.emu.lock().cover_open = open;
     }
 
     /// Makes the paper run out after `bytes` more bytes of print data (`None`: never).
     pub fn paper_out_after_bytes(&self, bytes: Option<usize>) {
-        self.shared.lock().fault = bytes.map(|b| (b, MidJobFault::PaperOut));
+        self.emu.lock().fault = bytes.map(|b| (b, MidJobFault::PaperOut));
     }
 
     /// Schedules `fault` after `bytes` more bytes of print data (replaces any other).
     pub fn fault_after_bytes(&self, bytes: usize, fault: MidJobFault) {
-        self.shared.lock().fault = Some((bytes, fault));
+        self.emu.lock().fault = Some((bytes, fault));
     }
 
     /// Limits the line to `baud / 10` bytes per second (`None`: unlimited).
     pub fn set_baud(&self, baud: Option<u32>) {
-        self.shared.lock().rate = baud.map(|b| (b / 10).max(1));
+        self.emu.lock().rate = baud.map(|b| (b / 10).max(1));
     }
 
     /// Simulates unplugging (`true`) and re-plugging (`false`); see [`EmulatorPort`].
     pub fn set_unplugged(&self, unplugged: bool) {
-        self.shared.lock().unplugged = unplugged;
+        self.emu.set_unplugged(unplugged);
     }
 }
 
-impl Drop for PrinterEmulator {
-    fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+/// The printer's line: reads at the line rate, decodes, answers.
+struct Printer {
+    width: u32,
+    decoder: StreamDecoder,
+    /// Token bucket of the byte-rate limit.
+    allowance: f64,
+    last: Instant,
 }
 
-/// The emulator thread: reads the pty at the line rate, decodes, answers.
-fn emulate(shared: &Shared, mut port: EmulatorPort, width: u32) {
-    let mut decoder = StreamDecoder::new(width);
-    let mut buf = [0u8; 4096];
-    // Token bucket of the byte-rate limit.
-    let mut allowance = 0.0f64;
-    let mut last = Instant::now();
-    while !shared.stop.load(Ordering::Relaxed) {
-        let (unplugged, rate) = {
-            let st = shared.lock();
-            (st.unplugged, st.rate)
-        };
-        if port.master(unplugged).is_none() {
-            decoder = StreamDecoder::new(width);
-            thread::sleep(Duration::from_millis(20));
-            continue;
-        }
-        shared.lock().path = port.path();
-        let master = port.master(false).expect("plugged in");
+impl Device for Printer {
+    type State = EmuState;
+
+    fn turn(&mut self, shared: &Shared<EmuState>, master: &mut TTYPort) {
+        let mut buf = [0u8; 4096];
+        let rate = shared.lock().rate;
         let mut want = buf.len();
         if let Some(rate) = rate {
             let now = Instant::now();
             let cap = (f64::from(rate) / 20.0).max(1.0);
-            allowance =
-                (allowance + now.duration_since(last).as_secs_f64() * f64::from(rate)).min(cap);
-            last = now;
-            if allowance < 1.0 {
+            self.allowance = (self.allowance
+                + now.duration_since(self.last).as_secs_f64() * f64::from(rate))
+            .min(cap);
+            self.last = now;
+            if self.allowance < 1.0 {
                 thread::sleep(Duration::from_millis(2));
-                continue;
+                return;
             }
-            want = want.min(allowance as usize);
+            want = want.min(self.allowance as usize);
         }
         let n = match serial::read_some(master, &mut buf[..want]) {
             Ok(n) => n,
-            Err(e) if e.is_timeout() => continue,
+            Err(e) if e.is_timeout() => return,
             Err(_) => {
                 thread::sleep(Duration::from_millis(20));
-                continue;
+                return;
             }
         };
         if rate.is_some() {
-            allowance -= n as f64;
+            self.allowance -= n as f64;
         }
         let decoded = {
             let mut st = shared.lock();
-            let d = decoder.push(&buf[..n], &mut *st);
+            let d = self.decoder.push(&buf[..n], &mut *st);
             st.bytes_received += d.bytes;
             st.jobs.extend(d.jobs.iter().cloned());
             d
         };
         if !decoded.jobs.is_empty() {
-            shared.job_done.notify_all();
+            shared.notify();
         }
         if !decoded.replies.is_empty() && serial::write_all(master, &decoded.replies).is_err() {
             warn!("printer emulator could not send status");
         }
+    }
+
+    fn unplugged(&mut self, _shared: &Shared<EmuState>) {
+        self.decoder = StreamDecoder::new(self.width);
     }
 }
 

@@ -12,6 +12,7 @@ pub mod card_reader;
 pub mod cli;
 pub mod escpos;
 pub mod fuzzing;
+pub mod harness;
 pub mod mrz;
 pub mod paper;
 pub mod pty;

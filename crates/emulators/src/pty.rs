@@ -107,7 +107,7 @@ impl Drop for Pty {
 /// With a symlink, unplugging closes the pty (the driver sees a hang-up: EIO) and removes
 /// the link, as pulling a USB adapter removes its `/dev/serial/by-id` name; plugging in
 /// again creates a new pty under the same link. Without a link the pty stays and an
-/// unplugged emulator only goes silent (a driver cannot find a new pty path).
+/// unplugged emulator only goes deaf and silent (a driver cannot find a new pty path).
 pub struct EmulatorPort {
     pty: Option<Pty>,
     link: Option<PathBuf>,
@@ -142,6 +142,11 @@ impl EmulatorPort {
         if unplugged {
             if self.link.is_some() {
                 self.pty = None;
+            } else if let Some(pty) = &mut self.pty {
+                // A device without a cable hears nothing: what the host writes meanwhile
+                // is lost, not answered after re-plugging.
+                let mut sink = [0u8; 256];
+                let _ = read_some(pty.master(), &mut sink);
             }
             return None;
         }

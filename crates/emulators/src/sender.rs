@@ -1,47 +1,30 @@
 //! The device side of a passive reader (MRZ, badge, scanner) on a pseudo-terminal.
 
+use std::collections::VecDeque;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use serialport::TTYPort;
 use tracing::warn;
 
-use crate::pty::EmulatorPort;
+use crate::harness::{Device, Emulator, Shared};
 use manassa_devices::serial::{self, SerialError};
 
-// ---------------------------------------------------------------------------------------
-// Emulator side
-// ---------------------------------------------------------------------------------------
-
-struct EmuState {
+/// What a passive reader has to send and has sent.
+#[derive(Default)]
+struct SendState {
     /// Chunks to send, each after its pause.
-    queue: std::collections::VecDeque<(Duration, Vec<u8>)>,
-    unplugged: bool,
-    path: PathBuf,
+    queue: VecDeque<(Duration, Vec<u8>)>,
     sent: usize,
-}
-
-struct EmuShared {
-    state: Mutex<EmuState>,
-    stop: AtomicBool,
-}
-
-impl EmuShared {
-    fn lock(&self) -> MutexGuard<'_, EmuState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 /// The device side of a passive reader on a pseudo-terminal: sends queued bytes (with
 /// optional pauses between chunks, to make inter-byte gaps), discards what the host writes,
-/// and can be unplugged (see [`EmulatorPort`]). Bytes queued while unplugged are dropped,
-/// as a reader without a cable sends nothing.
+/// and can be unplugged (see [`EmulatorPort`](crate::EmulatorPort)). Bytes queued while
+/// unplugged are dropped, as a reader without a cable sends nothing.
 pub struct SenderEmulator {
-    shared: Arc<EmuShared>,
-    thread: Option<JoinHandle<()>>,
+    emu: Emulator<SendState>,
 }
 
 impl SenderEmulator {
@@ -50,30 +33,18 @@ impl SenderEmulator {
     /// # Errors
     /// When no pty can be created or `link` exists and is not a symlink.
     pub fn start(name: &str, link: Option<&Path>) -> Result<Self, SerialError> {
-        let port = EmulatorPort::new(link)?;
-        let shared = Arc::new(EmuShared {
-            state: Mutex::new(EmuState {
-                queue: Default::default(),
-                unplugged: false,
-                path: port.path(),
-                sent: 0,
-            }),
-            stop: AtomicBool::new(false),
-        });
-        let s = Arc::clone(&shared);
-        let thread = thread::Builder::new()
-            .name(format!("{name}-emu"))
-            .spawn(move || sender_thread(&s, port))
-            .map_err(SerialError::Io)?;
+        let device = Sender {
+            not_before: Instant::now(),
+            waiting: false,
+        };
         Ok(Self {
-            shared,
-            thread: Some(thread),
+            emu: Emulator::spawn(name, link, SendState::default(), device)?,
         })
     }
 
     /// The path the driver opens.
     pub fn path(&self) -> PathBuf {
-        self.shared.lock().path.clone()
+        self.emu.path()
     }
 
     /// Queues `bytes` to send now.
@@ -83,7 +54,7 @@ impl SenderEmulator {
 
     /// Queues `parts`, with `gap` of silence before each part after the first.
     pub fn send_parts(&self, parts: &[&[u8]], gap: Duration) {
-        let mut st = self.shared.lock();
+        let mut st = self.emu.lock();
         for (i, p) in parts.iter().enumerate() {
             let pause = if i == 0 { Duration::ZERO } else { gap };
             st.queue.push_back((pause, p.to_vec()));
@@ -92,66 +63,61 @@ impl SenderEmulator {
 
     /// True when everything queued has been written.
     pub fn is_idle(&self) -> bool {
-        self.shared.lock().queue.is_empty()
+        self.emu.lock().queue.is_empty()
     }
 
     /// Bytes written to the host so far.
     pub fn sent(&self) -> usize {
-        self.shared.lock().sent
+        self.emu.lock().sent
     }
 
     /// Unplugs (`true`) or plugs in again (`false`).
     pub fn set_unplugged(&self, unplugged: bool) {
-        self.shared.lock().unplugged = unplugged;
+        self.emu.set_unplugged(unplugged);
     }
 }
 
-impl Drop for SenderEmulator {
-    fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+/// The reader's line: pauses, then writes the next queued chunk.
+struct Sender {
+    not_before: Instant,
+    waiting: bool,
 }
 
-fn sender_thread(shared: &EmuShared, mut port: EmulatorPort) {
-    let mut sink = [0u8; 256];
-    let mut not_before = Instant::now();
-    let mut waiting = false;
-    while !shared.stop.load(Ordering::Relaxed) {
-        let unplugged = shared.lock().unplugged;
-        let Some(master) = port.master(unplugged) else {
-            shared.lock().queue.clear();
-            thread::sleep(Duration::from_millis(10));
-            continue;
-        };
+impl Device for Sender {
+    type State = SendState;
+
+    fn turn(&mut self, shared: &Shared<SendState>, master: &mut TTYPort) {
         // The host's writes (if any) are read and dropped; this also paces the loop.
+        let mut sink = [0u8; 256];
         let _ = serial::read_some(master, &mut sink);
         let next = {
             let mut st = shared.lock();
-            st.path = port.path();
             match st.queue.front() {
-                Some((pause, _)) if !waiting => {
-                    not_before = Instant::now() + *pause;
-                    waiting = true;
+                Some((pause, _)) if !self.waiting => {
+                    self.not_before = Instant::now() + *pause;
+                    self.waiting = true;
                     None
                 }
-                Some(_) if Instant::now() >= not_before => {
-                    waiting = false;
+                Some(_) if Instant::now() >= self.not_before => {
+                    self.waiting = false;
                     st.queue.pop_front().map(|(_, b)| b)
                 }
                 _ => None,
             }
         };
         if let Some(bytes) = next {
-            let master = port.master(false).expect("plugged in");
             if serial::write_all(master, &bytes).is_ok() {
                 shared.lock().sent += bytes.len();
+                shared.notify();
             } else {
                 warn!("reader emulator could not send");
             }
         }
+    }
+
+    fn unplugged(&mut self, shared: &Shared<SendState>) {
+        shared.lock().queue.clear();
+        self.waiting = false;
     }
 }
 
