@@ -13,10 +13,12 @@
 
 pub mod doctor;
 pub mod logs;
-pub mod menu;
 pub mod monitor;
 pub mod pins;
 pub mod service;
+
+/// The technician menu's state machine lives in the session crate, beside the resident's.
+pub use manassa_session::maintenance as menu;
 
 use std::path::{Path, PathBuf};
 

@@ -12,25 +12,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
+pub use manassa_session::maintenance::{Counts, Device};
 
 use manassa_devices::DeviceState;
-
-/// Persisted counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Counts {
-    /// A4 pages delivered by the A4 printer (one per paper copy).
-    pub a4_pages: u64,
-    /// Thermal tickets printed (resident tickets and test tickets).
-    pub tickets: u64,
-    /// Cuts made by the thermal printer.
-    pub cuts: u64,
-    /// Cards captured into the card reader's bin.
-    pub card_captures: u64,
-    /// Tickets printed since the paper roll was last replaced (reset by the technician).
-    pub roll_tickets: u64,
-}
 
 /// A counted event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,43 +25,6 @@ pub enum Counter {
     Ticket,
     /// One card captured.
     CardCapture,
-}
-
-/// A device the menu reports on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Device {
-    /// Thermal ticket printer.
-    Thermal,
-    /// A4 printer.
-    A4,
-    /// ID card reader.
-    CardReader,
-    /// QR scanner.
-    Scanner,
-    /// Technician badge reader.
-    BadgeReader,
-}
-
-impl Device {
-    /// Every device, in display order.
-    pub const ALL: [Device; 5] = [
-        Device::Thermal,
-        Device::A4,
-        Device::CardReader,
-        Device::Scanner,
-        Device::BadgeReader,
-    ];
-
-    /// Stable name for audits and Fluent ids (`maint-device-NAME`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Device::Thermal => "thermal",
-            Device::A4 => "a4",
-            Device::CardReader => "card-reader",
-            Device::Scanner => "scanner",
-            Device::BadgeReader => "badge-reader",
-        }
-    }
 }
 
 /// Last seen state and error of one device.

@@ -28,6 +28,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 
 use manassa_devices::badge::BadgeId;
+pub use manassa_session::maintenance::{LockAudit, MAX_PIN_LEN, MIN_PIN_LEN, PinOutcome};
 
 /// Wrong PINs in a row that start a lockout.
 pub const MAX_FAILURES: u32 = 5;
@@ -35,10 +36,6 @@ pub const MAX_FAILURES: u32 = 5;
 pub const BASE_LOCKOUT: Duration = Duration::from_secs(60);
 /// The longest lockout.
 pub const MAX_LOCKOUT: Duration = Duration::from_secs(3600);
-/// Shortest accepted PIN, in digits.
-pub const MIN_PIN_LEN: usize = 4;
-/// Longest accepted PIN, in digits.
-pub const MAX_PIN_LEN: usize = 8;
 
 /// Hash `pin` with Argon2id (default parameters of the `argon2` crate: m = 19 MiB, t = 2,
 /// p = 1) and a random salt; returns the PHC string to put in the configuration.
@@ -105,40 +102,9 @@ pub struct LockState {
     pub locked_until: u64,
 }
 
-/// What a PIN attempt came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PinOutcome {
-    /// Right badge and PIN.
-    Accepted,
-    /// Wrong (or unknown badge); `attempts_left` before a lockout.
-    Rejected {
-        /// Attempts left before the lockout starts.
-        attempts_left: u32,
-    },
-    /// Locked out (this attempt was not checked, or it was the one that started it).
-    LockedOut {
-        /// Time left, rounded up to whole seconds.
-        remaining: Duration,
-        /// Whether this attempt is worth an audit record.
-        audit: LockAudit,
-    },
-}
-
 /// At most this many badges get a refusal audit per lockout period ([`LockAudit::Refused`]);
 /// later ones are refused quietly.
 pub const MAX_REFUSAL_AUDITS: usize = 16;
-
-/// What a [`PinOutcome::LockedOut`] attempt is, for the audit trail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LockAudit {
-    /// This wrong PIN started the lockout (audit it).
-    Started,
-    /// The first attempt of this badge refused in this lockout period (audit it).
-    Refused,
-    /// This badge was already refused in this lockout period, or [`MAX_REFUSAL_AUDITS`]
-    /// badges were (no audit).
-    Quiet,
-}
 
 /// The registered PINs and the persisted lockout.
 pub struct PinStore {

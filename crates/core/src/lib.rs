@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod badge;
 pub mod kind;
 pub mod lang;
 pub mod printer;

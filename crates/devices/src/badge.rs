@@ -11,7 +11,6 @@
 //! badge presentation ([`Debouncer`]); after an absence of [`DEBOUNCE`] it counts again.
 //! Tag numbers are credentials: `Debug` and logs show only [`BadgeId::masked`].
 
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::passive::{self, FrameParser, ReaderEvent, ReaderHandle};
@@ -26,61 +25,22 @@ pub const FRAME_LEN: usize = 14;
 /// Repeats of one tag closer than this to its previous sighting are ignored.
 pub const DEBOUNCE: Duration = Duration::from_secs(1);
 
-/// A badge's identity: the EM4100 version/customer byte and the 32-bit tag number.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BadgeId {
-    /// Version (customer) byte.
-    pub version: u8,
-    /// Tag number.
-    pub tag: u32,
-}
+pub use manassa_core::badge::BadgeId;
 
-impl BadgeId {
-    /// The 10 hex digits as the reader sends them (a credential: compare, never log).
-    pub fn hex(&self) -> String {
-        format!("{:02X}{:08X}", self.version, self.tag)
-    }
-
-    /// The last 4 hex digits behind asterisks, for logs and technician screens.
-    pub fn masked(&self) -> String {
-        format!("******{:04X}", self.tag & 0xFFFF)
-    }
-
-    /// Parses 10 hex digits.
-    ///
-    /// # Errors
-    /// When `s` is not exactly 10 hex digits.
-    pub fn from_hex(s: &str) -> Result<Self, String> {
-        if s.len() != 10 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err("a badge id is 10 hex digits".into());
-        }
-        Ok(Self {
-            version: u8::from_str_radix(&s[..2], 16).map_err(|e| e.to_string())?,
-            tag: u32::from_str_radix(&s[2..], 16).map_err(|e| e.to_string())?,
-        })
-    }
-
-    /// The 14-byte frame the reader sends for this badge.
-    pub fn frame(&self) -> Vec<u8> {
-        let bytes = [
-            self.version,
-            (self.tag >> 24) as u8,
-            (self.tag >> 16) as u8,
-            (self.tag >> 8) as u8,
-            self.tag as u8,
-        ];
-        let sum = bytes.iter().fold(0, |a, b| a ^ b);
-        let mut out = vec![STX];
-        out.extend(format!("{}{sum:02X}", self.hex()).bytes());
-        out.push(ETX);
-        out
-    }
-}
-
-impl fmt::Debug for BadgeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BadgeId({})", self.masked())
-    }
+/// The 14-byte frame the reader sends for badge `id`.
+pub fn frame(id: &BadgeId) -> Vec<u8> {
+    let bytes = [
+        id.version,
+        (id.tag >> 24) as u8,
+        (id.tag >> 16) as u8,
+        (id.tag >> 8) as u8,
+        id.tag as u8,
+    ];
+    let sum = bytes.iter().fold(0, |a, b| a ^ b);
+    let mut out = vec![STX];
+    out.extend(format!("{}{sum:02X}", id.hex()).bytes());
+    out.push(ETX);
+    out
 }
 
 /// Why a frame was rejected.
@@ -237,7 +197,7 @@ mod tests {
 
     #[test]
     fn frame_layout_and_checksum() {
-        let f = ID.frame();
+        let f = frame(&ID);
         assert_eq!(f.len(), FRAME_LEN);
         // 0F ^ 00 ^ A1 ^ B2 ^ C3 = 0xDF
         assert_eq!(&f[..], b"\x020F00A1B2C3DF\x03");
@@ -251,7 +211,7 @@ mod tests {
 
     #[test]
     fn decoder_resynchronises() {
-        let f = ID.frame();
+        let f = frame(&ID);
         let mut dec = FrameDecoder::new();
         // Split, merged, garbage before.
         let mut got = Vec::new();

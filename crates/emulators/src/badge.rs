@@ -29,7 +29,7 @@ impl BadgeEmulator {
 
     /// A badge held to the reader: `repeats` frames [`REPEAT_INTERVAL`] apart.
     pub fn hold(&self, id: BadgeId, repeats: usize) {
-        let f = id.frame();
+        let f = frame(&id);
         let parts: Vec<&[u8]> = (0..repeats.max(1)).map(|_| f.as_slice()).collect();
         self.inner.send_parts(&parts, REPEAT_INTERVAL);
     }
@@ -54,14 +54,14 @@ pub fn run_cli(pty: &Path) -> anyhow::Result<()> {
         |s, words| match words {
             ["badge", hex] => match BadgeId::from_hex(hex) {
                 Ok(id) => {
-                    s.send(&id.frame());
+                    s.send(&frame(&id));
                     format!("badge {} presented", id.masked())
                 }
                 Err(e) => e,
             },
             ["hold", hex, n] => match (BadgeId::from_hex(hex), n.parse::<usize>()) {
                 (Ok(id), Ok(n)) => {
-                    let f = id.frame();
+                    let f = frame(&id);
                     let parts: Vec<&[u8]> = (0..n.max(1)).map(|_| f.as_slice()).collect();
                     s.send_parts(&parts, REPEAT_INTERVAL);
                     format!("badge {} held for {n} frames", id.masked())
@@ -70,7 +70,7 @@ pub fn run_cli(pty: &Path) -> anyhow::Result<()> {
             },
             ["bad-checksum", hex] => match BadgeId::from_hex(hex) {
                 Ok(id) => {
-                    let mut f = id.frame();
+                    let mut f = frame(&id);
                     f[12] = if f[12] == b'0' { b'1' } else { b'0' };
                     s.send(&f);
                     "sent a frame with a bad checksum".into()

@@ -114,7 +114,10 @@ pub fn rdm6300(data: &[u8]) {
     }
     assert_eq!(whole, split);
     for id in whole.into_iter().flatten() {
-        assert_eq!(badge::FrameDecoder::new().push(&id.frame()), vec![Ok(id)]);
+        assert_eq!(
+            badge::FrameDecoder::new().push(&badge::frame(&id)),
+            vec![Ok(id)]
+        );
     }
 }
 

@@ -14,6 +14,7 @@ use manassa_core::{DocumentKind, IdMethod, Lang};
 
 mod access;
 mod complaint;
+pub mod maintenance;
 pub mod narrate;
 pub mod texts;
 pub use access::{Accessibility, Choice, Role, TactileKey, choices, keyboard_layout_label};

@@ -6,7 +6,7 @@
 //! `MANASSA_FUZZ_SEED` picks another seed, `MANASSA_FUZZ_CASES` the cases per target
 //! (default 3000).
 
-use manassa_devices::badge::BadgeId;
+use manassa_devices::badge::{self, BadgeId};
 use manassa_devices::card_reader::{Command, Frame};
 use manassa_devices::escpos::{self, Profile, TicketItem};
 use manassa_devices::mrz;
@@ -162,10 +162,10 @@ fn mrz_reader() {
 #[test]
 fn rdm6300_decoder() {
     let seeds = vec![
-        BadgeId::from_hex("0F00A1B2C3").unwrap().frame(),
+        badge::frame(&BadgeId::from_hex("0F00A1B2C3").unwrap()),
         [
-            BadgeId::from_hex("1200000042").unwrap().frame(),
-            BadgeId::from_hex("FFFFFFFFFF").unwrap().frame(),
+            badge::frame(&BadgeId::from_hex("1200000042").unwrap()),
+            badge::frame(&BadgeId::from_hex("FFFFFFFFFF").unwrap()),
         ]
         .concat(),
     ];

@@ -194,7 +194,7 @@ fn badge_reader_debounces_and_rejects_bad_frames() {
     assert_eq!(badge_of(next_data(&rx)), id);
 
     let s = emu.sender();
-    let f = id.frame();
+    let f = badge::frame(&id);
     // Bad checksum.
     let mut bad = f.clone();
     bad[12] = b'0';

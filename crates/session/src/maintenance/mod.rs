@@ -1,4 +1,4 @@
-//! The technician menu as a pure state machine, like [`manassa_session`]: [`Menu::handle`]
+//! The technician menu as a pure state machine, beside the resident session: [`Menu::handle`]
 //! takes a [`MenuIntent`] and returns [`MenuEffect`]s; [`Menu::view`] is what the panel
 //! shows. No I/O, no clock (time arrives as [`MenuIntent::Tick`] in milliseconds), no Slint.
 //!
@@ -10,11 +10,101 @@
 
 use std::time::Duration;
 
-use manassa_devices::badge::BadgeId;
+use serde::{Deserialize, Serialize};
+
+use manassa_core::badge::BadgeId;
 use manassa_i18n::Lang;
 
-use super::monitor::{Counts, Device};
-use super::pins::{LockAudit, MAX_PIN_LEN, MIN_PIN_LEN, PinOutcome};
+// -- what the menu knows of the kiosk: PIN rules, counters, devices --
+
+/// Shortest accepted PIN, in digits.
+pub const MIN_PIN_LEN: usize = 4;
+/// Longest accepted PIN, in digits.
+pub const MAX_PIN_LEN: usize = 8;
+
+/// Persisted counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Counts {
+    /// A4 pages delivered by the A4 printer (one per paper copy).
+    pub a4_pages: u64,
+    /// Thermal tickets printed (resident tickets and test tickets).
+    pub tickets: u64,
+    /// Cuts made by the thermal printer.
+    pub cuts: u64,
+    /// Cards captured into the card reader's bin.
+    pub card_captures: u64,
+    /// Tickets printed since the paper roll was last replaced (reset by the technician).
+    pub roll_tickets: u64,
+}
+
+/// A device the menu reports on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Device {
+    /// Thermal ticket printer.
+    Thermal,
+    /// A4 printer.
+    A4,
+    /// ID card reader.
+    CardReader,
+    /// QR scanner.
+    Scanner,
+    /// Technician badge reader.
+    BadgeReader,
+}
+
+impl Device {
+    /// Every device, in display order.
+    pub const ALL: [Device; 5] = [
+        Device::Thermal,
+        Device::A4,
+        Device::CardReader,
+        Device::Scanner,
+        Device::BadgeReader,
+    ];
+
+    /// Stable name for audits and Fluent ids (`maint-device-NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::Thermal => "thermal",
+            Device::A4 => "a4",
+            Device::CardReader => "card-reader",
+            Device::Scanner => "scanner",
+            Device::BadgeReader => "badge-reader",
+        }
+    }
+}
+
+/// What a PIN attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinOutcome {
+    /// Right badge and PIN.
+    Accepted,
+    /// Wrong (or unknown badge); `attempts_left` before a lockout.
+    Rejected {
+        /// Attempts left before the lockout starts.
+        attempts_left: u32,
+    },
+    /// Locked out (this attempt was not checked, or it was the one that started it).
+    LockedOut {
+        /// Time left, rounded up to whole seconds.
+        remaining: Duration,
+        /// Whether this attempt is worth an audit record.
+        audit: LockAudit,
+    },
+}
+
+/// What a [`PinOutcome::LockedOut`] attempt is, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockAudit {
+    /// This wrong PIN started the lockout (audit it).
+    Started,
+    /// The first attempt of this badge refused in this lockout period (audit it).
+    Refused,
+    /// This badge was already refused in this lockout period, or as many badges as the
+    /// kiosk audits per period were (no audit).
+    Quiet,
+}
 
 /// Inactivity before login (badge and PIN prompts) that closes the menu, in ms.
 pub const ENTRY_TIMEOUT_MS: u64 = 60_000;
