@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 /// The simulator's shared state, behind every handler.
 pub struct SimState {
     pub(crate) db: Arc<Mutex<Connection>>,

@@ -2,8 +2,6 @@
 
 use super::*;
 
-// Handlers
-
 pub(crate) async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }

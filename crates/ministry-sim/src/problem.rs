@@ -2,8 +2,6 @@
 
 use super::*;
 
-// Errors
-
 /// A handler failure: always answered as a problem document.
 pub(crate) struct ApiFail(pub(crate) Problem);
 

@@ -2,8 +2,6 @@
 
 use super::*;
 
-// Routing and authentication
-
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     let mut protected = Router::new()
         .route("/v1/auth/challenges", post(create_challenge))
