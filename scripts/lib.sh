@@ -7,9 +7,10 @@
 RUNTIME_PACKAGES=(libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-client0 libwayland-cursor0 libfontconfig1 libgl1
   speech-dispatcher speech-dispatcher-espeak-ng espeak-ng sound-icons libspeechd2 libspeechd-dev libclang-dev pkg-config)
 # What the test suite needs besides: a real CUPS with a PDF queue (cups-filters), ipptool
-# (cups-ipp-utils, a second IPP client to check ours against), pdftotext, qpdf,
+# (cups-ipp-utils, a second IPP client to check ours against), pdftotext, qpdf, zbarimg
+# (zbar-tools, a second QR decoder for the printed seals),
 # a virtual display for screenshots, and pkg-config for the build.
-TEST_PACKAGES=(cups cups-client cups-bsd cups-filters cups-ipp-utils poppler-utils qpdf xvfb xauth pkg-config systemd)
+TEST_PACKAGES=(cups cups-client cups-bsd cups-filters cups-ipp-utils poppler-utils qpdf zbar-tools xvfb xauth pkg-config systemd)
 
 # Install the packages of "$@" that are not installed yet (apt-get as root, or via sudo).
 need_packages() {

@@ -126,6 +126,28 @@ pub struct MinistryConfig {
     pub kiosk_token: String,
     /// Per-request timeout in milliseconds (500–60000).
     pub timeout_ms: u64,
+    /// The verifier page a phone opens from a paper's QR (`https://`); the seal goes in
+    /// the URL's fragment.
+    pub verifier_url: String,
+    /// Where the ministry's seal keys are kept for offline checks (JSON); default
+    /// `seal-keys.json` beside the outbox database.
+    pub keys_path: Option<PathBuf>,
+    /// Seconds between refreshes of the seal keys (60–604800); an unknown key id also
+    /// refreshes them.
+    pub keys_refresh_s: u64,
+}
+
+impl Config {
+    /// The seal key file: `ministry.keys_path`, or `seal-keys.json` beside the outbox.
+    pub fn keys_path(&self) -> PathBuf {
+        self.ministry.keys_path.clone().unwrap_or_else(|| {
+            self.outbox
+                .path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join("seal-keys.json")
+        })
+    }
 }
 
 impl Default for MinistryConfig {
@@ -134,6 +156,9 @@ impl Default for MinistryConfig {
             base_url: "http://127.0.0.1:8787".into(),
             kiosk_token: "demo-kiosk-token".into(),
             timeout_ms: 8000,
+            verifier_url: manassa_documents::seal::DEFAULT_VERIFIER_URL.into(),
+            keys_path: None,
+            keys_refresh_s: crate::tawkeed::DEFAULT_REFRESH_S,
         }
     }
 }
@@ -259,6 +284,26 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "ministry.timeout_ms",
                 problem: format!("{} is outside 500–60000 ms", self.ministry.timeout_ms),
+            });
+        }
+        if !self.ministry.verifier_url.starts_with("https://")
+            || self.ministry.verifier_url.contains(['#', ' '])
+        {
+            return Err(ConfigError::Invalid {
+                key: "ministry.verifier_url",
+                problem: format!(
+                    "{:?} must be an https:// URL without a fragment",
+                    self.ministry.verifier_url
+                ),
+            });
+        }
+        if !(60..=604_800).contains(&self.ministry.keys_refresh_s) {
+            return Err(ConfigError::Invalid {
+                key: "ministry.keys_refresh_s",
+                problem: format!(
+                    "{} is outside 60–604800 seconds",
+                    self.ministry.keys_refresh_s
+                ),
             });
         }
         if let Some(p) = &self.printer

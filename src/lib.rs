@@ -14,4 +14,5 @@ pub mod demo;
 pub mod maintenance;
 pub mod runtime;
 pub mod speech;
+pub mod tawkeed;
 pub mod ui;

@@ -14,8 +14,6 @@ use manassa_devices::a4::A4Sink;
 use manassa_devices::card_reader;
 use manassa_devices::serial::SerialConfig;
 use manassa_devices::thermal::ThermalPrinter;
-use manassa_documents::{self as documents, pdf};
-use manassa_ministry_api::DocumentKind;
 use manassa_ministry_api::client::Client;
 use manassa_outbox::{Outbox, spawn_sync_worker};
 use manassa_session::Session;
@@ -77,11 +75,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Official papers.
-    Doc {
-        #[command(subcommand)]
-        action: DocAction,
-    },
+    /// Official papers: render one, or check a paper's seal.
+    Doc(manassa::cli::doc::DocArgs),
     // -- devices (issues 7, 9): technician and ticket commands in manassa::cli::device --
     /// Configured serial devices: list them with their state, or test one.
     Device(manassa::cli::device::DeviceArgs),
@@ -90,22 +85,6 @@ enum Command {
     /// Offline outbox: status, forced drain, dead letters, re-queue.
     Outbox(manassa::cli::outbox::OutboxArgs),
     // -- end outbox --
-}
-
-#[derive(Subcommand)]
-enum DocAction {
-    /// Render a paper (a SignedDocument as the API returns it, or a bare payload) to an A4 PDF.
-    Render {
-        /// JSON payload file.
-        #[arg(long)]
-        data: PathBuf,
-        /// Output PDF.
-        #[arg(long)]
-        out: PathBuf,
-        /// Also write a PNG preview of page 1 (150 dpi).
-        #[arg(long)]
-        png: Option<PathBuf>,
-    },
 }
 
 fn init_logging() {
@@ -198,39 +177,13 @@ fn main() -> anyhow::Result<()> {
             std::fs::write(&out, png).with_context(|| format!("cannot write {}", out.display()))?;
             Ok(())
         }
-        Some(Command::Doc { action }) => match action {
-            DocAction::Render { data, out, png } => {
-                let text = std::fs::read_to_string(&data)
-                    .with_context(|| format!("cannot read {}", data.display()))?;
-                let value: serde_json::Value = serde_json::from_str(&text)
-                    .with_context(|| format!("{} is not JSON", data.display()))?;
-                // Either a whole SignedDocument as the API returns it, or a bare payload.
-                let (kind, payload, seal) = match value.get("payload") {
-                    Some(p) => (
-                        serde_json::from_value::<DocumentKind>(value["kind"].clone())
-                            .context("`kind` is missing or unknown")?,
-                        p,
-                        value.get("seal").and_then(|s| s.as_str()),
-                    ),
-                    None => (
-                        documents::infer_kind(&value)
-                            .context("cannot tell the document kind: no permit_no, certificate_no or statement_no")?,
-                        &value,
-                        None,
-                    ),
-                };
-                let paper = documents::render(kind, payload, seal)?;
-                std::fs::write(&out, pdf::write(&paper)?)
-                    .with_context(|| format!("cannot write {}", out.display()))?;
-                if let Some(png) = png {
-                    let page = manassa_documents::render_page(&paper, 0, 150.0)
-                        .context("page 1 could not be rendered")?;
-                    page.save_png(&png)
-                        .with_context(|| format!("cannot write {}", png.display()))?;
-                }
-                Ok(())
+        Some(Command::Doc(args)) => {
+            let code = manassa::cli::doc::run_cli(args)?;
+            if code != 0 {
+                std::process::exit(code);
             }
-        },
+            Ok(())
+        }
     }
 }
 
@@ -303,6 +256,14 @@ fn build_kiosk(
     let card_events =
         card_events.map(|ev| manassa::maintenance::monitor::tap_card_events(ev, monitor.clone()));
     // -- end maintenance --
+    let keys = Arc::new(manassa::tawkeed::KeyStore::open(
+        cfg.keys_path(),
+        std::time::Duration::from_secs(cfg.ministry.keys_refresh_s),
+    ));
+    {
+        let _guard = rt.enter();
+        manassa::tawkeed::spawn_refresher(keys.clone(), client.clone());
+    }
     let services = Services {
         scanner,
         client,
@@ -313,7 +274,8 @@ fn build_kiosk(
         card,
         kiosk_id: cfg.kiosk.id.clone(),
         demo,
-        keys: Default::default(),
+        keys: keys.clone(),
+        verifier_url: cfg.ministry.verifier_url.clone(),
         prepared: Default::default(),
         monitor: Some(monitor),
     };

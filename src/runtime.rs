@@ -18,10 +18,7 @@ use manassa_i18n::Lang;
 use manassa_ministry_api::client::{ApiError, Client};
 use manassa_ministry_api::{DocumentKind, ResidentSession, SignedDocument};
 use manassa_outbox::{Outbox, SyncWorker};
-use manassa_session::{
-    DocItem, Effect, Failure, Intent, PreviewImage, PrintStage, Session, Verdict, VerdictStatus,
-    View,
-};
+use manassa_session::{DocItem, Effect, Failure, Intent, PreviewImage, PrintStage, Session, View};
 
 /// The kiosk's connections to the outside world.
 pub struct Services {
@@ -45,8 +42,10 @@ pub struct Services {
     pub kiosk_id: String,
     /// Demo mode: show the one-time code on a demo panel (no SMS gateway exists).
     pub demo: bool,
-    /// The ministry's seal verification keys, cached for offline verification.
-    pub keys: std::sync::Mutex<Option<seal::KeySet>>,
+    /// The ministry's seal verification keys, kept on disk for offline verification.
+    pub keys: Arc<crate::tawkeed::KeyStore>,
+    /// The verifier page's URL, printed in each paper's QR with the seal in its fragment.
+    pub verifier_url: String,
     /// The paper rendered for the preview, printed on confirmation; wiped with the session.
     pub prepared: std::sync::Mutex<Option<Prepared>>,
     /// The technician menu's counters and device states (pages, tickets, the ticket
@@ -64,49 +63,6 @@ pub struct Prepared {
     pub kind: DocumentKind,
     /// The PDF.
     pub pdf: Vec<u8>,
-}
-
-impl Services {
-    /// The cached verification keys, fetched from the ministry when missing or `refresh`.
-    async fn keys(&self, refresh: bool) -> Option<seal::KeySet> {
-        if !refresh && let Some(k) = self.keys.lock().ok()?.clone() {
-            return Some(k);
-        }
-        match self
-            .client
-            .keys()
-            .await
-            .map(|k| seal::KeySet::from_json(&serde_json::json!({ "keys": k })))
-        {
-            Ok(Ok(set)) => {
-                if let Ok(mut cache) = self.keys.lock() {
-                    *cache = Some(set.clone());
-                }
-                Some(set)
-            }
-            _ => self.keys.lock().ok()?.clone(),
-        }
-    }
-
-    /// Verify a document's seal against the printed content; refreshes the keys once
-    /// when the key id is unknown (the ministry may have rotated).
-    async fn verify_seal(
-        &self,
-        seal_text: Option<&str>,
-        content: &kinds::Content,
-    ) -> Result<(), String> {
-        let seal_text = seal_text.ok_or("document has no seal")?;
-        let keys = self.keys(false).await.ok_or("no verification keys")?;
-        match seal::verify_content(seal_text, &keys, content) {
-            Err(seal::SealError::UnknownKey) => {
-                let keys = self.keys(true).await.ok_or("no verification keys")?;
-                seal::verify_content(seal_text, &keys, content)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            }
-            other => other.map(|_| ()).map_err(|e| e.to_string()),
-        }
-    }
 }
 
 /// An intent on its way back to the UI thread. Answers to effects carry the session
@@ -448,7 +404,11 @@ impl Kiosk {
             }
             Effect::VerifySeal { text } => {
                 self.rt.spawn(async move {
-                    send(Intent::SealChecked(verify_scanned(&svc, &text).await));
+                    send(Intent::SealChecked(
+                        crate::tawkeed::check_scanned(&svc.client, &svc.keys, &text)
+                            .await
+                            .verdict,
+                    ));
                 });
             }
         }
@@ -508,26 +468,42 @@ async fn prepare_document(
         tracing::warn!(field = %e.field, "document payload rejected");
         Failure::Other
     })?;
-    // DESIGN §4: never print a paper whose seal does not verify against what is printed.
-    if let Err(reason) = svc.verify_seal(doc.seal.as_deref(), &content).await {
-        tracing::warn!(%reason, "seal rejected; paper not printed");
-        let audit = json!({
-            "kiosk_id": svc.kiosk_id,
-            "document_id": doc.id,
-            "document_kind": doc.kind,
-            "reason": reason,
-        });
-        let outbox = svc.outbox.clone();
-        if let Ok(Ok(_)) =
-            tokio::task::spawn_blocking(move || outbox.enqueue("seal_rejected", &audit)).await
-        {
-            svc.sync.wake();
+    // DESIGN §4: never print a paper whose seal does not verify against what is printed,
+    // is not this document's, or would not fit a readable QR.
+    let fetched = seal::Fetched {
+        document_id: &doc.id,
+        holder_ref: doc.holder_ref.as_deref(),
+    };
+    let qr = match crate::tawkeed::check_for_print(
+        &svc.client,
+        &svc.keys,
+        &svc.verifier_url,
+        doc.seal.as_deref(),
+        fetched,
+        &content,
+    )
+    .await
+    {
+        Ok(qr) => qr,
+        Err(reason) => {
+            tracing::warn!(%reason, "seal rejected; paper not printed");
+            let audit = json!({
+                "kiosk_id": svc.kiosk_id,
+                "document_id": doc.id,
+                "document_kind": doc.kind,
+                "reason": reason.to_string(),
+            });
+            let outbox = svc.outbox.clone();
+            if let Ok(Ok(_)) =
+                tokio::task::spawn_blocking(move || outbox.enqueue("seal_rejected", &audit)).await
+            {
+                svc.sync.wake();
+            }
+            return Err(Failure::SealInvalid);
         }
-        return Err(Failure::SealInvalid);
-    }
-    let seal = doc.seal.clone();
+    };
     let (bytes, preview) = tokio::task::spawn_blocking(move || {
-        let paper = layout::paper(&content, seal.as_deref());
+        let paper = layout::paper(&content, Some(&qr));
         let page = manassa_documents::render_page(&paper, 0, PREVIEW_DPI);
         (pdf::write(&paper), page)
     })
@@ -690,45 +666,6 @@ struct DocRef {
     id: String,
     number: String,
     kind: DocumentKind,
-}
-
-/// Verify a scanned seal: offline with the cached keys, then the ministry's revocation
-/// status when it can be reached.
-async fn verify_scanned(svc: &Services, text: &str) -> Verdict {
-    let bare = |status| Verdict {
-        status,
-        number: String::new(),
-        kind: None,
-        issued_on: String::new(),
-    };
-    // Bounded and sanitised before anything else looks at it.
-    let text: String = text.chars().take(4096).collect();
-    let Some(keys) = svc.keys(false).await else {
-        return bare(VerdictStatus::Altered);
-    };
-    let mut result = seal::verify(&text, &keys);
-    if result == Err(seal::SealError::UnknownKey)
-        && let Some(keys) = svc.keys(true).await
-    {
-        result = seal::verify(&text, &keys);
-    }
-    let claims = match result {
-        Ok(c) => c,
-        Err(seal::SealError::NotASeal) => return bare(VerdictStatus::NotASeal),
-        Err(_) => return bare(VerdictStatus::Altered),
-    };
-    let status = match svc.client.seal_status(&claims.document_id).await {
-        Ok(manassa_ministry_api::SealState::Revoked) => VerdictStatus::Revoked,
-        Ok(manassa_ministry_api::SealState::Valid) => VerdictStatus::Genuine,
-        Ok(_) => VerdictStatus::Altered,
-        Err(_) => VerdictStatus::GenuineOffline,
-    };
-    Verdict {
-        status,
-        number: manassa_text::sanitize(&claims.number),
-        kind: DocumentKind::from_wire(&claims.kind),
-        issued_on: manassa_text::sanitize(&claims.issued_on),
-    }
 }
 
 /// `KIOSK-YYYYMMDD-XXXXXX`: kiosk id, UTC date and six random hex digits.

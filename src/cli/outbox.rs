@@ -206,7 +206,11 @@ pub fn run_cli(args: OutboxArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+/// The configuration at `path`, else `/etc/manassa/manassa.toml` when present, else the
+/// built-in defaults.
+///
+/// Errors: the file cannot be read or is not a valid configuration.
+pub fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     match path {
         Some(p) => Ok(Config::load(p)?),
         None if Path::new(DEFAULT_CONFIG).exists() => Ok(Config::load(Path::new(DEFAULT_CONFIG))?),

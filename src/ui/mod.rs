@@ -153,13 +153,28 @@ fn render(w: &AppWindow, v: &View) {
             w.set_preview_ready(false);
         }
     }
-    let (level, title, facts) = match &v.verdict {
-        Some(verdict) => texts::verdict_texts(lang, verdict),
-        None => (0, String::new(), String::new()),
-    };
-    w.set_verdict_level(level);
-    w.set_verdict_title(title.into());
-    w.set_verdict_facts(facts.into());
+    match &v.verdict {
+        Some(verdict) => {
+            let t = texts::verdict_texts(lang, verdict);
+            w.set_verdict_level(t.level);
+            w.set_verdict_title(t.title.into());
+            w.set_verdict_advice(t.advice.into());
+            let rows: Vec<FactRow> = t
+                .facts
+                .into_iter()
+                .map(|(label, value)| FactRow {
+                    label: label.into(),
+                    value: value.into(),
+                })
+                .collect();
+            w.set_verdict_facts(ModelRc::new(VecModel::from(rows)));
+        }
+        None => {
+            w.set_verdict_title(Default::default());
+            w.set_verdict_advice(Default::default());
+            w.set_verdict_facts(ModelRc::default());
+        }
+    }
     w.set_demo_code_text(
         v.demo_code
             .as_ref()
@@ -535,6 +550,8 @@ pub fn demo_view(screen: Screen, lang: Lang) -> View {
             number: "BP-2026-004512".into(),
             kind: Some(DocumentKind::BuildingPermit),
             issued_on: "2026-03-15".into(),
+            facts: demo_facts(),
+            ..Default::default()
         }),
         complaint: (screen == Screen::Complaint).then(|| ComplaintView {
             step: ComplaintStep::Text,
@@ -571,6 +588,31 @@ pub fn demo_view_named(name: &str, lang: Lang) -> Option<View> {
     if let Some((_, screen)) = SCREEN_NAMES.iter().find(|(n, _)| *n == name) {
         return Some(demo_view(*screen, lang));
     }
+    if let Some(rest) = name.strip_prefix("verify-result-") {
+        let mut v = demo_view(Screen::VerifyResult, lang);
+        let verdict = v.verdict.as_mut()?;
+        if rest == "not-confirmed" {
+            verdict.status = manassa_session::VerdictStatus::GenuineUnchecked;
+            verdict.not_confirmed = true;
+        } else {
+            verdict.status = *manassa_session::VerdictStatus::ALL
+                .iter()
+                .find(|s| s.as_str().replace('_', "-") == rest)?;
+        }
+        if !matches!(
+            verdict.status,
+            manassa_session::VerdictStatus::Genuine
+                | manassa_session::VerdictStatus::GenuineUnchecked
+                | manassa_session::VerdictStatus::Revoked
+        ) {
+            // A seal that did not verify states nothing.
+            *verdict = manassa_session::Verdict {
+                status: verdict.status,
+                ..Default::default()
+            };
+        }
+        return Some(v);
+    }
     let mut v = match name {
         "complaint-category" | "complaint-phone" => demo_view(Screen::Complaint, lang),
         "idle-warning" => demo_view(Screen::Identify, lang),
@@ -589,10 +631,32 @@ pub fn demo_view_named(name: &str, lang: Lang) -> Option<View> {
     Some(v)
 }
 
+/// The sealed facts of the sample building permit, as a verdict shows them.
+fn demo_facts() -> Vec<(String, String)> {
+    let sample = manassa_documents::kinds::sample(DocumentKind::BuildingPermit);
+    manassa_documents::kinds::content(DocumentKind::BuildingPermit, &sample)
+        .map(|c| {
+            c.facts
+                .into_iter()
+                .map(|(f, v)| (f.name().to_string(), v))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Every name `manassa snapshot --screen` takes.
 pub fn snapshot_names() -> Vec<&'static str> {
     let mut names: Vec<&str> = SCREEN_NAMES.iter().map(|(n, _)| *n).collect();
     names.extend(["complaint-category", "complaint-phone", "idle-warning"]);
+    names.extend([
+        "verify-result-genuine",
+        "verify-result-genuine-unchecked",
+        "verify-result-not-confirmed",
+        "verify-result-revoked",
+        "verify-result-altered",
+        "verify-result-unverifiable",
+        "verify-result-not-a-seal",
+    ]);
     names
 }
 

@@ -72,7 +72,11 @@ fn keypad_only_eyes_closed_print_and_verify_in_arabic_and_english() {
     );
     let (kid, signing) = stack.sim().signing_key();
     let permit = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
-    let genuine = seal::sign(&seal::claims_for("doc-bp-004512", &permit), &kid, &signing);
+    let genuine = seal::sign(
+        &seal::claims_for("doc-bp-004512", &permit, b"test-holder-secret"),
+        &kid,
+        &signing,
+    );
 
     let emu = ScannerEmulator::start(None, Default::default()).unwrap();
     let (scanner_handle, events) =

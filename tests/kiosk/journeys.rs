@@ -164,6 +164,7 @@ impl Rig {
             kiosk_id: "K07".into(),
             demo: true,
             keys: Default::default(),
+            verifier_url: manassa_documents::seal::DEFAULT_VERIFIER_URL.into(),
             prepared: Default::default(),
             monitor: None,
         };
@@ -1077,6 +1078,7 @@ fn session_at(name: &str, lang: Lang, large: bool, contrast: bool) -> Session {
                 number: PERMIT.into(),
                 kind: Some(manassa_ministry_api::DocumentKind::BuildingPermit),
                 issued_on: "2026-03-15".into(),
+                ..Default::default()
             }));
         }
         "complaint-category" => complaint(&mut go),
@@ -1098,6 +1100,12 @@ fn session_at(name: &str, lang: Lang, large: bool, contrast: bool) -> Session {
             identify(&mut go);
             go(Intent::Tick(126_000));
         }
+        other if other.starts_with("verify-result-") => {
+            // Each verdict as `manassa snapshot` draws it (the demo view's facts).
+            let demo = manassa::ui::demo_view_named(other, lang).expect("a verdict name");
+            go(Intent::SealScanned("HC1:demo".into()));
+            go(Intent::SealChecked(demo.verdict.expect("a verdict")));
+        }
         other => panic!("no layout case for snapshot screen {other:?}: add one"),
     }
     s
@@ -1108,6 +1116,8 @@ fn layout_problems(w: &manassa::ui::AppWindow, width: f32, height: f32, lang: La
     use i_slint_backend_testing::AccessibleRole as R;
     let hotspot = tr(lang, "maint-entry-label");
     let idle = !w.get_idle_warning().is_empty();
+    // List items (the verdict's facts) scroll inside their clipped card, so they may lie
+    // under what follows it; the card itself is laid out like any other element.
     let els: Vec<Seen> = visible(w)
         .into_iter()
         // The technician's hidden gesture area is invisible and covers the header on purpose.
@@ -1209,6 +1219,7 @@ fn every_screen_lays_out_inside_the_window_without_overlaps() {
                     kiosk_id: "K01".into(),
                     demo: true,
                     keys: Default::default(),
+                    verifier_url: manassa_documents::seal::DEFAULT_VERIFIER_URL.into(),
                     prepared: Default::default(),
                     monitor: None,
                 };

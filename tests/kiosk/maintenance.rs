@@ -131,6 +131,7 @@ fn kiosk(
         // Demo mode shows the one-time code on screen (there is no SMS gateway).
         demo,
         keys: Default::default(),
+        verifier_url: manassa_documents::seal::DEFAULT_VERIFIER_URL.into(),
         prepared: Default::default(),
         monitor: Some(tech.tools().monitor.clone()),
     };

@@ -80,6 +80,7 @@ impl Stack {
             kiosk_id: kiosk_id.into(),
             demo,
             keys: Default::default(),
+            verifier_url: manassa_documents::seal::DEFAULT_VERIFIER_URL.into(),
             prepared: Default::default(),
             monitor: None,
         }

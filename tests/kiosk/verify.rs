@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::support::{Stack, press, pump_until, sample};
 use manassa::runtime::{Kiosk, Services, forward_scanner_events};
+use manassa::tawkeed::KeyStore;
 use manassa::ui::{KioskUi, ScreenKind};
 use manassa_devices::card_reader::{self};
 use manassa_devices::scanner::{self, ScannerConfig};
@@ -16,110 +17,255 @@ use manassa_emulators::card_reader::CardReaderEmulator;
 use manassa_emulators::scanner::ScannerEmulator;
 use manassa_i18n::{Lang, tr};
 use manassa_ministry_api::DocumentKind;
-use manassa_session::Session;
+use manassa_session::{Session, VerdictStatus};
 use manassa_sim::{FaultPlan, SimConfig};
-use slint::ComponentHandle;
+use slint::{ComponentHandle, Model as _};
 
-#[test]
-fn scanned_seals_are_reported_genuine_altered_or_revoked() {
-    i_slint_backend_testing::init_no_event_loop();
-    let mut stack = Stack::start("verify", SimConfig::default());
+/// Seals made by the reference server's own key: genuine, revoked at the ministry, and
+/// altered (one Base45 character changed), each as the verifier URL a paper's QR holds.
+struct Seals {
+    genuine: String,
+    revoked: String,
+    altered: String,
+}
+
+fn seals(stack: &Stack) -> Seals {
     let (kid, key) = stack.sim().signing_key();
     let permit = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
-    let genuine = seal::sign(&seal::claims_for("doc-bp-004512", &permit), &kid, &key);
+    let make = |id: &str| {
+        let s = seal::sign(
+            &seal::claims_for(id, &permit, b"test-holder-secret"),
+            &kid,
+            &key,
+        );
+        seal::qr_text(seal::DEFAULT_VERIFIER_URL, &s)
+    };
+    let genuine = make("doc-bp-004512");
     // The seeded, superseded permit: a real seal, revoked at the ministry.
-    let revoked = seal::sign(&seal::claims_for("doc-bp-003990", &permit), &kid, &key);
-    // One character changed in the Base45 body.
+    let revoked = make("doc-bp-003990");
     let mut altered = genuine.clone().into_bytes();
-    let i = altered.len() / 2;
+    let i = altered.len() - 40;
     altered[i] = if altered[i] == b'A' { b'B' } else { b'A' };
-    let altered = String::from_utf8(altered).unwrap();
+    Seals {
+        genuine,
+        revoked,
+        altered: String::from_utf8(altered).unwrap(),
+    }
+}
 
-    let emu = ScannerEmulator::start(None, Default::default()).unwrap();
+/// A kiosk in `lang` with the emulated scanner, its keys kept at `stack.tmp`.
+fn kiosk(stack: &Stack, lang: Lang, emu: &ScannerEmulator) -> KioskUi {
     let (scanner_handle, events) =
         scanner::spawn(ScannerConfig::new(SerialConfig::new(emu.path())));
     let services = Services {
         scanner: Some(scanner_handle),
+        keys: std::sync::Arc::new(KeyStore::open(
+            stack.tmp.join("seal-keys.json"),
+            Duration::from_secs(3600),
+        )),
         ..stack.services(stack.a4_folder(), "K01", false)
     };
-    let kiosk = Kiosk::new(
-        Session::new(Lang::Ar, 120),
-        services,
-        stack.rt.handle().clone(),
-    );
+    let kiosk = Kiosk::new(Session::new(lang, 120), services, stack.rt.handle().clone());
     forward_scanner_events(events, kiosk.sender());
-    let ui = KioskUi::new(kiosk).unwrap();
+    KioskUi::new(kiosk).unwrap()
+}
+
+/// Scan `text` from the attract screen and wait for the verdict; returns (title id found,
+/// level, fact rows as "label: value").
+fn scan(ui: &KioskUi, emu: &ScannerEmulator, text: &str, lang: Lang) -> (String, i32, Vec<String>) {
+    let w = ui.window();
+    assert_eq!(w.get_screen(), ScreenKind::Attract);
+    emu.scan(text);
+    pump_until(ui, 20, "a verdict", || {
+        w.get_screen() == ScreenKind::VerifyResult
+    });
+    let title = w.get_verdict_title().to_string();
+    let id = VERDICT_IDS
+        .iter()
+        .find(|id| tr(lang, id) == title)
+        .unwrap_or_else(|| panic!("unexpected verdict title {title:?}"));
+    let facts = w
+        .get_verdict_facts()
+        .iter()
+        .map(|r| format!("{}: {}", r.label, r.value.replace('\u{200E}', "")))
+        .collect();
+    let level = w.get_verdict_level();
+    press(ui, &tr(lang, "done-finish"));
+    assert_eq!(w.get_screen(), ScreenKind::Attract);
+    (id.to_string(), level, facts)
+}
+
+const VERDICT_IDS: [&str; 7] = [
+    "verdict-genuine",
+    "verdict-genuine-unchecked",
+    "verdict-not-confirmed",
+    "verdict-revoked",
+    "verdict-altered",
+    "verdict-unverifiable",
+    "verdict-not-a-seal",
+];
+
+fn online_verdicts(lang: Lang, tag: &str) {
+    i_slint_backend_testing::init_no_event_loop();
+    let stack = Stack::start(tag, SimConfig::default());
+    let s = seals(&stack);
+    let emu = ScannerEmulator::start(None, Default::default()).unwrap();
+    let ui = kiosk(&stack, lang, &emu);
     let w = ui.window();
 
-    // Through the menu: attract → services → verify.
-    press(&ui, "المس للبدء");
-    press(&ui, "التحقق من ورقة مطبوعة");
+    // Through the menu once: attract → services → verify.
+    press(&ui, &tr(lang, "attract-start"));
+    press(&ui, &tr(lang, "service-verify"));
     assert_eq!(w.get_screen(), ScreenKind::VerifyScan);
-    emu.scan(&genuine);
+    emu.scan(&s.genuine);
     pump_until(&ui, 20, "the genuine verdict", || {
         w.get_screen() == ScreenKind::VerifyResult
     });
-    assert_eq!(
-        w.get_verdict_title().as_str(),
-        tr(Lang::Ar, "verdict-genuine")
-    );
-    assert_eq!(w.get_verdict_level(), 0);
-    let facts = w.get_verdict_facts().to_string();
+    assert_eq!(w.get_verdict_title().as_str(), tr(lang, "verdict-genuine"));
+    assert_eq!(w.get_verdict_advice().as_str(), tr(lang, "verdict-compare"));
+    press(&ui, &tr(lang, "done-finish"));
+
+    // The sealed facts, to compare with the paper: names, masked QID, the figures.
+    let (id, level, facts) = scan(&ui, &emu, &s.genuine, lang);
+    assert_eq!((id.as_str(), level), ("verdict-genuine", 0));
+    let all = facts.join("\n");
+    for want in [
+        "BP-2026-004512",
+        "محمد",
+        "0123",
+        &tr(lang, "fact-floors"),
+        &tr(lang, "fact-built-area-m2"),
+        &tr(lang, "fact-kind"),
+        &tr(lang, "fact-expires-on"),
+    ] {
+        assert!(
+            all.contains(want),
+            "{want:?} missing from the facts:\n{all}"
+        );
+    }
+    assert!(!all.contains("28463400123"), "never the whole QID:\n{all}");
+
+    let (id, level, facts) = scan(&ui, &emu, &s.altered, lang);
+    assert_eq!((id.as_str(), level), ("verdict-altered", 2));
     assert!(
-        facts.contains("BP-2026-004512") && facts.contains("رخصة بناء"),
-        "{facts}"
+        facts.is_empty(),
+        "no facts from a seal that does not verify"
     );
-    press(&ui, "إنهاء");
-    assert_eq!(w.get_screen(), ScreenKind::Attract);
-
-    // A scan on the attract screen starts the service by itself.
-    emu.scan(&altered);
-    pump_until(&ui, 20, "the altered verdict", || {
-        w.get_screen() == ScreenKind::VerifyResult
-    });
-    assert_eq!(
-        w.get_verdict_title().as_str(),
-        tr(Lang::Ar, "verdict-altered")
-    );
-    assert_eq!(w.get_verdict_level(), 2);
+    let (id, _, facts) = scan(&ui, &emu, &s.revoked, lang);
+    assert_eq!(id, "verdict-revoked");
     assert!(
-        w.get_verdict_facts().is_empty(),
-        "no facts from an unverified seal"
+        !facts.is_empty(),
+        "a revoked paper still shows what it stated"
     );
-    press(&ui, "إنهاء");
+    let (id, _, _) = scan(&ui, &emu, "https://example.com/not-a-seal", lang);
+    assert_eq!(id, "verdict-not-a-seal");
+    // A v1 seal (bare text, no URL) made by the signer's first version.
+    let (id, ..) = scan(&ui, &emu, "MNS1:NOT-BASE45", lang);
+    assert_eq!(id, "verdict-altered");
+}
 
-    emu.scan(&revoked);
-    pump_until(&ui, 20, "the revoked verdict", || {
-        w.get_screen() == ScreenKind::VerifyResult
+#[test]
+fn every_online_verdict_in_arabic() {
+    online_verdicts(Lang::Ar, "verify-ar");
+}
+
+#[test]
+fn every_online_verdict_in_english() {
+    online_verdicts(Lang::En, "verify-en");
+}
+
+#[test]
+fn status_errors_offline_restarts_and_unknown_keys_are_told_apart() {
+    i_slint_backend_testing::init_no_event_loop();
+    let mut stack = Stack::start("verify-offline", SimConfig::default());
+    let s = seals(&stack);
+    // A fresh scanner for each kiosk: a dropped kiosk's reader may still hold its port
+    // for a moment, and two readers would split a scan between them.
+    let new_emu = || ScannerEmulator::start(None, Default::default()).unwrap();
+    let lang = Lang::En;
+    let emu = new_emu();
+
+    // A kiosk that never fetched keys, with the ministry throttling the status call:
+    // the keys come, the signature verifies, and a 429 is "could not confirm".
+    let ui = kiosk(&stack, lang, &emu);
+    stack.sim().set_faults(FaultPlan {
+        route: Some("/v1/seals".into()),
+        throttle_rate: 1.0,
+        retry_after_s: 30,
+        ..FaultPlan::default()
     });
-    assert_eq!(
-        w.get_verdict_title().as_str(),
-        tr(Lang::Ar, "verdict-revoked")
-    );
-    press(&ui, "إنهاء");
-
-    emu.scan("https://example.com/not-a-seal");
-    pump_until(&ui, 20, "the not-a-seal verdict", || {
-        w.get_screen() == ScreenKind::VerifyResult
+    let (id, level, facts) = scan(&ui, &emu, &s.genuine, lang);
+    assert_eq!((id.as_str(), level), ("verdict-not-confirmed", 1));
+    assert!(!facts.is_empty());
+    // A 500 on the status is an answer too, not "unreachable".
+    stack.sim().set_faults(FaultPlan {
+        route: Some("/v1/seals".into()),
+        error_rate: 1.0,
+        ..FaultPlan::default()
     });
-    assert_eq!(
-        w.get_verdict_title().as_str(),
-        tr(Lang::Ar, "verdict-not-a-seal")
+    assert_eq!(scan(&ui, &emu, &s.genuine, lang).0, "verdict-not-confirmed");
+    stack.sim().set_faults(FaultPlan::default());
+    assert!(
+        stack.tmp.join("seal-keys.json").exists(),
+        "the fetched keys are kept on disk"
     );
-    press(&ui, "إنهاء");
+    drop(ui);
+    let emu = new_emu();
 
-    // Offline: the keys are cached, so a genuine seal still verifies; revocation unknown.
+    // The ministry rotates its key; a seal by the new key makes the kiosk fetch again.
+    let new_kid = stack
+        .rt
+        .block_on(stack.sim().rotate_keys())
+        .expect("rotation");
+    let (kid, key) = stack.sim().signing_key();
+    assert_eq!(kid, new_kid.kid);
+    let permit = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
+    let rotated = seal::qr_text(
+        "",
+        &seal::sign(
+            &seal::claims_for("doc-bp-004512", &permit, b"x"),
+            &kid,
+            &key,
+        ),
+    );
+    let ui = kiosk(&stack, lang, &emu);
+    assert_eq!(scan(&ui, &emu, &rotated, lang).0, "verdict-genuine");
+    assert_eq!(
+        scan(&ui, &emu, &s.genuine, lang).0,
+        "verdict-genuine",
+        "the old key stays"
+    );
+    drop(ui);
+    let emu = new_emu();
+
+    // Restart with the ministry unreachable: the kept keys still verify.
     stack.stop_server();
-    std::thread::sleep(Duration::from_millis(200));
-    emu.scan(&genuine);
-    pump_until(&ui, 20, "the offline verdict", || {
-        w.get_screen() == ScreenKind::VerifyResult
-    });
-    assert_eq!(
-        w.get_verdict_title().as_str(),
-        tr(Lang::Ar, "verdict-genuine-offline")
+    let ui = kiosk(&stack, lang, &emu);
+    let (id, level, facts) = scan(&ui, &emu, &s.genuine, lang);
+    assert_eq!((id.as_str(), level), ("verdict-genuine-unchecked", 1));
+    assert!(
+        !facts.is_empty(),
+        "offline, the sealed facts are still shown"
     );
-    assert_eq!(w.get_verdict_level(), 1);
+    // A key this kiosk never had, and no ministry to ask: cannot check now.
+    let stranger = p256::ecdsa::SigningKey::from_slice(&[5u8; 32]).unwrap();
+    let unknown = seal::sign(
+        &seal::claims_for("doc-bp-004512", &permit, b"x"),
+        "mm-never-published",
+        &stranger,
+    );
+    let (id, level, facts) = scan(&ui, &emu, &unknown, lang);
+    assert_eq!((id.as_str(), level), ("verdict-unverifiable", 3));
+    assert!(facts.is_empty());
+    // The altered seal is still altered offline (its key is known).
+    assert_eq!(scan(&ui, &emu, &s.altered, lang).0, "verdict-altered");
+    drop(ui);
+
+    // A kiosk that never fetched any key, offline: nothing is "altered".
+    std::fs::remove_file(stack.tmp.join("seal-keys.json")).unwrap();
+    let emu = new_emu();
+    let ui = kiosk(&stack, lang, &emu);
+    assert_eq!(scan(&ui, &emu, &s.genuine, lang).0, "verdict-unverifiable");
 }
 
 /// How many of this process's descriptors have `path` open (/proc/self/fd).
@@ -167,7 +313,7 @@ fn dropping_the_kiosk_closes_its_reader_ports_while_effects_still_run() {
         latency_ms: 4500,
         ..FaultPlan::default()
     });
-    emu.scan("HC1:anything");
+    emu.scan("MNS2:ANYTHING");
     pump_until(&ui, 10, "the verification to start", || {
         ui.window().get_screen() == ScreenKind::VerifyScan
     });
@@ -182,4 +328,81 @@ fn dropping_the_kiosk_closes_its_reader_ports_while_effects_still_run() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn a_key_the_ministry_withdrew_is_dropped_at_the_next_refresh() {
+    let stack = Stack::start("verify-withdrawn", SimConfig::default());
+    let client = manassa_ministry_api::client::Client::new(
+        &stack.sim().base_url(),
+        "demo-kiosk-token",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    // The kiosk kept a key the ministry no longer publishes (withdrawn after a leak), and
+    // the key file is fresh, so no refresh is due.
+    let leaked = p256::ecdsa::SigningKey::from_slice(&[5u8; 32]).unwrap();
+    let mut answer: serde_json::Value = stack.rt.block_on(client.key_set_json()).unwrap();
+    answer["keys"]
+        .as_array_mut()
+        .unwrap()
+        .push(seal::public_jwk("mm-leaked", &leaked, None, None));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let path = stack.tmp.join("withdrawn-keys.json");
+    std::fs::write(
+        &path,
+        serde_json::json!({"fetched_at": now, "answer": answer}).to_string(),
+    )
+    .unwrap();
+    let store = KeyStore::open(path.clone(), Duration::from_secs(3600));
+    assert!(!store.is_stale());
+    let permit = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
+    let forged = seal::sign(
+        &seal::claims_for("doc-bp-004512", &permit, b"x"),
+        "mm-leaked",
+        &leaked,
+    );
+    let check = |s: &str| {
+        stack
+            .rt
+            .block_on(manassa::tawkeed::check_scanned(&client, &store, s))
+    };
+    assert_eq!(check(&forged).verdict.status, VerdictStatus::Genuine);
+    // The scheduled refresh brings the ministry's set, without the withdrawn key.
+    stack.rt.block_on(store.refresh(&client)).unwrap();
+    assert!(store.current().unwrap().find("mm-leaked").is_none());
+    let c = check(&forged);
+    assert_eq!(c.verdict.status, VerdictStatus::Altered);
+    assert_eq!(c.kid.as_deref(), Some("mm-leaked"));
+    // And from disk after a restart.
+    let reopened = KeyStore::open(path, Duration::from_secs(3600));
+    assert!(reopened.current().unwrap().find("mm-leaked").is_none());
+}
+
+#[test]
+fn a_corrupt_key_file_is_ignored_and_rewritten() {
+    let stack = Stack::start("verify-corrupt", SimConfig::default());
+    let client = manassa_ministry_api::client::Client::new(
+        &stack.sim().base_url(),
+        "demo-kiosk-token",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let path = stack.tmp.join("corrupt-keys.json");
+    std::fs::write(&path, b"{\"fetched_at\": 1, \"answer\": {\"ke").unwrap();
+    let store = KeyStore::open(path.clone(), Duration::from_secs(3600));
+    assert!(store.current().is_none() && store.is_stale());
+    let set = stack.rt.block_on(store.refresh(&client)).unwrap();
+    assert!(!set.keys.is_empty());
+    assert_eq!(
+        KeyStore::open(path, Duration::from_secs(3600))
+            .current()
+            .unwrap()
+            .keys
+            .len(),
+        set.keys.len()
+    );
 }

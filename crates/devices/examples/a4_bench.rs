@@ -24,8 +24,16 @@ fn permit_pdf() -> Vec<u8> {
     let payload = kinds::sample(DocumentKind::BuildingPermit);
     let content = kinds::content(DocumentKind::BuildingPermit, &payload).unwrap();
     let key = p256::ecdsa::SigningKey::from_slice(&[42u8; 32]).unwrap();
-    let seal_text = seal::sign(&seal::claims_for("doc-bp-004512", &content), "b-1", &key);
-    pdf::write(&layout::paper(&content, Some(&seal_text))).unwrap()
+    let seal_text = seal::sign(
+        &seal::claims_for("doc-bp-004512", &content, b"test-holder-secret"),
+        "b-1",
+        &key,
+    );
+    pdf::write(&layout::paper(
+        &content,
+        Some(&seal::qr_symbol(&seal_text).unwrap()),
+    ))
+    .unwrap()
 }
 
 /// CPU time of this process, all threads (ns).

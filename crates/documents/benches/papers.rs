@@ -27,11 +27,19 @@ fn bench(c: &mut Criterion) {
     ] {
         let payload = sample(name);
         let content = kinds::content(kind, &payload).unwrap();
-        let seal_text = seal::sign(&seal::claims_for("doc", &content), "k", &key);
+        let seal_text = seal::sign(
+            &seal::claims_for("doc", &content, b"test-holder-secret"),
+            "k",
+            &key,
+        );
         c.bench_function(&format!("{name}: payload → PDF bytes"), |b| {
             b.iter(|| {
                 let content = kinds::content(kind, &payload).unwrap();
-                pdf::write(&layout::paper(&content, Some(&seal_text))).unwrap()
+                pdf::write(&layout::paper(
+                    &content,
+                    Some(&seal::qr_symbol(&seal_text).unwrap()),
+                ))
+                .unwrap()
             })
         });
     }

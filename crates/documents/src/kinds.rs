@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use manassa_core::DocumentKind;
 use manassa_i18n::{Lang, format_amount};
+use manassa_seal::Fact;
 use manassa_text::sanitize;
 
 /// A payload that is not a valid document of its kind; names the offending field.
@@ -174,6 +175,10 @@ pub struct Content {
     pub lines: Vec<(String, String, String)>,
     /// Fluent id of a note printed under the fields.
     pub note: &'static str,
+    /// What a v2 seal states for a reader to compare with the paper (DESIGN §4), in
+    /// [`Fact`] order: names, masked QID, the kind's decisive figures. Amounts are plain
+    /// decimals, dates `YYYY-MM-DD`.
+    pub facts: Vec<(Fact, String)>,
 }
 
 impl Content {
@@ -256,6 +261,35 @@ fn two(ar: &str, en: &str) -> String {
     format!("{}\n{}", sanitize(ar), sanitize(en))
 }
 
+/// Facts in key order.
+fn facts(mut f: Vec<(Fact, String)>) -> Vec<(Fact, String)> {
+    f.sort_by_key(|(fact, _)| *fact);
+    f
+}
+
+/// The last 4 characters of a QID: all a seal may say of it.
+fn last4(qid: &str) -> String {
+    let qid = sanitize(qid);
+    let n = qid.chars().count();
+    qid.chars().skip(n.saturating_sub(4)).collect()
+}
+
+/// The exact sum of checked decimal amounts (at most 3 decimals each), with as many
+/// decimals as the most precise one and at least 2: `["100.00", "137.07"]` → `"237.07"`.
+fn sum_amounts<'a>(amounts: impl Iterator<Item = &'a str>) -> String {
+    let mut total: u128 = 0; // thousandths
+    let mut decimals = 2;
+    for a in amounts {
+        let (whole, frac) = a.split_once('.').unwrap_or((a, ""));
+        decimals = decimals.max(frac.len());
+        let frac_milli = format!("{frac:0<3}").parse::<u128>().unwrap_or(0);
+        total += whole.parse::<u128>().unwrap_or(0) * 1000 + frac_milli;
+    }
+    let whole = total / 1000;
+    let frac = format!("{:03}", total % 1000);
+    format!("{whole}.{}", &frac[..decimals.min(3)])
+}
+
 /// Maximum salary lines printed (the rest would be a ministry-side error).
 pub const MAX_LINES: usize = 200;
 
@@ -328,6 +362,20 @@ pub fn content(kind: DocumentKind, payload: &Value) -> Result<Content, FieldErro
                 ],
                 lines: Vec::new(),
                 note: "paper-permit-note",
+                facts: facts(vec![
+                    (Fact::HolderNameAr, s(&p.owner_name_ar)),
+                    (Fact::HolderNameEn, s(&p.owner_name_en)),
+                    (Fact::QidLast4, last4(&p.owner_qid)),
+                    (Fact::PlotNo, s(&p.plot_no)),
+                    (Fact::Zone, s(&p.zone)),
+                    (Fact::MunicipalityAr, s(&p.municipality_ar)),
+                    (Fact::MunicipalityEn, s(&p.municipality_en)),
+                    (Fact::UseAr, s(&p.building_use_ar)),
+                    (Fact::UseEn, s(&p.building_use_en)),
+                    (Fact::Floors, p.floors.to_string()),
+                    (Fact::BuiltAreaM2, format!("{:.1}", p.built_area_m2)),
+                    (Fact::ExpiresOn, p.expires_on.clone()),
+                ]),
             })
         }
         DocumentKind::CompletionCertificate => {
@@ -365,6 +413,20 @@ pub fn content(kind: DocumentKind, payload: &Value) -> Result<Content, FieldErro
                 fields.push(field("paper-inspector", "inspector_ref", s(r)));
             }
             fields.push(field("paper-issued", "issued_on", c.issued_on.clone()));
+            let mut sealed = vec![
+                (Fact::HolderNameAr, s(&c.owner_name_ar)),
+                (Fact::HolderNameEn, s(&c.owner_name_en)),
+                (Fact::QidLast4, last4(&c.owner_qid)),
+                (Fact::PermitNo, s(&c.permit_no)),
+                (Fact::PlotNo, s(&c.plot_no)),
+                (Fact::Zone, s(&c.zone)),
+                (Fact::MunicipalityAr, s(&c.municipality_ar)),
+                (Fact::MunicipalityEn, s(&c.municipality_en)),
+                (Fact::CompletedOn, c.completed_on.clone()),
+            ];
+            if let Some(d) = &c.inspected_on {
+                sealed.push((Fact::InspectedOn, d.clone()));
+            }
             Ok(Content {
                 kind,
                 title: "paper-completion-title",
@@ -374,6 +436,7 @@ pub fn content(kind: DocumentKind, payload: &Value) -> Result<Content, FieldErro
                 fields,
                 lines: Vec::new(),
                 note: "paper-completion-note",
+                facts: facts(sealed),
             })
         }
         DocumentKind::SalaryStatement => {
@@ -446,6 +509,22 @@ pub fn content(kind: DocumentKind, payload: &Value) -> Result<Content, FieldErro
                 ],
                 lines,
                 note: "paper-salary-note",
+                facts: facts(vec![
+                    (Fact::HolderNameAr, s(&st.employee_name_ar)),
+                    (Fact::HolderNameEn, s(&st.employee_name_en)),
+                    (Fact::QidLast4, last4(&st.employee_qid)),
+                    (Fact::EmployerAr, s(&st.employer_ar)),
+                    (Fact::EmployerEn, s(&st.employer_en)),
+                    (Fact::Period, s(&st.period)),
+                    (Fact::BasicSalary, st.basic_salary.clone()),
+                    (
+                        Fact::AllowancesTotal,
+                        sum_amounts(st.allowances.iter().map(|a| a.amount.as_str())),
+                    ),
+                    (Fact::Deductions, st.deductions.clone()),
+                    (Fact::Net, st.net.clone()),
+                    (Fact::Currency, st.currency.clone()),
+                ]),
             })
         }
     }

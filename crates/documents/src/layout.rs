@@ -13,8 +13,9 @@ const MARGIN: f32 = 18.0; // mm
 const FOOTER_MM: f32 = 12.0;
 const GREY: Rgb = Rgb(0.35, 0.35, 0.35);
 const RULE: Rgb = Rgb(0.62, 0.62, 0.62);
-/// The printed QR code's side, mm (at least 35 mm so phone and kiosk scanners read it).
-pub const SEAL_SIDE_MM: f32 = 38.0;
+/// The printed QR code's side, mm: a seal of the highest version allowed
+/// (`seal::MAX_QR_VERSION`, 117 modules) still has modules of 0.42 mm.
+pub const SEAL_SIDE_MM: f32 = 50.0;
 
 struct Builder {
     pages: Vec<Page>,
@@ -167,7 +168,7 @@ impl Builder {
     }
 
     /// The seal block: QR on the left, issue place and dates and the caption on the right.
-    fn seal_block(&mut self, content: &Content, seal_text: Option<&str>) {
+    fn seal_block(&mut self, content: &Content, qr: Option<&seal::QrSymbol>) {
         let side = mm(SEAL_SIDE_MM);
         let block = side + mm(3.0);
         if !self.fits(block + mm(3.0)) {
@@ -175,7 +176,11 @@ impl Builder {
         }
         self.y += mm(3.0);
         let top = self.y;
-        if let Some((modules, n)) = seal_text.and_then(seal::qr_modules) {
+        if let Some(seal::QrSymbol {
+            modules, width: n, ..
+        }) = qr
+        {
+            let n = *n;
             let module = side / n as f32;
             let (x0, y0) = (self.left, top);
             let page = self.page();
@@ -241,8 +246,9 @@ impl Builder {
     }
 }
 
-/// Lay out `content` as an A4 paper, with the seal's QR when `seal_text` is given.
-pub fn paper(content: &Content, seal_text: Option<&str>) -> Paper {
+/// Lay out `content` as an A4 paper, with the seal's QR symbol when given (see
+/// [`seal::qr_symbol`]; the kiosk never prints a paper without one).
+pub fn paper(content: &Content, qr: Option<&seal::QrSymbol>) -> Paper {
     let left = mm(MARGIN);
     let mut b = Builder {
         pages: Vec::new(),
@@ -316,7 +322,7 @@ pub fn paper(content: &Content, seal_text: Option<&str>) -> Paper {
     );
     b.y += h;
 
-    b.seal_block(content, seal_text);
+    b.seal_block(content, qr);
 
     // "Page n of N" in both languages on every page.
     let total = b.pages.len();

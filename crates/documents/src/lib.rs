@@ -12,15 +12,16 @@ use tiny_skia::{Color, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
 use manassa_text::{Paragraph, raster};
 
-/// Lay out a document payload of `kind` as an A4 paper (with its seal's QR when given).
+/// Lay out a document payload of `kind` as an A4 paper (with its seal's QR symbol when
+/// given).
 ///
 /// Errors: the payload is not a valid document of that kind ([`kinds::FieldError`]).
 pub fn render(
     kind: manassa_core::DocumentKind,
     payload: &serde_json::Value,
-    seal: Option<&str>,
+    qr: Option<&seal::QrSymbol>,
 ) -> Result<Paper, kinds::FieldError> {
-    Ok(layout::paper(&kinds::content(kind, payload)?, seal))
+    Ok(layout::paper(&kinds::content(kind, payload)?, qr))
 }
 
 /// Guess a bare payload's kind from its number field (for `manassa doc render` on files).

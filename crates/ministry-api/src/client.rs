@@ -262,6 +262,18 @@ impl Client {
         Ok(set.keys)
     }
 
+    /// The `/v1/keys` answer as JSON, unchecked beyond being a JSON object with a `keys`
+    /// array: a verifier skips a key it cannot use instead of losing the whole set.
+    ///
+    /// Errors: as every call; [`ApiError::Malformed`] without a `keys` array.
+    pub async fn key_set_json(&self) -> Result<serde_json::Value, ApiError> {
+        let v: serde_json::Value = self.call(Method::GET, &["keys"], None, None::<&()>).await?;
+        if !v["keys"].is_array() {
+            return Err(ApiError::Malformed("key set without a keys array".into()));
+        }
+        Ok(v)
+    }
+
     /// Online status of a document's seal (`GET /v1/seals/{id}/status`): valid, revoked
     /// or unknown.
     pub async fn seal_status(&self, document_id: &str) -> Result<SealState, ApiError> {

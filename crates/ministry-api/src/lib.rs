@@ -139,9 +139,14 @@ pub struct SignedDocument {
     /// `floors`, `built_area_m2` (square metres), `consultant`, `contractor`,
     /// `issued_on`, `expires_on` (dates `YYYY-MM-DD`). Money amounts are decimal strings.
     pub payload: serde_json::Value,
-    /// Tawkeed seal (DESIGN §4); `None` until seals are implemented.
+    /// Tawkeed seal (DESIGN §4): `MNS2:` + Base45; `None` for an unsealed paper, which the
+    /// kiosk refuses to print.
     #[serde(default)]
     pub seal: Option<String>,
+    /// The holder reference the seal's claims must carry (32 hex digits, a keyed hash the
+    /// ministry alone computes); the kiosk compares the two before printing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder_ref: Option<String>,
 }
 
 /// One kiosk event delivered through the outbox. `Debug` omits the payload, which may

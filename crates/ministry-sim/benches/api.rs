@@ -144,10 +144,14 @@ fn main() {
             let doc = client.fetch_document(&session, DOC).await.unwrap();
             let t1 = Instant::now();
             let content = kinds::content(doc.kind, &doc.payload).unwrap();
-            if let Some(s) = doc.seal.as_deref() {
-                seal::verify_content(s, &keys, &content).unwrap();
-            }
-            let bytes = pdf::write(&layout::paper(&content, doc.seal.as_deref())).unwrap();
+            let s = doc.seal.as_deref().expect("the simulator seals every paper");
+            let fetched = seal::Fetched {
+                document_id: &doc.id,
+                holder_ref: doc.holder_ref.as_deref(),
+            };
+            seal::verify_content(s, &keys, fetched, &content).unwrap();
+            let qr = seal::qr_symbol(&seal::qr_text(seal::DEFAULT_VERIFIER_URL, s)).unwrap();
+            let bytes = pdf::write(&layout::paper(&content, Some(&qr))).unwrap();
             let t2 = Instant::now();
             pdf_bytes = bytes.len();
             fetch.push((t1 - t0).as_secs_f64() * 1e3);

@@ -11,6 +11,8 @@ pub struct SimState {
     pub(crate) faults: faults::FaultState,
     /// The active seal signing key, cached from the database.
     pub(crate) signing: RwLock<(String, SigningKey)>,
+    /// The HMAC key of holder references in seals.
+    pub(crate) holder_secret: Vec<u8>,
     /// Idempotency keys of outbox batches being processed.
     pub(crate) in_flight: Mutex<HashSet<Uuid>>,
 }
@@ -36,10 +38,11 @@ impl SimState {
 
     pub(crate) async fn open(cfg: &SimConfig) -> anyhow::Result<Arc<AppState>> {
         let path = cfg.db_path.clone();
-        let (conn, signing) = tokio::task::spawn_blocking(move || {
+        let (conn, signing, holder_secret) = tokio::task::spawn_blocking(move || {
             let mut conn = open_db(path)?;
             let signing = keys::active_or_create(&mut conn)?;
-            anyhow::Ok((conn, signing))
+            let holder_secret = keys::holder_secret_or_create(&conn)?;
+            anyhow::Ok((conn, signing, holder_secret))
         })
         .await
         .context("opening the simulator database")??;
@@ -55,6 +58,7 @@ impl SimState {
             demo_sms: cfg.demo_sms,
             faults,
             signing: RwLock::new(signing),
+            holder_secret,
             in_flight: Mutex::new(HashSet::new()),
         }))
     }

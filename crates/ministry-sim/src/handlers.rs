@@ -232,6 +232,7 @@ pub(crate) async fn fetch_document(
                 number,
                 payload,
                 seal: None,
+                holder_ref: None,
             })
         })
         .await?;
@@ -247,7 +248,9 @@ pub(crate) fn seal_document(state: &SimState, mut doc: SignedDocument) -> Signed
     match manassa_documents::kinds::content(doc.kind, &doc.payload) {
         Ok(content) => {
             let (kid, key) = state.signing_key();
-            let claims = manassa_documents::seal::claims_for(&doc.id, &content);
+            let claims =
+                manassa_documents::seal::claims_for(&doc.id, &content, &state.holder_secret);
+            doc.holder_ref = Some(claims.holder_ref.clone());
             doc.seal = Some(manassa_documents::seal::sign(&claims, &kid, &key));
         }
         Err(e) => tracing::error!(field = %e.field, "seeded document does not match its kind"),

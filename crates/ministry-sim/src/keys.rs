@@ -19,7 +19,24 @@ CREATE TABLE IF NOT EXISTS signing_keys (
     not_before TEXT NOT NULL,      -- RFC 3339
     not_after TEXT                 -- RFC 3339; NULL while active
 );
+CREATE TABLE IF NOT EXISTS holder_secret (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    secret BLOB NOT NULL           -- HMAC-SHA256 key of seal holder references, 32 bytes
+);
 ";
+
+/// The secret that keys holder references in seals (never published), created on first
+/// start and kept, so a holder's reference is stable across restarts.
+pub(super) fn holder_secret_or_create(conn: &Connection) -> rusqlite::Result<Vec<u8>> {
+    let fresh: [u8; 32] = rand::rng().random();
+    conn.execute(
+        "INSERT OR IGNORE INTO holder_secret (id, secret) VALUES (1, ?1)",
+        [fresh.as_slice()],
+    )?;
+    conn.query_row("SELECT secret FROM holder_secret WHERE id = 1", [], |r| {
+        r.get(0)
+    })
+}
 
 /// The active key, creating the first one if the database has none.
 pub(super) fn active_or_create(conn: &mut Connection) -> rusqlite::Result<(String, SigningKey)> {

@@ -1,145 +1,62 @@
-//! The Tawkeed seal: a signed QR code that proves a printed paper is an original.
+//! The Tawkeed seal: a signed QR code that proves a printed paper is an original and shows
+//! what it proves.
 //!
-//! Chain (as the EU Digital COVID Certificate): claims as a CBOR map → COSE_Sign1
+//! Chain (as the EU Digital COVID Certificate): [`Claims`] as a CBOR map → COSE_Sign1
 //! (RFC 9052) signed with ES256 (ECDSA P-256 + SHA-256, RFC 9053 §2.1), the key id in the
-//! protected header → zlib (RFC 1950) → Base45 (RFC 9285) → prefixed with [`PREFIX`] → QR
-//! code in alphanumeric mode with error correction level Q (ISO/IEC 18004).
+//! protected header → zlib (RFC 1950) → Base45 (RFC 9285) → prefixed with [`PREFIX`] → in a
+//! URL ([`qr_text`]) → QR code at error correction level Q (ISO/IEC 18004), version at most
+//! [`MAX_QR_VERSION`].
 //!
-//! The ministry signs; the kiosk holds only public keys ([`KeySet`]) and verifies every
-//! document before printing it and every scanned paper.
+//! Version 2 (`MNS2:`) carries the facts a reader compares with the paper ([`Fact`]), a
+//! digest over canonical CBOR ([`fields_digest`]) and a keyed holder reference. Version 1
+//! (`MNS1:`) seals still verify.
+//!
+//! The ministry signs (the `sign` feature, for the reference server only); the kiosk holds
+//! only public keys ([`KeySet`]) and verifies every document before printing it and every
+//! scanned paper.
 
 use std::io::Read;
 #[cfg(feature = "sign")]
 use std::io::Write;
 
-use coset::cbor::Value;
 use coset::{CborSerializable, CoseSign1, TaggedCborSerializable, iana};
 #[cfg(feature = "sign")]
 use coset::{CoseSign1Builder, HeaderBuilder};
+use p256::ecdsa::Signature;
 use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
 #[cfg(feature = "sign")]
 use p256::ecdsa::{SigningKey, signature::Signer};
-use sha2::{Digest, Sha256};
-use unicode_normalization::UnicodeNormalization;
 
-/// Scheme prefix: "Manassa seal, version 1". Only QR alphanumeric characters.
-pub const PREFIX: &str = "MNS1:";
+mod claims;
+mod digest;
+mod keys;
+mod qr;
+
+pub use claims::{Claims, Fact, MAX_FACTS};
+#[cfg(feature = "sign")]
+pub use digest::holder_ref;
+pub use digest::{canonical_text_map, fields_digest, fields_digest_v1};
+pub use keys::{KeySet, VerificationKey};
+pub use qr::{
+    DEFAULT_VERIFIER_URL, MAX_QR_VERSION, QrSymbol, qr_symbol, qr_text, seal_from_qr_text,
+};
+
+/// Scheme prefix of the seals made today: "Manassa seal, version 2". QR alphanumeric only.
+pub const PREFIX: &str = "MNS2:";
+/// Scheme prefix of version 1 seals, which still verify.
+pub const PREFIX_V1: &str = "MNS1:";
 /// Upper bound of a decompressed seal, bytes (a zlib bomb stops here).
 pub const MAX_DECOMPRESSED: usize = 8 * 1024;
 
-/// What the seal asserts. Text is NFC-normalised before signing and digesting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claims {
-    /// Ministry document id.
-    pub document_id: String,
-    /// Document kind, as the API names it (`building_permit`, ...).
-    pub kind: String,
-    /// Printed document number, e.g. `BP-2026-004512`.
-    pub number: String,
-    /// Pseudonymous holder reference ([`holder_ref`]), not the QID itself.
-    pub holder_ref: String,
-    /// Issue date `YYYY-MM-DD`.
-    pub issued_on: String,
-    /// Date the seal was made, `YYYY-MM-DD` (UTC): the signing key must have been in force
-    /// then. A paper issued years ago may be sealed today, when it is printed.
-    pub signed_on: String,
-    /// SHA-256 of the printed fields ([`fields_digest`]).
-    pub digest: [u8; 32],
+/// Whether `text` starts with a seal prefix of any version.
+pub(crate) fn is_seal_prefixed(text: &str) -> bool {
+    text.starts_with(PREFIX) || text.starts_with(PREFIX_V1)
 }
 
-// CBOR map keys (small integers keep the QR small).
-const K_ID: i64 = 1;
-const K_KIND: i64 = 2;
-const K_NUMBER: i64 = 3;
-const K_HOLDER: i64 = 4;
-const K_ISSUED: i64 = 5;
-const K_DIGEST: i64 = 6;
-const K_SIGNED: i64 = 7;
-
-/// A pseudonymous, stable reference to a holder: the first 10 bytes of SHA-256 of
-/// "manassa-holder:" + QID, as 20 hex digits. The paper shows the holder; the seal need not.
-pub fn holder_ref(qid: &str) -> String {
-    let h = Sha256::digest(format!("manassa-holder:{qid}").as_bytes());
-    h[..10].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 over the printed fields: each `(name, value)` NFC-normalised, sorted by name,
-/// serialised as `name=value\n`. Names must not contain `=` or newlines.
-pub fn fields_digest(fields: &[(&str, &str)]) -> [u8; 32] {
-    let mut sorted: Vec<(String, String)> = fields
-        .iter()
-        .map(|(k, v)| (k.nfc().collect(), v.nfc().collect()))
-        .collect();
-    sorted.sort();
-    let mut h = Sha256::new();
-    for (k, v) in sorted {
-        h.update(k.as_bytes());
-        h.update(b"=");
-        h.update(v.as_bytes());
-        h.update(b"\n");
-    }
-    h.finalize().into()
-}
-
-impl Claims {
-    #[cfg(feature = "sign")]
-    fn to_cbor(&self) -> Vec<u8> {
-        let nfc = |s: &str| Value::Text(s.nfc().collect());
-        let map = Value::Map(vec![
-            (Value::from(K_ID), nfc(&self.document_id)),
-            (Value::from(K_KIND), nfc(&self.kind)),
-            (Value::from(K_NUMBER), nfc(&self.number)),
-            (Value::from(K_HOLDER), nfc(&self.holder_ref)),
-            (Value::from(K_ISSUED), nfc(&self.issued_on)),
-            (Value::from(K_DIGEST), Value::Bytes(self.digest.to_vec())),
-            (Value::from(K_SIGNED), nfc(&self.signed_on)),
-        ]);
-        let mut out = Vec::new();
-        coset::cbor::ser::into_writer(&map, &mut out).expect("CBOR to memory cannot fail");
-        out
-    }
-
-    fn from_cbor(bytes: &[u8]) -> Result<Claims, SealError> {
-        let v: Value = coset::cbor::de::from_reader(bytes)
-            .map_err(|_| SealError::Malformed("claims are not CBOR"))?;
-        let Value::Map(entries) = v else {
-            return Err(SealError::Malformed("claims are not a map"));
-        };
-        let get = |k: i64| {
-            entries
-                .iter()
-                .find(|(key, _)| key.as_integer() == Some(k.into()))
-                .map(|(_, v)| v)
-        };
-        let text = |k: i64| match get(k) {
-            Some(Value::Text(s)) => Ok(s.clone()),
-            _ => Err(SealError::Malformed("a claim is missing or not text")),
-        };
-        let digest = match get(K_DIGEST) {
-            Some(Value::Bytes(b)) if b.len() == 32 => {
-                let mut d = [0u8; 32];
-                d.copy_from_slice(b);
-                d
-            }
-            _ => return Err(SealError::Malformed("digest claim is missing")),
-        };
-        Ok(Claims {
-            document_id: text(K_ID)?,
-            kind: text(K_KIND)?,
-            number: text(K_NUMBER)?,
-            holder_ref: text(K_HOLDER)?,
-            issued_on: text(K_ISSUED)?,
-            signed_on: text(K_SIGNED)?,
-            digest,
-        })
-    }
-}
-
-/// Why a seal did not verify.
+/// Why a seal did not verify or cannot be printed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SealError {
-    /// Not a Manassa seal (wrong prefix).
+    /// Not a Manassa seal (wrong prefix, or a URL without one).
     #[error("not a Manassa seal")]
     NotASeal,
     /// Garbled: Base45, zlib, COSE or CBOR structure broken.
@@ -160,76 +77,12 @@ pub enum SealError {
     /// The signature is right but the printed fields differ from the signed digest.
     #[error("printed fields differ from the sealed ones")]
     DigestMismatch,
-}
-
-/// One ministry public key.
-#[derive(Debug, Clone)]
-pub struct VerificationKey {
-    /// Key id as in the COSE `kid` header.
-    pub kid: String,
-    /// The P-256 public key.
-    pub key: VerifyingKey,
-    /// First day the key signed, `YYYY-MM-DD` (inclusive), if bounded.
-    pub not_before: Option<String>,
-    /// Last day the key signed, `YYYY-MM-DD` (inclusive), if bounded (a rotated key).
-    pub not_after: Option<String>,
-}
-
-/// The ministry's public keys, as cached by the kiosk for offline verification.
-#[derive(Debug, Clone, Default)]
-pub struct KeySet {
-    /// The keys.
-    pub keys: Vec<VerificationKey>,
-}
-
-impl KeySet {
-    /// Parse the `/v1/keys` answer: `{"keys":[{"kid","alg":"ES256","crv":"P-256","x","y",
-    /// "not_before"?,"not_after"?}]}` with `x`/`y` base64url (RFC 7518 §6.2.1). Keys of
-    /// other algorithms are skipped.
-    pub fn from_json(v: &serde_json::Value) -> Result<KeySet, SealError> {
-        use base64::Engine as _;
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let mut keys = Vec::new();
-        for k in v["keys"]
-            .as_array()
-            .ok_or(SealError::Malformed("no key list"))?
-        {
-            if k["alg"] != "ES256" || k["crv"] != "P-256" {
-                continue;
-            }
-            let coord = |name: &str| {
-                k[name]
-                    .as_str()
-                    .and_then(|s| b64.decode(s.trim_end_matches('=')).ok())
-                    .filter(|b| b.len() == 32)
-                    .ok_or(SealError::Malformed("key coordinate"))
-            };
-            let (x, y) = (coord("x")?, coord("y")?);
-            let mut sec1 = vec![4u8];
-            sec1.extend_from_slice(&x);
-            sec1.extend_from_slice(&y);
-            let key = VerifyingKey::from_sec1_bytes(&sec1)
-                .map_err(|_| SealError::Malformed("key is not on P-256"))?;
-            keys.push(VerificationKey {
-                kid: k["kid"]
-                    .as_str()
-                    .ok_or(SealError::Malformed("key without kid"))?
-                    .to_string(),
-                key,
-                not_before: k["not_before"]
-                    .as_str()
-                    .map(|s| s[..s.len().min(10)].to_string()),
-                not_after: k["not_after"]
-                    .as_str()
-                    .map(|s| s[..s.len().min(10)].to_string()),
-            });
-        }
-        Ok(KeySet { keys })
-    }
-
-    fn find(&self, kid: &str) -> Option<&VerificationKey> {
-        self.keys.iter().find(|k| k.kid == kid)
-    }
+    /// The QR symbol would exceed [`MAX_QR_VERSION`] (41: beyond any version).
+    #[error("seal needs a QR of version {version}, above {MAX_QR_VERSION}")]
+    TooLarge {
+        /// The version it would need.
+        version: i16,
+    },
 }
 
 /// The public half of a signing key in the `/v1/keys` JSON shape. Only with the `sign`
@@ -261,8 +114,9 @@ pub fn today() -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 
+/// Sign `claims` (as version 2, whatever `claims.version` says) with `key` under `kid`;
+/// returns the seal text (`MNS2:` + Base45). Put it in a QR with [`qr_text`].
 #[cfg(feature = "sign")]
-/// Sign `claims` with `key` under `kid`; returns the QR text (`MNS1:` + Base45).
 pub fn sign(claims: &Claims, kid: &str, key: &SigningKey) -> String {
     let protected = HeaderBuilder::new()
         .algorithm(iana::Algorithm::ES256)
@@ -283,13 +137,23 @@ pub fn sign(claims: &Claims, kid: &str, key: &SigningKey) -> String {
     format!("{PREFIX}{}", base45::encode(compressed))
 }
 
-/// Verify a seal's signature against `keys`; returns its claims. Does not compare the
-/// printed fields (see [`verify_document`]) nor ask about revocation (an online check).
-pub fn verify(seal: &str, keys: &KeySet) -> Result<Claims, SealError> {
-    let body = seal
-        .trim()
-        .strip_prefix(PREFIX)
-        .ok_or(SealError::NotASeal)?;
+/// The key id a seal names, before any check of it: to refresh the keys on an unknown kid.
+///
+/// Errors: as [`verify`] for a seal it cannot open.
+pub fn kid_of(seal: &str) -> Result<String, SealError> {
+    let (_, sign1) = open(seal)?;
+    String::from_utf8(sign1.protected.header.key_id).map_err(|_| SealError::UnknownKey)
+}
+
+fn open(text: &str) -> Result<(u8, CoseSign1), SealError> {
+    let seal = seal_from_qr_text(text)?;
+    let (version, body) = if let Some(b) = seal.strip_prefix(PREFIX) {
+        (2, b)
+    } else if let Some(b) = seal.strip_prefix(PREFIX_V1) {
+        (1, b)
+    } else {
+        return Err(SealError::NotASeal);
+    };
     let compressed = base45::decode(body).map_err(|_| SealError::Malformed("not Base45"))?;
     let mut cose = Vec::new();
     flate2::read::ZlibDecoder::new(&compressed[..])
@@ -302,6 +166,16 @@ pub fn verify(seal: &str, keys: &KeySet) -> Result<Claims, SealError> {
     let sign1 = CoseSign1::from_tagged_slice(&cose)
         .or_else(|_| CoseSign1::from_slice(&cose))
         .map_err(|_| SealError::Malformed("not COSE_Sign1"))?;
+    Ok((version, sign1))
+}
+
+/// Verify a seal's signature against `keys`; returns its claims. `text` is the seal or the
+/// whole QR text (a verifier URL with the seal in its fragment). Does not compare the
+/// printed fields (see [`verify_document`]) nor ask about revocation (an online check).
+///
+/// Errors: every [`SealError`] but `DigestMismatch` and `TooLarge`.
+pub fn verify(text: &str, keys: &KeySet) -> Result<Claims, SealError> {
+    let (version, sign1) = open(text)?;
     if sign1.protected.header.alg
         != Some(coset::RegisteredLabelWithPrivate::Assigned(
             iana::Algorithm::ES256,
@@ -319,48 +193,36 @@ pub fn verify(seal: &str, keys: &KeySet) -> Result<Claims, SealError> {
             .map_err(|_| SealError::BadSignature)
     })?;
     let claims = Claims::from_cbor(
+        version,
         sign1
             .payload
             .as_deref()
             .ok_or(SealError::Malformed("no payload"))?,
     )?;
-    // ISO dates compare correctly as strings.
-    let date = claims.signed_on.as_str();
-    if key.not_before.as_deref().is_some_and(|nb| date < nb)
-        || key.not_after.as_deref().is_some_and(|na| date > na)
-    {
+    if !key.in_force_on(&claims.signed_on) {
         return Err(SealError::KeyNotValid);
     }
     Ok(claims)
 }
 
-/// Verify a document about to be printed: the signature, and that the fields the kiosk will
-/// print hash to the sealed digest.
+/// Verify a document about to be printed, or a digital copy: the signature, and that the
+/// fields it prints hash to the sealed digest (by the seal's version's digest).
+///
+/// Errors: as [`verify`], and [`SealError::DigestMismatch`].
 pub fn verify_document(
     seal: &str,
     keys: &KeySet,
     printed: &[(&str, &str)],
 ) -> Result<Claims, SealError> {
     let claims = verify(seal, keys)?;
-    if claims.digest != fields_digest(printed) {
+    let digest = match claims.version {
+        1 => fields_digest_v1(printed),
+        _ => fields_digest(printed).map_err(|_| SealError::DigestMismatch)?,
+    };
+    if claims.digest != digest {
         return Err(SealError::DigestMismatch);
     }
     Ok(claims)
-}
-
-/// The QR symbol for a seal: error correction level Q; the `qrcode` crate picks the
-/// alphanumeric mode for Base45 text. Returns the module matrix (true = dark), row-major,
-/// and its width in modules (without the quiet zone).
-pub fn qr_modules(seal: &str) -> Option<(Vec<bool>, usize)> {
-    let code =
-        qrcode::QrCode::with_error_correction_level(seal.as_bytes(), qrcode::EcLevel::Q).ok()?;
-    let width = code.width();
-    let modules = code
-        .to_colors()
-        .into_iter()
-        .map(|c| c == qrcode::Color::Dark)
-        .collect();
-    Some((modules, width))
 }
 
 // The tests sign seals, which only the `sign` feature can.
@@ -377,32 +239,50 @@ mod tests {
             .unwrap()
     }
 
+    const PRINTED: [(&str, &str); 2] = [
+        ("permit_no", "BP-2026-004512"),
+        (
+            "owner_name",
+            "محمد عبدالله الكواري\nMohammed Abdullah Al-Kuwari",
+        ),
+    ];
+
     fn claims() -> Claims {
         Claims {
+            version: 2,
             document_id: "doc-bp-004512".into(),
             kind: "building_permit".into(),
             number: "BP-2026-004512".into(),
-            holder_ref: holder_ref("28463400123"),
+            holder_ref: holder_ref(b"test-secret", "28463400123"),
             issued_on: "2026-03-15".into(),
             signed_on: "2026-11-29".into(),
-            digest: fields_digest(&[
-                ("permit_no", "BP-2026-004512"),
-                ("owner_name_ar", "محمد عبدالله الكواري"),
-            ]),
+            digest: fields_digest(&PRINTED).unwrap(),
+            facts: vec![
+                (Fact::HolderNameAr, "محمد عبدالله الكواري".into()),
+                (Fact::HolderNameEn, "Mohammed Abdullah Al-Kuwari".into()),
+                (Fact::QidLast4, "0123".into()),
+                (Fact::Floors, "3".into()),
+            ],
         }
     }
 
     #[test]
-    fn round_trip_verifies_and_is_qr_alphanumeric() {
+    fn round_trip_verifies_with_its_facts_and_is_qr_alphanumeric() {
         let seal = sign(&claims(), "k1", &key());
         assert!(seal.starts_with(PREFIX));
         assert!(
             seal.chars()
                 .all(|c| "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(c))
         );
-        assert_eq!(verify(&seal, &keys("k1", None, None)).unwrap(), claims());
-        let (modules, width) = qr_modules(&seal).unwrap();
-        assert_eq!(modules.len(), width * width);
+        let got = verify(&seal, &keys("k1", None, None)).unwrap();
+        assert_eq!(got, claims());
+        assert_eq!(got.fact(Fact::Floors), Some("3"));
+        // The same seal inside the verifier URL.
+        let url = qr_text("https://tawkeed.example/verify", &seal);
+        assert_eq!(verify(&url, &keys("k1", None, None)).unwrap(), claims());
+        assert_eq!(kid_of(&url).unwrap(), "k1");
+        let symbol = qr_symbol(&url).unwrap();
+        assert_eq!(symbol.modules.len(), symbol.width * symbol.width);
     }
 
     #[test]
@@ -420,6 +300,16 @@ mod tests {
             }
         }
         assert_eq!(rejected, body.len(), "every single-bit change is caught");
+    }
+
+    #[test]
+    fn a_v2_seal_relabelled_v1_is_refused() {
+        let seal = sign(&claims(), "k1", &key());
+        let relabelled = seal.replacen(PREFIX, PREFIX_V1, 1);
+        assert!(matches!(
+            verify(&relabelled, &keys("k1", None, None)),
+            Err(SealError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -460,21 +350,10 @@ mod tests {
     fn different_printed_fields_are_a_digest_mismatch() {
         let seal = sign(&claims(), "k1", &key());
         let ks = keys("k1", None, None);
-        let good = [
-            ("permit_no", "BP-2026-004512"),
-            ("owner_name_ar", "محمد عبدالله الكواري"),
-        ];
-        assert!(verify_document(&seal, &ks, &good).is_ok());
-        // Field order does not matter; NFC-equivalent text hashes the same.
-        let reordered = [
-            ("owner_name_ar", "محمد عبدالله الكواري"),
-            ("permit_no", "BP-2026-004512"),
-        ];
+        assert!(verify_document(&seal, &ks, &PRINTED).is_ok());
+        let reordered = [PRINTED[1], PRINTED[0]];
         assert!(verify_document(&seal, &ks, &reordered).is_ok());
-        let altered = [
-            ("permit_no", "BP-2026-004513"),
-            ("owner_name_ar", "محمد عبدالله الكواري"),
-        ];
+        let altered = [("permit_no", "BP-2026-004513"), PRINTED[1]];
         assert_eq!(
             verify_document(&seal, &ks, &altered),
             Err(SealError::DigestMismatch)
@@ -482,10 +361,56 @@ mod tests {
     }
 
     #[test]
-    fn holder_ref_hides_the_qid() {
-        let r = holder_ref("28463400123");
-        assert_eq!(r.len(), 20);
-        assert!(!r.contains("28463400123"));
-        assert_eq!(r, holder_ref("28463400123"));
+    fn one_malformed_key_does_not_lose_the_others() {
+        let good = public_jwk("k1", &key(), None, None);
+        let mut bad_point = good.clone();
+        bad_point["kid"] = "k2".into();
+        bad_point["x"] = "AAAA".into();
+        let mut bad_date = good.clone();
+        bad_date["kid"] = "k3".into();
+        bad_date["not_after"] = "soon".into();
+        let set = KeySet::from_json(&serde_json::json!({
+            "keys": [bad_point, good.clone(), {"kid": "k4", "alg": "RS256"}, bad_date, good]
+        }))
+        .unwrap();
+        assert_eq!(set.keys.len(), 1);
+        assert_eq!(
+            set.skipped, 4,
+            "bad point, other alg, bad date, repeated kid"
+        );
+        assert!(KeySet::from_json(&serde_json::json!({"nokeys": []})).is_err());
+    }
+}
+
+/// Seals made by version 1 of the signer (a fixture it wrote) keep verifying.
+#[cfg(test)]
+mod v1 {
+    use super::*;
+
+    #[test]
+    fn a_version_1_seal_still_verifies() {
+        let f: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/data/v1-seal.json")).unwrap();
+        let keys = KeySet::from_json(&f["keys"]).unwrap();
+        let seal = f["seal"].as_str().unwrap();
+        let printed: Vec<(&str, &str)> = f["printed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_str().unwrap(), p[1].as_str().unwrap()))
+            .collect();
+        let claims = verify_document(seal, &keys, &printed).unwrap();
+        assert_eq!(claims.version, 1);
+        assert_eq!(claims.number, f["claims"]["number"]);
+        assert!(claims.facts.is_empty());
+        let mut altered = printed.clone();
+        altered[0].1 = "BP-2026-004513";
+        assert_eq!(
+            verify_document(seal, &keys, &altered),
+            Err(SealError::DigestMismatch)
+        );
+        // Also from a verifier URL.
+        let url = qr_text("https://tawkeed.example/verify", seal);
+        assert_eq!(verify(&url, &keys).unwrap().version, 1);
     }
 }

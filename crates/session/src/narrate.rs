@@ -366,9 +366,12 @@ pub fn screen_script(v: &View) -> Vec<Cue> {
         }
         Screen::VerifyResult => {
             if let Some(verdict) = &v.verdict {
-                let (_, title, facts) = texts::verdict_texts(lang, verdict);
-                lines.push(title);
-                lines.push(facts);
+                let t = texts::verdict_texts(lang, verdict);
+                lines.push(t.title);
+                lines.push(t.advice);
+                for (label, value) in t.facts {
+                    lines.push(format!("{label}: {value}"));
+                }
             }
         }
         Screen::Complaint => match v.complaint.as_ref().map(|c| c.step) {

@@ -119,6 +119,8 @@ fn verify_a_paper_is_anonymous_and_shows_the_verdict() {
         number: "BP-2025-003990".into(),
         kind: Some(DocumentKind::BuildingPermit),
         issued_on: "2025-06-10".into(),
+        facts: vec![("holder_name_en".into(), "Mohammed".into())],
+        ..Default::default()
     };
     s.handle(Intent::SealChecked(verdict.clone()));
     assert_eq!(s.view().verdict, Some(verdict));

@@ -95,29 +95,68 @@ pub fn printing_status(v: &View) -> String {
     }
 }
 
-/// A verdict's (level, title, facts): level 0 genuine, 1 genuine but not checked online,
-/// 2 not genuine; facts empty when the seal did not verify.
-pub fn verdict_texts(lang: Lang, verdict: &Verdict) -> (i32, String, String) {
-    let (level, title) = match verdict.status {
-        VerdictStatus::Genuine => (0, "verdict-genuine"),
-        VerdictStatus::GenuineOffline => (1, "verdict-genuine-offline"),
-        VerdictStatus::Revoked => (2, "verdict-revoked"),
-        VerdictStatus::Altered => (2, "verdict-altered"),
-        VerdictStatus::NotASeal => (2, "verdict-not-a-seal"),
+/// What the verdict screen shows and speech says of a verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerdictTexts {
+    /// 0 genuine, 1 genuine but revocation not confirmed, 2 not genuine (revoked,
+    /// altered, not a seal), 3 cannot be checked now.
+    pub level: i32,
+    /// The verdict, one line.
+    pub title: String,
+    /// What to do: compare the sealed facts with the paper, or why there are none.
+    pub advice: String,
+    /// (label, value) rows: kind, number, issue date, then each sealed fact. Values are
+    /// marked left-to-right where they are numbers, codes or dates in Latin digits.
+    pub facts: Vec<(String, String)>,
+}
+
+/// The texts of `verdict` in `lang`.
+pub fn verdict_texts(lang: Lang, verdict: &Verdict) -> VerdictTexts {
+    let (level, title, advice) = match verdict.status {
+        VerdictStatus::Genuine => (0, "verdict-genuine", "verdict-compare"),
+        VerdictStatus::GenuineUnchecked if verdict.not_confirmed => {
+            (1, "verdict-not-confirmed", "verdict-compare")
+        }
+        VerdictStatus::GenuineUnchecked => (1, "verdict-genuine-unchecked", "verdict-compare"),
+        VerdictStatus::Revoked => (2, "verdict-revoked", "verdict-revoked-advice"),
+        VerdictStatus::Altered => (2, "verdict-altered", "verdict-altered-advice"),
+        VerdictStatus::Unverifiable => (3, "verdict-unverifiable", "verdict-unverifiable-advice"),
+        VerdictStatus::NotASeal => (2, "verdict-not-a-seal", "verdict-not-a-seal-advice"),
     };
-    let facts = match verdict.kind {
-        Some(kind) => tr_args(
-            lang,
-            "verdict-facts",
-            &[
-                ("kind", Arg::Str(&tr(lang, kind_msg_id(kind)))),
-                ("number", Arg::Str(&ltr(&verdict.number))),
-                ("date", Arg::Str(&date_text(lang, &verdict.issued_on))),
-            ],
-        ),
-        None => String::new(),
-    };
-    (level, tr(lang, title), facts)
+    let mut facts = Vec::new();
+    if let Some(kind) = verdict.kind {
+        facts.push((tr(lang, "fact-kind"), tr(lang, kind_msg_id(kind))));
+        facts.push((tr(lang, "fact-number"), ltr(&verdict.number)));
+        facts.push((
+            tr(lang, "fact-issued-on"),
+            date_text(lang, &verdict.issued_on),
+        ));
+    }
+    for (name, value) in &verdict.facts {
+        let label = tr(lang, &format!("fact-{}", name.replace('_', "-")));
+        facts.push((label, fact_value(lang, name, value)));
+    }
+    VerdictTexts {
+        level,
+        title: tr(lang, title),
+        advice: tr(lang, advice),
+        facts,
+    }
+}
+
+/// A sealed fact's value as shown: dates written out, amounts as money, the QID's last
+/// digits after a mask, numbers and codes kept left-to-right, names as they are.
+fn fact_value(lang: Lang, name: &str, value: &str) -> String {
+    match name {
+        "expires_on" | "completed_on" | "inspected_on" => date_text(lang, value),
+        "basic_salary" | "allowances_total" | "deductions" | "net" => {
+            manassa_i18n::format_amount(lang, value)
+        }
+        "qid_last4" => ltr(&format!("••••••• {value}")),
+        "built_area_m2" => tr_args(lang, "fact-area-value", &[("area", Arg::Str(&ltr(value)))]),
+        "floors" | "plot_no" | "zone" | "permit_no" | "period" | "currency" => ltr(value),
+        _ => value.to_string(),
+    }
 }
 
 /// The sent screen's (title, body, reference line); empty when not on it. The reference

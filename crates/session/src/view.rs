@@ -94,32 +94,70 @@ impl std::fmt::Debug for PreviewImage {
     }
 }
 
-/// What a scanned seal turned out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The verdict on a paper's seal: one vocabulary for the kiosk, `manassa doc verify` and
+/// the phone page (DESIGN §4). [`VerdictStatus::as_str`] gives the wire names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum VerdictStatus {
     /// Signature valid and the ministry says the paper is valid.
     Genuine,
-    /// Signature valid; the ministry could not be asked about revocation (offline).
-    GenuineOffline,
+    /// Signature valid; revocation not confirmed (see [`Verdict::not_confirmed`]).
+    GenuineUnchecked,
     /// Signature valid but the ministry revoked the paper.
     Revoked,
-    /// The seal does not verify: altered or forged.
+    /// The seal does not verify: altered or forged, or made with a key the ministry does
+    /// not publish.
     Altered,
+    /// No key for the seal's key id and no ministry to ask: cannot check now (never
+    /// "altered").
+    Unverifiable,
     /// Not a ministry seal at all.
+    #[default]
     NotASeal,
 }
 
-/// The verdict on a scanned seal and the paper's key facts (from the signed claims).
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl VerdictStatus {
+    /// Every verdict.
+    pub const ALL: [VerdictStatus; 6] = [
+        VerdictStatus::Genuine,
+        VerdictStatus::GenuineUnchecked,
+        VerdictStatus::Revoked,
+        VerdictStatus::Altered,
+        VerdictStatus::Unverifiable,
+        VerdictStatus::NotASeal,
+    ];
+
+    /// The wire name: `genuine`, `genuine_unchecked`, `revoked`, `altered`,
+    /// `unverifiable`, `not_a_seal`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictStatus::Genuine => "genuine",
+            VerdictStatus::GenuineUnchecked => "genuine_unchecked",
+            VerdictStatus::Revoked => "revoked",
+            VerdictStatus::Altered => "altered",
+            VerdictStatus::Unverifiable => "unverifiable",
+            VerdictStatus::NotASeal => "not_a_seal",
+        }
+    }
+}
+
+/// The verdict on a scanned seal, with what the seal states.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Verdict {
     /// The verdict.
     pub status: VerdictStatus,
+    /// With [`VerdictStatus::GenuineUnchecked`]: the ministry answered but not with a
+    /// status (an error, a malformed body), so "could not confirm" rather than
+    /// "unreachable".
+    pub not_confirmed: bool,
     /// Document number, when the seal verified.
     pub number: String,
     /// Document kind, when the seal verified.
     pub kind: Option<DocumentKind>,
     /// Issue date `YYYY-MM-DD`, when the seal verified.
     pub issued_on: String,
+    /// The sealed facts to compare with the paper, in the seal's order: (fact name as the
+    /// seal contract names it, e.g. `holder_name_en`; value as sealed, sanitised).
+    pub facts: Vec<(String, String)>,
 }
 
 /// A message to show, by Fluent id, rendered in the current language by the UI (so a

@@ -4,4 +4,5 @@
 //! separate binaries once.
 
 mod papers;
+mod qr_reading;
 mod text;

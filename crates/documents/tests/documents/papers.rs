@@ -43,8 +43,29 @@ fn keys() -> seal::KeySet {
     .unwrap()
 }
 
+const HOLDER_SECRET: &[u8] = b"test-holder-secret";
+const VERIFIER: &str = "https://tawkeed.example/verify";
+
+/// The QR text of a fresh v2 seal on `content`: the verifier URL with the seal.
 fn sealed(content: &Content, id: &str) -> String {
-    seal::sign(&seal::claims_for(id, content), "test-1", &key())
+    let seal = seal::sign(
+        &seal::claims_for(id, content, HOLDER_SECRET),
+        "test-1",
+        &key(),
+    );
+    seal::qr_text(VERIFIER, &seal)
+}
+
+fn qr(text: &str) -> seal::QrSymbol {
+    seal::qr_symbol(text).unwrap()
+}
+
+fn fetched<'a>(id: &'a str, content: &Content) -> seal::Fetched<'a> {
+    let holder = seal::holder_ref(HOLDER_SECRET, &content.holder_qid);
+    seal::Fetched {
+        document_id: id,
+        holder_ref: Some(Box::leak(holder.into_boxed_str())),
+    }
 }
 
 /// Decode every QR code on a rendered page.
@@ -65,7 +86,7 @@ fn check_kind(kind: DocumentKind, sample_name: &str, id: &str) {
     let payload = sample(sample_name);
     let content = kinds::content(kind, &payload).unwrap();
     let seal_text = sealed(&content, id);
-    let paper = layout::paper(&content, Some(&seal_text));
+    let paper = layout::paper(&content, Some(&qr(&seal_text)));
     let bytes = pdf::write(&paper).unwrap();
     let dir = out_dir(sample_name);
     let path = dir.join(format!("{sample_name}.pdf"));
@@ -122,8 +143,9 @@ fn check_kind(kind: DocumentKind, sample_name: &str, id: &str) {
         vec![seal_text.clone()],
         "{sample_name}: one QR with the seal"
     );
-    let claims = seal::verify_content(&found[0], &keys(), &content).unwrap();
+    let claims = seal::verify_content(&found[0], &keys(), fetched(id, &content), &content).unwrap();
     assert_eq!(claims.number, content.number);
+    assert_eq!(claims.facts, content.facts);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -149,7 +171,7 @@ fn completion_certificate_renders_extracts_and_verifies() {
 fn salary_statement_with_forty_lines_spans_pages() {
     let content =
         kinds::content(DocumentKind::SalaryStatement, &sample("salary-statement")).unwrap();
-    let paper = layout::paper(&content, Some(&sealed(&content, "doc-ss-2026-10")));
+    let paper = layout::paper(&content, Some(&qr(&sealed(&content, "doc-ss-2026-10"))));
     assert!(
         paper.pages.len() >= 2,
         "40 allowance lines need a second page"
@@ -169,9 +191,121 @@ fn a_tampered_field_no_longer_matches_its_seal() {
     altered["built_area_m2"] = serde_json::json!(512.5);
     let altered = kinds::content(DocumentKind::BuildingPermit, &altered).unwrap();
     assert_eq!(
-        seal::verify_content(&seal_text, &keys(), &altered),
-        Err(seal::SealError::DigestMismatch)
+        seal::verify_content(
+            &seal_text,
+            &keys(),
+            fetched("doc-bp-004512", &altered),
+            &altered
+        ),
+        Err(seal::BindError::Seal(seal::SealError::DigestMismatch))
     );
+}
+
+#[test]
+fn a_good_seal_of_another_document_or_holder_is_not_printed() {
+    let content = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
+    let seal_text = sealed(&content, "doc-bp-004512");
+    let ok = fetched("doc-bp-004512", &content);
+    assert!(seal::verify_content(&seal_text, &keys(), ok, &content).is_ok());
+    // The same seal delivered with another document id.
+    assert_eq!(
+        seal::verify_content(
+            &seal_text,
+            &keys(),
+            fetched("doc-bp-000001", &content),
+            &content
+        ),
+        Err(seal::BindError::Mismatch("document_id"))
+    );
+    // Another holder's reference, or none at all.
+    let other = seal::Fetched {
+        holder_ref: Some("00000000000000000000000000000000"),
+        ..ok
+    };
+    assert_eq!(
+        seal::verify_content(&seal_text, &keys(), other, &content),
+        Err(seal::BindError::Mismatch("holder_ref"))
+    );
+    let none = seal::Fetched {
+        holder_ref: None,
+        ..ok
+    };
+    assert_eq!(
+        seal::verify_content(&seal_text, &keys(), none, &content),
+        Err(seal::BindError::Mismatch("holder_ref"))
+    );
+    // A fact sealed differently from the content (the payload's expiry is not printed
+    // differently here, so only the facts tell).
+    let mut other_facts = content.clone();
+    other_facts.facts[0].1.push('x');
+    assert_eq!(
+        seal::verify_content(&seal_text, &keys(), ok, &other_facts),
+        Err(seal::BindError::Mismatch("facts"))
+    );
+}
+
+#[test]
+fn facts_state_names_masked_qid_and_figures() {
+    use seal::Fact;
+    let p = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
+    let get = |c: &Content, f: Fact| {
+        c.facts
+            .iter()
+            .find(|(x, _)| *x == f)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(get(&p, Fact::QidLast4).as_deref(), Some("0123"));
+    for f in [
+        Fact::HolderNameAr,
+        Fact::HolderNameEn,
+        Fact::PlotNo,
+        Fact::Zone,
+        Fact::Floors,
+        Fact::BuiltAreaM2,
+        Fact::UseEn,
+        Fact::ExpiresOn,
+        Fact::MunicipalityAr,
+    ] {
+        assert!(get(&p, f).is_some_and(|v| !v.is_empty()), "permit {f:?}");
+    }
+    assert!(
+        p.facts.iter().all(|(_, v)| !v.contains("28463400123")),
+        "never the whole QID"
+    );
+    let s = kinds::content(DocumentKind::SalaryStatement, &sample("salary-statement")).unwrap();
+    for f in [
+        Fact::EmployerAr,
+        Fact::EmployerEn,
+        Fact::Period,
+        Fact::BasicSalary,
+        Fact::AllowancesTotal,
+        Fact::Deductions,
+        Fact::Net,
+        Fact::Currency,
+    ] {
+        assert!(get(&s, f).is_some_and(|v| !v.is_empty()), "salary {f:?}");
+    }
+    // The allowances' exact sum, from the sample's own lines.
+    let payload = sample("salary-statement");
+    let milli: u64 = payload["allowances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let (w, f) = a["amount"].as_str().unwrap().split_once('.').unwrap();
+            w.parse::<u64>().unwrap() * 100 + f.parse::<u64>().unwrap()
+        })
+        .sum();
+    assert_eq!(
+        get(&s, Fact::AllowancesTotal).unwrap(),
+        format!("{}.{:02}", milli / 100, milli % 100)
+    );
+    let c = kinds::content(
+        DocumentKind::CompletionCertificate,
+        &sample("completion-certificate"),
+    )
+    .unwrap();
+    assert!(get(&c, Fact::PermitNo).is_some() && get(&c, Fact::CompletedOn).is_some());
 }
 
 #[test]
@@ -194,8 +328,8 @@ fn bidi_overrides_in_fields_never_reach_the_paper() {
 fn the_same_document_renders_to_the_same_bytes() {
     let content = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
     let seal_text = sealed(&content, "doc-bp-004512");
-    let a = pdf::write(&layout::paper(&content, Some(&seal_text))).unwrap();
-    let b = pdf::write(&layout::paper(&content, Some(&seal_text))).unwrap();
+    let a = pdf::write(&layout::paper(&content, Some(&qr(&seal_text)))).unwrap();
+    let b = pdf::write(&layout::paper(&content, Some(&qr(&seal_text)))).unwrap();
     assert!(
         a == b,
         "PDF output must be deterministic so papers can be compared"

@@ -1,0 +1,262 @@
+//! `manassa doc …`: render a paper to PDF, and check a paper's Tawkeed seal the way the
+//! kiosk's verify screen does (same keys, same verdicts: DESIGN §4).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+
+use crate::cli::outbox::load_config;
+use crate::tawkeed::{self, KeyStore};
+use manassa_documents::{self as documents, pdf};
+use manassa_ministry_api::DocumentKind;
+use manassa_ministry_api::client::Client;
+use manassa_session::VerdictStatus;
+
+/// Arguments of `manassa doc`.
+#[derive(Debug, clap::Args)]
+pub struct DocArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: DocAction,
+}
+
+/// `manassa doc` actions.
+#[derive(Debug, clap::Subcommand)]
+pub enum DocAction {
+    /// Render a paper (a SignedDocument as the API returns it, or a bare payload) to an A4
+    /// PDF; a sealed document gets its QR.
+    Render {
+        /// JSON payload file.
+        #[arg(long)]
+        data: PathBuf,
+        /// Output PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write a PNG preview of page 1 (150 dpi).
+        #[arg(long)]
+        png: Option<PathBuf>,
+        /// Kiosk configuration file, for the verifier URL in the QR.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Check a paper's seal: the signature offline with the kept keys (refreshed when
+    /// stale or the key is unknown), then the ministry's revocation status.
+    ///
+    /// Exit status: 0 genuine, 10 genuine_unchecked (revocation not confirmed), 11
+    /// revoked, 12 altered, 13 unverifiable (no key and no ministry: cannot check now),
+    /// 14 not_a_seal; 1 when the input cannot be read or holds no QR code; 2 on bad
+    /// arguments.
+    #[command(group(clap::ArgGroup::new("input").required(true).args(["seal", "image"])))]
+    Verify {
+        /// The QR's text: a seal (`MNS2:…`) or the verifier URL that holds one.
+        #[arg(long)]
+        seal: Option<String>,
+        /// A picture of the paper (PNG) or the paper as a PDF (its pages are rendered with
+        /// poppler's pdftoppm at 300 dpi); the QR code is decoded from it.
+        #[arg(long)]
+        image: Option<PathBuf>,
+        /// Kiosk configuration file: the ministry and where the keys are kept (default
+        /// /etc/manassa/manassa.toml when present, else the built-in defaults).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Print `{"verdict", "facts", "kid", "checked_online", ...}` as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of the human-readable output: ar or en.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+}
+
+/// The exit status of a verdict (see `manassa doc verify --help`).
+pub fn exit_code(status: VerdictStatus) -> i32 {
+    match status {
+        VerdictStatus::Genuine => 0,
+        VerdictStatus::GenuineUnchecked => 10,
+        VerdictStatus::Revoked => 11,
+        VerdictStatus::Altered => 12,
+        VerdictStatus::Unverifiable => 13,
+        VerdictStatus::NotASeal => 14,
+    }
+}
+
+/// Runs `manassa doc …`; returns the process exit status.
+///
+/// Errors: unreadable files, bad JSON, a paper that cannot be rendered, no QR code found.
+pub fn run_cli(args: DocArgs) -> anyhow::Result<i32> {
+    match args.action {
+        DocAction::Render {
+            data,
+            out,
+            png,
+            config,
+        } => {
+            let cfg = load_config(config.as_deref())?;
+            render(&data, &out, png.as_deref(), &cfg.ministry.verifier_url)?;
+            Ok(0)
+        }
+        DocAction::Verify {
+            seal,
+            image,
+            config,
+            json,
+            lang,
+        } => {
+            let lang = manassa_i18n::Lang::parse(&lang)
+                .with_context(|| format!("--lang {lang:?}: use ar or en"))?;
+            let text = match (seal, image) {
+                (Some(s), _) => s,
+                (None, Some(path)) => qr_from_file(&path)?,
+                (None, None) => bail!("give --seal or --image"),
+            };
+            let cfg = load_config(config.as_deref())?;
+            let client = Client::new(
+                &cfg.ministry.base_url,
+                &cfg.ministry.kiosk_token,
+                Duration::from_millis(cfg.ministry.timeout_ms),
+            )?;
+            let store = KeyStore::open(
+                cfg.keys_path(),
+                Duration::from_secs(cfg.ministry.keys_refresh_s),
+            );
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let checked = rt.block_on(tawkeed::check_scanned(&client, &store, &text));
+            let mut out = std::io::stdout().lock();
+            if json {
+                writeln!(out, "{}", verdict_json(&checked))?;
+            } else {
+                let t = manassa_session::texts::verdict_texts(lang, &checked.verdict);
+                writeln!(out, "{}: {}", checked.verdict.status.as_str(), t.title)?;
+                writeln!(out, "{}", t.advice)?;
+                for (label, value) in t.facts {
+                    writeln!(out, "  {label}: {}", value.replace('\u{200E}', ""))?;
+                }
+            }
+            Ok(exit_code(checked.verdict.status))
+        }
+    }
+}
+
+/// The JSON of a check: `verdict` (wire name), `facts` (fact name → value, plus `kind`,
+/// `number`, `issued_on` when the seal verified), `kid` (or null), `checked_online`, and
+/// `not_confirmed` (the ministry answered without a status).
+pub fn verdict_json(c: &tawkeed::Checked) -> serde_json::Value {
+    let v = &c.verdict;
+    let mut facts = serde_json::Map::new();
+    if let Some(kind) = v.kind {
+        facts.insert("kind".into(), kind.as_str().into());
+        facts.insert("number".into(), v.number.clone().into());
+        facts.insert("issued_on".into(), v.issued_on.clone().into());
+    }
+    for (name, value) in &v.facts {
+        facts.insert(name.clone(), value.clone().into());
+    }
+    serde_json::json!({
+        "verdict": v.status.as_str(),
+        "facts": facts,
+        "kid": c.kid,
+        "checked_online": c.checked_online,
+        "not_confirmed": v.not_confirmed,
+    })
+}
+
+/// The text of the first QR code found in a PNG, or on any page of a PDF.
+///
+/// Errors: the file cannot be read or rendered, or holds no readable QR code.
+pub fn qr_from_file(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let pages: Vec<tiny_skia::Pixmap> = if bytes.starts_with(b"%PDF") {
+        pdf_pages(path)?
+    } else {
+        vec![
+            tiny_skia::Pixmap::decode_png(&bytes)
+                .with_context(|| format!("{} is neither a PNG nor a PDF", path.display()))?,
+        ]
+    };
+    pages
+        .iter()
+        .find_map(decode_qr)
+        .with_context(|| format!("no readable QR code in {}", path.display()))
+}
+
+/// Each page of a PDF at 300 dpi, through poppler's `pdftoppm`.
+fn pdf_pages(path: &Path) -> anyhow::Result<Vec<tiny_skia::Pixmap>> {
+    let dir = std::env::temp_dir().join(format!("manassa-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let prefix = dir.join("page");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "300", "-png"])
+        .arg(path)
+        .arg(&prefix)
+        .status()
+        .context("pdftoppm (poppler-utils) is needed to read a PDF")?;
+    if !status.success() {
+        let _ = std::fs::remove_dir_all(&dir);
+        bail!("pdftoppm could not render {}", path.display());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    let pages = files
+        .iter()
+        .filter_map(|f| tiny_skia::Pixmap::load_png(f).ok())
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(pages)
+}
+
+/// The first QR code rqrr finds in a page.
+fn decode_qr(page: &tiny_skia::Pixmap) -> Option<String> {
+    let (w, h) = (page.width() as usize, page.height() as usize);
+    let px = page.pixels();
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let c = px[y * w + x].demultiply();
+        ((c.red() as u32 + c.green() as u32 + c.blue() as u32) / 3) as u8
+    });
+    img.detect_grids()
+        .into_iter()
+        .find_map(|g| g.decode().ok().map(|(_, text)| text))
+}
+
+/// `manassa doc render`.
+fn render(data: &Path, out: &Path, png: Option<&Path>, verifier_url: &str) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(data).with_context(|| format!("cannot read {}", data.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", data.display()))?;
+    // Either a whole SignedDocument as the API returns it, or a bare payload.
+    let (kind, payload, seal) = match value.get("payload") {
+        Some(p) => (
+            serde_json::from_value::<DocumentKind>(value["kind"].clone())
+                .context("`kind` is missing or unknown")?,
+            p,
+            value.get("seal").and_then(|s| s.as_str()),
+        ),
+        None => (
+            documents::infer_kind(&value).context(
+                "cannot tell the document kind: no permit_no, certificate_no or statement_no",
+            )?,
+            &value,
+            None,
+        ),
+    };
+    let qr = seal
+        .map(|s| documents::seal::qr_symbol(&documents::seal::qr_text(verifier_url, s)))
+        .transpose()
+        .context("the seal does not fit a readable QR code")?;
+    let paper = documents::render(kind, payload, qr.as_ref())?;
+    std::fs::write(out, pdf::write(&paper)?)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    if let Some(png) = png {
+        let page =
+            documents::render_page(&paper, 0, 150.0).context("page 1 could not be rendered")?;
+        page.save_png(png)
+            .with_context(|| format!("cannot write {}", png.display()))?;
+    }
+    Ok(())
+}
