@@ -9,8 +9,9 @@ RUNTIME_PACKAGES=(libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2 libwayland-cl
 # What the test suite needs besides: a real CUPS with a PDF queue (cups-filters), ipptool
 # (cups-ipp-utils, a second IPP client to check ours against), pdftotext, qpdf, zbarimg
 # (zbar-tools, a second QR decoder for the printed seals),
+# Debian's Chromium for the phone verifier page's browser test,
 # a virtual display for screenshots, and pkg-config for the build.
-TEST_PACKAGES=(cups cups-client cups-bsd cups-filters cups-ipp-utils poppler-utils qpdf zbar-tools xvfb xauth pkg-config systemd)
+TEST_PACKAGES=(cups cups-client cups-bsd cups-filters cups-ipp-utils poppler-utils qpdf zbar-tools chromium xvfb xauth pkg-config systemd)
 
 # Install the packages of "$@" that are not installed yet (apt-get as root, or via sudo).
 need_packages() {

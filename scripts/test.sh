@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+# The phone verifier page's browser test: Node.js and npm (Debian's, unless a newer one is
+# already here), the locked npm packages (jsQR, playwright-core), Debian's Chromium.
+command -v npm >/dev/null || need_packages nodejs npm
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
 scripts/cups-up.sh
 export MANASSA_CUPS_QUEUE=manassa-pdf
 export MANASSA_CUPS_PDF_DIR=/var/spool/manassa-pdf

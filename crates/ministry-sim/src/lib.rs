@@ -26,6 +26,7 @@ mod problem;
 mod routes;
 mod server;
 mod tls;
+mod verify_page;
 
 use std::collections::HashSet;
 use std::future::Future;

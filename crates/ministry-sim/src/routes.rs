@@ -22,8 +22,17 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/v1/admin/keys/rotate", post(rotate_keys))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_admin));
     // Layers run outermost last-added first: problem mapper → in-flight guard → faults.
+    // Public: the phone verifier page and the two calls it makes, for anyone with a paper.
+    let public = Router::new()
+        .route("/v1/public/keys", get(list_keys))
+        .route("/v1/public/seals/{document_id}/status", get(seal_status))
+        .route("/verify", get(verify_page::file))
+        .route("/verify/messages.json", get(verify_page::messages))
+        .route("/verify/keys.json", get(verify_page::bundled_keys))
+        .route("/verify/{*file}", get(verify_page::file));
     Router::new()
         .route("/v1/health", get(health))
+        .merge(public)
         .merge(protected)
         .merge(admin)
         .fallback(|| async { ApiFail(Problem::new(ProblemCode::NotFound)) })

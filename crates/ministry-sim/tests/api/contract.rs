@@ -604,6 +604,15 @@ async fn every_route_and_answer_matches_the_openapi_contract() {
             .0,
         401
     );
+    // The phone verifier page's two calls need no credential.
+    let (s, public) = h.send(Req::get("/v1/public/keys").token(None)).await;
+    assert_eq!((s, &public), (200, &keys));
+    for (id, status) in [("doc-bp-004512", "valid"), ("doc-bp-003990", "revoked")] {
+        let (s, st) = h
+            .send(Req::get(format!("/v1/public/seals/{id}/status")).token(None))
+            .await;
+        assert_eq!((s, st["status"].as_str()), (200, Some(status)));
+    }
 
     // --- outbox: accepted, duplicate, reused key, bad events, bad batch, in flight
     let first = event(
@@ -828,6 +837,12 @@ async fn every_route_and_answer_matches_the_openapi_contract() {
         (
             Method::GET,
             "/v1/seals/doc-bp-004512/status".into(),
+            Body::None,
+        ),
+        (Method::GET, "/v1/public/keys".into(), Body::None),
+        (
+            Method::GET,
+            "/v1/public/seals/doc-bp-004512/status".into(),
             Body::None,
         ),
         (
