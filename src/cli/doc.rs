@@ -48,7 +48,7 @@ pub enum DocAction {
     /// revoked, 12 altered, 13 unverifiable (no key and no ministry: cannot check now),
     /// 14 not_a_seal; 1 when the input cannot be read or holds no QR code; 2 on bad
     /// arguments.
-    #[command(group(clap::ArgGroup::new("input").required(true).args(["seal", "image"])))]
+    #[command(group(clap::ArgGroup::new("input").required(true).args(["seal", "image", "paper"])))]
     Verify {
         /// The QR's text: a seal (`MNS2:…`) or the verifier URL that holds one.
         #[arg(long)]
@@ -57,6 +57,11 @@ pub enum DocAction {
         /// poppler's pdftoppm at 300 dpi); the QR code is decoded from it.
         #[arg(long)]
         image: Option<PathBuf>,
+        /// A digital copy (a PDF the kiosk wrote): its seal, and also whether its printed
+        /// fields hash to the sealed digest and all show in its visible text (poppler's
+        /// pdftotext); a copy that fails is `altered`.
+        #[arg(long)]
+        paper: Option<PathBuf>,
         /// Kiosk configuration file: the ministry and where the keys are kept (default
         /// /etc/manassa/manassa.toml when present, else the built-in defaults).
         #[arg(long)]
@@ -100,16 +105,17 @@ pub fn run_cli(args: DocArgs) -> anyhow::Result<i32> {
         DocAction::Verify {
             seal,
             image,
+            paper,
             config,
             json,
             lang,
         } => {
             let lang = manassa_i18n::Lang::parse(&lang)
                 .with_context(|| format!("--lang {lang:?}: use ar or en"))?;
-            let text = match (seal, image) {
+            let text = match (seal, image.as_ref().or(paper.as_ref())) {
                 (Some(s), _) => s,
-                (None, Some(path)) => qr_from_file(&path)?,
-                (None, None) => bail!("give --seal or --image"),
+                (None, Some(path)) => qr_from_file(path)?,
+                (None, None) => bail!("give --seal, --image or --paper"),
             };
             let cfg = load_config(config.as_deref())?;
             let client = Client::new(
@@ -124,10 +130,27 @@ pub fn run_cli(args: DocArgs) -> anyhow::Result<i32> {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
-            let checked = rt.block_on(tawkeed::check_scanned(&client, &store, &text));
+            let mut checked = rt.block_on(tawkeed::check_scanned(&client, &store, &text));
+            let mut paper_matches = None;
+            if let Some(path) = &paper
+                && checked.verdict.kind.is_some()
+            {
+                let ok = paper_matches_seal(path, &text, &store)?;
+                paper_matches = Some(ok);
+                if !ok {
+                    checked.verdict = manassa_session::Verdict {
+                        status: VerdictStatus::Altered,
+                        ..Default::default()
+                    };
+                }
+            }
             let mut out = std::io::stdout().lock();
             if json {
-                writeln!(out, "{}", verdict_json(&checked))?;
+                let mut v = verdict_json(&checked);
+                if let Some(ok) = paper_matches {
+                    v["paper_matches_seal"] = ok.into();
+                }
+                writeln!(out, "{v}")?;
             } else {
                 let t = manassa_session::texts::verdict_texts(lang, &checked.verdict);
                 writeln!(out, "{}: {}", checked.verdict.status.as_str(), t.title)?;
@@ -162,6 +185,95 @@ pub fn verdict_json(c: &tawkeed::Checked) -> serde_json::Value {
         "checked_online": c.checked_online,
         "not_confirmed": v.not_confirmed,
     })
+}
+
+/// Whether a digital copy is what its seal sealed: the printed fields it carries hash to
+/// the seal's digest, and every word of them shows in its visible text as often as the
+/// fields hold it (a changed value loses a word the fields still hold).
+///
+/// Errors: the file cannot be read, or pdftotext cannot run.
+fn paper_matches_seal(path: &Path, seal_text: &str, store: &KeyStore) -> anyhow::Result<bool> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let Some(fields) = pdf::printed_fields(&bytes) else {
+        return Ok(false);
+    };
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let keys = store.current().unwrap_or_default();
+    if documents::seal::verify_document(seal_text, &keys, &pairs).is_err() {
+        return Ok(false);
+    }
+    let out = std::process::Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+        .context("pdftotext (poppler-utils) is needed to read a PDF's text")?;
+    if !out.status.success() {
+        bail!("pdftotext could not read {}", path.display());
+    }
+    // Without the bidi marks poppler and the writer put around direction runs.
+    let visible: String = String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{200E}' | '\u{200F}'))
+        .collect();
+    Ok(text_shows_fields(&visible, &fields))
+}
+
+/// Whether every printed value shows in `visible` (pdftotext's output) as often as the
+/// fields hold it. A value of two lines (Arabic and English) or of table cells (`a | b |
+/// c`) counts per part. A one-word part must be a line of its own (a changed "2" is not
+/// excused by the "2" of "Page 1 of 2"); a part of several words, which may wrap and be
+/// extracted out of order, must be a line, consecutive lines, or have each word present.
+fn text_shows_fields(visible: &str, fields: &[(String, String)]) -> bool {
+    use std::collections::BTreeMap;
+    let lines: Vec<&str> = visible
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut tokens: BTreeMap<&str, usize> = BTreeMap::new();
+    for w in visible.split_whitespace() {
+        *tokens.entry(w).or_default() += 1;
+    }
+    let mut need: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, v) in fields {
+        for part in v
+            .split(['\n', '|'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            *need.entry(part).or_default() += 1;
+        }
+    }
+    let mut words: BTreeMap<&str, usize> = BTreeMap::new();
+    for (part, n) in &need {
+        let as_lines = (0..lines.len())
+            .filter(|&i| {
+                let mut joined = String::new();
+                lines[i..lines.len().min(i + 4)].iter().any(|l| {
+                    if !joined.is_empty() {
+                        joined.push(' ');
+                    }
+                    joined.push_str(l);
+                    joined == *part
+                })
+            })
+            .count();
+        if as_lines >= *n {
+            continue;
+        }
+        if !part.contains(char::is_whitespace) {
+            return false;
+        }
+        for w in part.split_whitespace() {
+            *words.entry(w).or_default() += n;
+        }
+    }
+    words
+        .iter()
+        .all(|(w, n)| tokens.get(w).copied().unwrap_or(0) >= *n)
 }
 
 /// The text of the first QR code found in a PNG, or on any page of a PDF.

@@ -447,6 +447,7 @@ pub fn test_page(kiosk_id: &str) -> manassa_documents::Paper {
         title: tr(Lang::En, "maint-test-page-title"),
         lang: "ar",
         pages: vec![Page { elements }],
+        printed_fields: Vec::new(),
     }
 }
 

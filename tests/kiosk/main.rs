@@ -6,6 +6,7 @@
 
 mod a4_runtime;
 mod accessibility;
+mod doc_cli;
 mod journeys;
 mod maintenance;
 mod sizes;

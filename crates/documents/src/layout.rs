@@ -13,9 +13,17 @@ const MARGIN: f32 = 18.0; // mm
 const FOOTER_MM: f32 = 12.0;
 const GREY: Rgb = Rgb(0.35, 0.35, 0.35);
 const RULE: Rgb = Rgb(0.62, 0.62, 0.62);
-/// The printed QR code's side, mm: a seal of the highest version allowed
-/// (`seal::MAX_QR_VERSION`, 117 modules) still has modules of 0.42 mm.
-pub const SEAL_SIDE_MM: f32 = 50.0;
+/// The printed size of one QR module, mm: what a phone's camera resolves from 15–25 cm
+/// and a 150 dpi printer still draws with 2.5 dots.
+pub const QR_MODULE_MM: f32 = 0.42;
+/// The smallest printed QR code, mm (a small seal is not drawn smaller).
+pub const QR_MIN_SIDE_MM: f32 = 38.0;
+
+/// The printed side of a QR symbol `modules` wide, mm: [`QR_MODULE_MM`] per module, at
+/// least [`QR_MIN_SIDE_MM`]; a version-25 seal (117 modules) is 49 mm.
+pub fn seal_side_mm(modules: usize) -> f32 {
+    (modules as f32 * QR_MODULE_MM).max(QR_MIN_SIDE_MM)
+}
 
 struct Builder {
     pages: Vec<Page>,
@@ -137,12 +145,12 @@ impl Builder {
             Align::Center,
             Some(value_w),
         );
-        let h = ar.height.max(en.height).max(val.height) + mm(2.4);
+        let h = ar.height.max(en.height).max(val.height) + mm(1.6);
         if !self.fits(h) {
             self.new_page();
             self.rule(0.5, RULE);
         }
-        let top = self.y + mm(1.2);
+        let top = self.y + mm(0.8);
         let (left, width) = (self.left, self.width);
         let page = self.page();
         page.elements.push(Element::Text {
@@ -169,7 +177,7 @@ impl Builder {
 
     /// The seal block: QR on the left, issue place and dates and the caption on the right.
     fn seal_block(&mut self, content: &Content, qr: Option<&seal::QrSymbol>) {
-        let side = mm(SEAL_SIDE_MM);
+        let side = mm(seal_side_mm(qr.map_or(0, |q| q.width)));
         let block = side + mm(3.0);
         if !self.fits(block + mm(3.0)) {
             self.new_page();
@@ -366,5 +374,6 @@ pub fn paper(content: &Content, qr: Option<&seal::QrSymbol>) -> Paper {
         title: format!("{} {}", tr(Lang::En, content.title), content.number),
         lang: "ar-QA",
         pages: b.pages,
+        printed_fields: content.printed_fields(),
     }
 }

@@ -112,6 +112,10 @@ pub struct Paper {
     pub lang: &'static str,
     /// Pages in order.
     pub pages: Vec<Page>,
+    /// What the paper prints, as (field id, value): the pairs its seal digests. The PDF
+    /// carries them (Info `/ManassaPrintedFields`) so a digital copy can be checked
+    /// against its seal and its own visible text ([`pdf::printed_fields`]).
+    pub printed_fields: Vec<(String, String)>,
 }
 
 /// Render page `index` of `paper` at `dpi` dots per inch to an RGBA pixmap (the preview).

@@ -38,6 +38,9 @@ pub enum PdfError {
     /// A bundled font could not be parsed by the PDF library.
     #[error("font {0} could not be embedded")]
     Font(&'static str),
+    /// The file written could not be read back to add the printed fields (a bug).
+    #[error("PDF could not be finished: {0}")]
+    Write(String),
 }
 
 /// Subset a TrueType font to `glyphs` (PDF profile: the tables a PDF reader needs). Returns
@@ -423,7 +426,60 @@ pub fn write(paper: &Paper) -> Result<Vec<u8>, PdfError> {
     };
     let mut bytes = doc.save(&opts, &mut warnings);
     stable_file_id(&mut bytes);
-    Ok(bytes)
+    if paper.printed_fields.is_empty() {
+        return Ok(bytes);
+    }
+    with_printed_fields(&bytes, &paper.printed_fields)
+}
+
+/// The Info dictionary key that carries a paper's printed fields.
+const FIELDS_KEY: &[u8] = b"ManassaPrintedFields";
+
+/// `bytes` with the printed fields added to the Info dictionary as a text string (UTF-16BE,
+/// PDF 32000-1 §7.9.2.2) holding a JSON array of `[id, value]` pairs. lopdf rewrites the
+/// file deterministically, keeping the stable /ID.
+fn with_printed_fields(bytes: &[u8], fields: &[(String, String)]) -> Result<Vec<u8>, PdfError> {
+    let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| PdfError::Write(e.to_string()))?;
+    let json = serde_json::to_string(fields).expect("strings serialise");
+    let mut utf16 = vec![0xFE, 0xFF];
+    for unit in json.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_be_bytes());
+    }
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(lopdf::Object::as_reference)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    doc.get_dictionary_mut(info)
+        .map_err(|e| PdfError::Write(e.to_string()))?
+        .set(
+            FIELDS_KEY,
+            lopdf::Object::String(utf16, lopdf::StringFormat::Hexadecimal),
+        );
+    let mut out = Vec::new();
+    doc.save_to(&mut out)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+/// The printed fields a PDF made by [`write`] carries, or `None` when it has none or they
+/// cannot be read (another producer, a damaged file).
+pub fn printed_fields(bytes: &[u8]) -> Option<Vec<(String, String)>> {
+    let doc = lopdf::Document::load_mem(bytes).ok()?;
+    let info = doc.trailer.get(b"Info").ok()?.as_reference().ok()?;
+    let raw = doc
+        .get_dictionary(info)
+        .ok()?
+        .get(FIELDS_KEY)
+        .ok()?
+        .as_str()
+        .ok()?;
+    let units: Vec<u16> = raw
+        .strip_prefix(&[0xFE, 0xFF])?
+        .chunks_exact(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    serde_json::from_str(&String::from_utf16(&units).ok()?).ok()
 }
 
 /// Replace the trailer's /ID pair (printpdf draws it at random) with one derived from the

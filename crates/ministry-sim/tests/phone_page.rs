@@ -65,7 +65,7 @@ fn phone(
 fn paper_video(qr: &seal::QrSymbol, content: &kinds::Content, file: &Path) {
     let paper = layout::paper(content, Some(qr));
     // About 4 px per module at 640×480 once cropped around the code.
-    let dpi = 25.4 * 4.2 * qr.width as f32 / layout::SEAL_SIDE_MM;
+    let dpi = 25.4 * 4.2 * qr.width as f32 / layout::seal_side_mm(qr.width);
     let page = render_page(&paper, paper.pages.len() - 1, dpi).unwrap();
     let (w, h) = (page.width() as usize, page.height() as usize);
     let grey: Vec<u8> = page

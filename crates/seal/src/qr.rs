@@ -14,8 +14,8 @@ use crate::SealError;
 pub const DEFAULT_VERIFIER_URL: &str = "https://tawkeed.mm.gov.qa/verify";
 
 /// The highest QR version a seal may use: 117 × 117 modules, so that at the printed size
-/// (50 mm, `documents::layout::SEAL_SIDE_MM`) a module is at least 0.42 mm, which a
-/// phone's camera reads from 15–25 cm and a 150 dpi printer still draws with 2.5 dots.
+/// (`documents::layout::seal_side_mm`, 0.42 mm a module) it is 49 mm wide and still fits
+/// the seal block of an A4 paper.
 pub const MAX_QR_VERSION: i16 = 25;
 
 /// A QR symbol: dark modules, row-major, `width` × `width`, without the quiet zone.

@@ -85,7 +85,7 @@ fn every_kinds_seal_reads_at_300_and_150_dpi_sharp_and_blurred() {
         let text = seal::qr_text(seal::DEFAULT_VERIFIER_URL, &s);
         let qr = seal::qr_symbol(&text).expect("each kind's seal fits the version cap");
         let paper = layout::paper(&content, Some(&qr));
-        let module_mm = layout::SEAL_SIDE_MM / qr.width as f32;
+        let module_mm = layout::seal_side_mm(qr.width) / qr.width as f32;
         eprintln!(
             "{:<24} QR version {:>2} ({} modules), {} chars, module {:.2} mm",
             kind.as_str(),

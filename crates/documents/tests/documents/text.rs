@@ -118,6 +118,7 @@ fn round_trip(inputs: &[&str]) -> Vec<String> {
         title: "corpus".into(),
         lang: "ar-QA",
         pages,
+        printed_fields: Vec::new(),
     });
     assert_eq!(
         lines.len(),
@@ -255,6 +256,7 @@ fn two_paragraphs_poppler_joins_into_one_line_both_come_back_whole() {
         title: "pairs".into(),
         lang: "ar-QA",
         pages: vec![page],
+        printed_fields: Vec::new(),
     });
     let want: Vec<String> = pairs.iter().map(|(r, l)| format!("{r} {l}")).collect();
     assert_eq!(lines, want);
@@ -290,6 +292,7 @@ fn a_line_that_ends_in_a_hyphen_keeps_it() {
             title: "hyphen".into(),
             lang: "ar-QA",
             pages: vec![page],
+            printed_fields: Vec::new(),
         });
         assert_eq!(
             lines,
