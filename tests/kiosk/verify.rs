@@ -406,3 +406,77 @@ fn a_corrupt_key_file_is_ignored_and_rewritten() {
         set.keys.len()
     );
 }
+
+#[test]
+fn a_paper_whose_seal_would_not_fit_a_readable_qr_is_refused_before_the_preview() {
+    let stack = Stack::start("verify-too-large", SimConfig::default());
+    let client = manassa_ministry_api::client::Client::new(
+        &stack.sim().base_url(),
+        "demo-kiosk-token",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let key = p256::ecdsa::SigningKey::from_slice(&[8u8; 32]).unwrap();
+    // The kiosk holds this signer's key (a fresh key file: no refresh is due).
+    let path = stack.tmp.join("big-keys.json");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let answer = serde_json::json!({ "keys": [seal::public_jwk("mm-big", &key, None, None)] });
+    std::fs::write(
+        &path,
+        serde_json::json!({"fetched_at": now, "answer": answer}).to_string(),
+    )
+    .unwrap();
+    let store = KeyStore::open(path, Duration::from_secs(3600));
+    let check = |payload: &serde_json::Value| {
+        let content = kinds::content(DocumentKind::BuildingPermit, payload).unwrap();
+        let claims = seal::claims_for("doc-bp-004512", &content, b"x");
+        let text = seal::sign(&claims, "mm-big", &key);
+        let fetched = seal::Fetched {
+            document_id: "doc-bp-004512",
+            holder_ref: Some(&claims.holder_ref),
+        };
+        stack.rt.block_on(manassa::tawkeed::check_for_print(
+            &client,
+            &store,
+            seal::DEFAULT_VERIFIER_URL,
+            Some(&text),
+            fetched,
+            &content,
+        ))
+    };
+    let qr = check(&sample("building-permit")).expect("the sample fits");
+    assert!(qr.version <= seal::MAX_QR_VERSION);
+    // Names long (and varied: zlib would shrink repeats) enough that the sealed facts
+    // outgrow a version-25 symbol.
+    let varied = |letters: &[char]| -> String {
+        let mut x: u32 = 12345;
+        (0..240)
+            .map(|i| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                if i % 7 == 6 {
+                    ' '
+                } else {
+                    letters[(x >> 16) as usize % letters.len()]
+                }
+            })
+            .collect()
+    };
+    let mut long = sample("building-permit");
+    long["owner_name_ar"] =
+        serde_json::json!(varied(&['ب', 'ت', 'ج', 'د', 'ر', 'س', 'ع', 'ل', 'م', 'ن']));
+    long["owner_name_en"] =
+        serde_json::json!(varied(&['a', 'b', 'd', 'h', 'k', 'm', 'r', 's', 't']));
+    let refused = check(&long).expect_err("refused");
+    assert!(
+        matches!(
+            refused,
+            manassa::tawkeed::PrintRefusal::Bind(seal::BindError::Seal(
+                seal::SealError::TooLarge { .. }
+            ))
+        ),
+        "{refused:?}"
+    );
+}

@@ -19,7 +19,7 @@ pub const DEFAULT_VERIFIER_URL: &str = "https://tawkeed.mm.gov.qa/verify";
 pub const MAX_QR_VERSION: i16 = 25;
 
 /// A QR symbol: dark modules, row-major, `width` × `width`, without the quiet zone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct QrSymbol {
     /// `true` = dark.
     pub modules: Vec<bool>,
@@ -27,6 +27,16 @@ pub struct QrSymbol {
     pub width: usize,
     /// Symbol version, 1–40.
     pub version: i16,
+}
+
+impl std::fmt::Debug for QrSymbol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "QrSymbol(version {}, {} modules)",
+            self.version, self.width
+        )
+    }
 }
 
 /// The QR text for `seal` (`MNS…:` + Base45): `verifier_url` + `#` + the seal with space
