@@ -266,12 +266,11 @@ impl Config {
                 problem: format!("{} is outside 30–600 seconds", self.kiosk.idle_timeout_s),
             });
         }
-        let url = &self.ministry.base_url;
-        let loopback = url.starts_with("http://127.") || url.starts_with("http://localhost");
-        if !(url.starts_with("https://") || loopback) {
+        if let Err(problem) = manassa_ministry_api::client::check_base_url(&self.ministry.base_url)
+        {
             return Err(ConfigError::Invalid {
                 key: "ministry.base_url",
-                problem: format!("{url:?} must be https:// (plain http only on loopback)"),
+                problem,
             });
         }
         if self.ministry.kiosk_token.trim().is_empty() {

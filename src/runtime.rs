@@ -441,7 +441,12 @@ pub fn failure(e: &ApiError) -> Failure {
             "challenge-expired" => Failure::CodeExpired,
             _ => Failure::Other,
         },
-        ApiError::Network(_) | ApiError::Timeout | ApiError::Malformed(_) => Failure::Network,
+        // A redirect is a misrouted ministry (a captive portal, a proxy): to the resident,
+        // the ministry cannot be reached.
+        ApiError::Network(_)
+        | ApiError::Timeout
+        | ApiError::Malformed(_)
+        | ApiError::Redirect { .. } => Failure::Network,
         ApiError::Config(_) => Failure::Other,
     }
 }

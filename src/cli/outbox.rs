@@ -23,7 +23,7 @@ use anyhow::{Context as _, bail};
 use crate::config::Config;
 use manassa_ministry_api::client::Client;
 use manassa_outbox::{
-    Outbox, SyncError, SyncPolicy, enqueue_tx, requeue_tx, spawn_sync_worker_with,
+    Outbox, SyncError, SyncPolicy, enqueue_tx, requeue_all_tx, requeue_tx, spawn_sync_worker_with,
 };
 
 /// Default configuration file, used when it exists and no `--config` is given.
@@ -52,7 +52,8 @@ pub enum OutboxAction {
     /// Queue depth, oldest age, next attempt, rows waiting for the network, dead letters.
     Status,
     /// Forced sync: make every queued row due and deliver until the queue is empty.
-    /// Exits non-zero if rows are still queued at the deadline. Audited.
+    /// Exits non-zero if rows are still queued at the deadline or were dead-lettered
+    /// during it. Audited.
     Drain {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 120)]
@@ -68,8 +69,11 @@ pub enum OutboxAction {
     /// reset), due now. Audited.
     Requeue {
         /// Dead-letter ids as listed by `dead-letters`.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
         ids: Vec<i64>,
+        /// Every dead letter, in one transaction with one audit record.
+        #[arg(long)]
+        all: bool,
     },
     /// Test tool: enqueue COUNT events while a fast sync worker delivers them, printing
     /// `committed <key>` after each commit; exit when all are delivered.
@@ -133,6 +137,11 @@ pub fn run_cli(args: OutboxArgs) -> anyhow::Result<()> {
                 "last error:          {}",
                 s.last_error.as_deref().unwrap_or("-")
             )?;
+            writeln!(
+                out,
+                "alarm:               {}",
+                s.alarm.as_deref().unwrap_or("-")
+            )?;
         }
         OutboxAction::Drain { timeout_s } => {
             let client = Client::new(
@@ -151,12 +160,22 @@ pub fn run_cli(args: OutboxArgs) -> anyhow::Result<()> {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
-            let (delivered, dead, remaining, last) =
+            // Counted in the table, not from the rounds' reports: a round that fails for
+            // the whole batch still parks unreadable rows.
+            let dead_before = outbox.status()?.dead_letters;
+            let (delivered, _, remaining, last) =
                 rt.block_on(drain(&outbox, &client, Duration::from_secs(timeout_s)))?;
+            let dead = outbox.status()?.dead_letters.saturating_sub(dead_before);
             writeln!(
                 out,
                 "delivered {delivered}, dead-lettered {dead}, still queued {remaining}"
             )?;
+            if dead > 0 {
+                bail!(
+                    "{dead} events were dead-lettered during the drain: see `manassa outbox \
+                     dead-letters`"
+                );
+            }
             if remaining > 0 {
                 bail!(
                     "{remaining} events still queued after {timeout_s} s (last error: {})",
@@ -186,7 +205,21 @@ pub fn run_cli(args: OutboxArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        OutboxAction::Requeue { ids } => {
+        OutboxAction::Requeue { all: true, .. } => {
+            let mut moved = 0;
+            outbox.with_transaction(|tx| {
+                moved = requeue_all_tx(tx)?;
+                let audit = serde_json::json!({
+                    "kiosk_id": cfg.kiosk.id,
+                    "action": "outbox.requeue_all",
+                    "count": moved,
+                    "via": "cli",
+                });
+                enqueue_tx(tx, TECHNICIAN_ACTION, &audit)
+            })?;
+            writeln!(out, "requeued {moved}")?;
+        }
+        OutboxAction::Requeue { ids, .. } => {
             for id in ids {
                 let audit = serde_json::json!({
                     "kiosk_id": cfg.kiosk.id,

@@ -175,14 +175,22 @@ fn every_online_verdict_in_english() {
 }
 
 #[test]
-fn status_errors_offline_restarts_and_unknown_keys_are_told_apart() {
+fn status_errors_offline_restarts_and_unknown_keys_are_told_apart_in_english() {
+    offline_verdicts(Lang::En, "verify-offline-en");
+}
+
+#[test]
+fn status_errors_offline_restarts_and_unknown_keys_are_told_apart_in_arabic() {
+    offline_verdicts(Lang::Ar, "verify-offline-ar");
+}
+
+fn offline_verdicts(lang: Lang, tag: &str) {
     i_slint_backend_testing::init_no_event_loop();
-    let mut stack = Stack::start("verify-offline", SimConfig::default());
+    let mut stack = Stack::start(tag, SimConfig::default());
     let s = seals(&stack);
     // A fresh scanner for each kiosk: a dropped kiosk's reader may still hold its port
     // for a moment, and two readers would split a scan between them.
     let new_emu = || ScannerEmulator::start(None, Default::default()).unwrap();
-    let lang = Lang::En;
     let emu = new_emu();
 
     // A kiosk that never fetched keys, with the ministry throttling the status call:

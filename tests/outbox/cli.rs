@@ -8,11 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use manassa_ministry_api::OutboxEvent;
-use manassa_ministry_api::client::ApiError;
-use manassa_outbox::{Outbox, SyncError, SyncPolicy};
+use manassa_outbox::{Outbox, SyncPolicy};
 use serde_json::json;
 
-use crate::support::{TOKEN, TempDir, client, free_addr, sim};
+use crate::support::{TOKEN, TempDir, client, sim};
 
 fn manassa(args: &[&str], db: &Path) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_manassa"))
@@ -45,17 +44,21 @@ async fn dead_letters_are_listed_requeued_and_delivered_via_the_cli() {
     let complaint = json!({"category": "kiosk", "text": "printer jammed"});
     let e = outbox.enqueue("complaint.filed", &complaint).unwrap();
 
-    // Unreachable ministry and a one-attempt policy: the row is dead-lettered with the
-    // network error.
-    let offline = client(&format!("http://{}", free_addr()), Duration::from_secs(2));
-    let err = outbox
-        .sync_once_with(&offline, &one_shot())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, SyncError::Api(ApiError::Network(_))),
-        "{err:?}"
-    );
+    // A ministry that already holds this key with other content refuses the event: the
+    // row is dead-lettered with the problem code. (An unreachable ministry never
+    // dead-letters anything.)
+    let clash = sim(None).await;
+    let c = client(&clash.base_url(), Duration::from_secs(5));
+    c.post_events(&[OutboxEvent {
+        idempotency_key: e.idempotency_key,
+        kind: "complaint.filed".into(),
+        payload: json!({"other": true}),
+        created_at: "2026-01-01T00:00:00.000Z".into(),
+    }])
+    .await
+    .unwrap();
+    let report = outbox.sync_once_with(&c, &one_shot()).await.unwrap();
+    assert_eq!(report.dead_lettered, 1);
     assert_eq!(outbox.depth().unwrap(), 0);
 
     let status = stdout(&manassa(&["status"], &db));
@@ -72,7 +75,7 @@ async fn dead_letters_are_listed_requeued_and_delivered_via_the_cli() {
     assert_eq!(cols[1], e.idempotency_key.to_string(), "{line}");
     assert_eq!(cols[2], "complaint.filed");
     assert!(line.contains("attempts=1"), "{line}");
-    assert!(line.contains("error=network error"), "{line}");
+    assert!(line.contains("error=idempotency-key-reused"), "{line}");
     assert!(!listed.contains("printer jammed"), "payload shown unasked");
     let with_payload = stdout(&manassa(&["dead-letters", "--payload"], &db));
     assert!(with_payload.contains("printer jammed"), "{with_payload}");
@@ -106,6 +109,32 @@ async fn dead_letters_are_listed_requeued_and_delivered_via_the_cli() {
         ),
         (e.id, e.idempotency_key, 0)
     );
+
+    // A drain against the ministry that still refuses it: the report says so and the
+    // command fails, pointing at the dead letters.
+    let clash_cfg = dir.join("clash.toml");
+    std::fs::write(
+        &clash_cfg,
+        format!(
+            "[ministry]\nbase_url = \"{}\"\nkiosk_token = \"{TOKEN}\"\n",
+            clash.base_url()
+        ),
+    )
+    .unwrap();
+    let refused = manassa(&["drain", "--config", clash_cfg.to_str().unwrap()], &db);
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        stdout(&refused).contains("dead-lettered 1"),
+        "{}",
+        stdout(&refused)
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("dead-letters"));
+    assert_eq!(outbox.dead_letters().unwrap().len(), 1);
+    // Re-queue all of them at once: one audit record.
+    let requeued = manassa(&["requeue", "--all"], &db);
+    assert!(requeued.status.success(), "{requeued:?}");
+    assert_eq!(stdout(&requeued).trim(), "requeued 1");
+    assert!(outbox.dead_letters().unwrap().is_empty());
 
     // The ministry is back; a forced drain delivers it with its original key.
     let sim = sim(None).await;
@@ -143,11 +172,11 @@ async fn dead_letters_are_listed_requeued_and_delivered_via_the_cli() {
     assert_eq!(
         actions,
         [
-            ("technician_action", "outbox.requeue", json!("cli")),
+            ("technician_action", "outbox.requeue_all", json!("cli")),
             ("technician_action", "outbox.drain", json!("cli")),
         ]
     );
-    assert_eq!(stored[1].2["dead_letter_id"], json!(e.id));
+    assert_eq!(stored[1].2["count"], json!(1));
     assert_eq!(outbox.depth().unwrap(), 0);
 }
 

@@ -50,6 +50,14 @@ pub enum ApiError {
         /// `Retry-After` in seconds (RFC 9110 §10.2.3; delta-seconds form only).
         retry_after_s: Option<u64>,
     },
+    /// The server answered with a redirect (3xx). The client follows none: a redirect
+    /// would carry the request, payload and all, to a server the kiosk was not configured
+    /// for. Only the status is kept.
+    #[error("ministry answered with a redirect (HTTP {status}), not followed")]
+    Redirect {
+        /// HTTP status (301, 302, 303, 307, 308, ...).
+        status: u16,
+    },
     /// A success status with a body that is not the expected JSON, or is too large.
     #[error("malformed response: {0}")]
     Malformed(String),
@@ -70,7 +78,10 @@ impl ApiError {
             ApiError::Problem { status, .. } => {
                 *status >= 500 || matches!(*status, 408 | 409 | 429)
             }
-            ApiError::Malformed(_) | ApiError::InvalidQid(_) | ApiError::Config(_) => false,
+            ApiError::Malformed(_)
+            | ApiError::InvalidQid(_)
+            | ApiError::Config(_)
+            | ApiError::Redirect { .. } => false,
         }
     }
 
@@ -143,13 +154,7 @@ impl Client {
         timeout: Duration,
         ca_pem: Option<&str>,
     ) -> Result<Client, ApiError> {
-        let mut base =
-            Url::parse(base_url).map_err(|e| ApiError::Config(format!("base URL: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(ApiError::Config(
-                "base URL must be an http or https URL".into(),
-            ));
-        }
+        let mut base = check_base_url(base_url).map_err(ApiError::Config)?;
         // Make sure relative joins keep any path prefix of the base.
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
@@ -163,6 +168,8 @@ impl Client {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(base.scheme() == "https")
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("manassa-kiosk/", env!("CARGO_PKG_VERSION")));
@@ -360,11 +367,42 @@ impl Client {
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
+        if status.is_redirection() {
+            return Err(ApiError::Redirect {
+                status: status.as_u16(),
+            });
+        }
         let bytes = read_bounded(resp).await?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(describe_json_error);
         }
         Err(problem_error(status, &bytes, retry_after_s))
+    }
+}
+
+/// Parse and check the ministry's base URL: `https://`, or plain `http://` only to a
+/// loopback host (127.0.0.0/8, `::1`, `localhost`) judged on the parsed host, so
+/// `http://localhost.evil.example` is refused.
+///
+/// Errors: a message naming what is wrong.
+pub fn check_base_url(base_url: &str) -> Result<Url, String> {
+    let url = Url::parse(base_url).map_err(|e| format!("base URL: {e}"))?;
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err("base URL must be an http or https URL with a host".into());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        "http" => Err(format!(
+            "{base_url:?} must be https:// (plain http only to a loopback host)"
+        )),
+        _ => Err("base URL must be an http or https URL".into()),
     }
 }
 

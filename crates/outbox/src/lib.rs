@@ -8,10 +8,12 @@
 //! - Business state and its outbox row can share one transaction ([`enqueue_tx`],
 //!   [`Outbox::with_transaction`]).
 //! - Delivery: batches of up to [`BATCH_SIZE`] due rows in id order; accepted and
-//!   duplicate rows are deleted; rejected rows and rows past [`MAX_ATTEMPTS`] move to
-//!   `dead_letters`, which a technician can inspect and re-queue; retryable failures back
-//!   off with full jitter (base [`BACKOFF_BASE`], cap [`BACKOFF_CAP`]) and honour
-//!   `Retry-After`. [`SyncPolicy`] carries these numbers (tests shrink them).
+//!   duplicate rows are deleted; rows the answer rejects, and rows it leaves out
+//!   [`MAX_ATTEMPTS`] times, move to `dead_letters`, which a technician can inspect and
+//!   re-queue (one or all); a failure of the whole batch (no answer, a redirect, a 4xx or
+//!   5xx page) keeps every row, counts no attempt and backs off with full jitter (base
+//!   [`BACKOFF_BASE`], cap [`BACKOFF_CAP`]), honouring `Retry-After`. [`SyncPolicy`]
+//!   carries these numbers (tests shrink them).
 //! - Connectivity: after a network failure the worker polls `GET /v1/health` every
 //!   [`PROBE_PERIOD`] instead of posting batches; when the ministry answers again, rows
 //!   that were waiting only for the network become due at once.
@@ -243,6 +245,9 @@ pub struct Status {
     /// Last error of the first row that has one (problem code or error text, no
     /// personal data).
     pub last_error: Option<String>,
+    /// Why the ministry last refused a whole batch, until one is answered again
+    /// ([`Outbox::alarm`]).
+    pub alarm: Option<String>,
 }
 
 /// Outcome of one [`Outbox::sync_once`] round.
@@ -259,8 +264,12 @@ pub struct SyncReport {
 /// The durable queue. Share it as `Arc<Outbox>`; all methods take `&self`.
 pub struct Outbox {
     conn: Mutex<Connection>,
-    // One sync round at a time (worker and a technician's forced sync).
-    sync_lock: tokio::sync::Mutex<()>,
+    // One sync round at a time (worker and a technician's forced sync), with the count
+    // of consecutive batch-level failures that paces the backoff.
+    sync_lock: tokio::sync::Mutex<sync::Rounds>,
+    // Why the ministry last refused a whole batch (a proxy's 403, a redirect, ...),
+    // until a batch is answered again.
+    alarm: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Outbox {
@@ -282,7 +291,8 @@ impl Outbox {
         migrate(&mut conn)?;
         Ok(Outbox {
             conn: Mutex::new(conn),
-            sync_lock: tokio::sync::Mutex::new(()),
+            sync_lock: tokio::sync::Mutex::new(sync::Rounds::default()),
+            alarm: Mutex::new(None),
         })
     }
 
@@ -348,6 +358,7 @@ impl Outbox {
             waiting_for_network: usize::try_from(waiting_for_network).unwrap_or(0),
             dead_letters: usize::try_from(dead_letters).unwrap_or(0),
             last_error,
+            alarm: self.alarm(),
         })
     }
 
@@ -512,206 +523,6 @@ impl Outbox {
                 .query_row("SELECT MIN(next_attempt_at) FROM outbox", [], |r| r.get(0))?;
         Ok(next.map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0))))
     }
-
-    /// One delivery round: sends up to [`BATCH_SIZE`] due rows in id order and records
-    /// the outcome per row. On a batch-level failure the rows are rescheduled (retryable
-    /// errors, malformed answers, 401) or dead-lettered (other 4xx), then the error is
-    /// returned. Rounds are serialized; the database work runs on the blocking pool.
-    pub async fn sync_once(self: &Arc<Self>, client: &Client) -> Result<SyncReport, SyncError> {
-        self.sync_once_with(client, &SyncPolicy::default()).await
-    }
-
-    /// [`Outbox::sync_once`] with `policy`'s batch size, backoff and attempt limit.
-    pub async fn sync_once_with(
-        self: &Arc<Self>,
-        client: &Client,
-        policy: &SyncPolicy,
-    ) -> Result<SyncReport, SyncError> {
-        let _round = self.sync_lock.lock().await;
-        let batch = policy.batch.max(1);
-        let rows = self.blocking(move |o| o.due_rows(batch)).await?;
-        if rows.is_empty() {
-            let remaining = self.blocking(|o| o.depth()).await?;
-            return Ok(SyncReport {
-                remaining,
-                ..SyncReport::default()
-            });
-        }
-
-        // Unreadable rows cannot be sent; park them with the technician.
-        let mut outcomes = Vec::with_capacity(rows.len());
-        let mut events = Vec::with_capacity(rows.len());
-        let mut sent = Vec::with_capacity(rows.len());
-        for row in rows {
-            match row.to_event() {
-                Some(ev) => {
-                    events.push(ev);
-                    sent.push(row);
-                }
-                None => outcomes.push((row, Outcome::Corrupt)),
-            }
-        }
-
-        let result = client.post_events(&events).await;
-        let failure = match result {
-            Ok(answer) => {
-                for row in sent {
-                    let found = answer
-                        .results
-                        .iter()
-                        .find(|r| Some(r.idempotency_key) == row.key);
-                    let outcome = match found {
-                        Some(r) => match r.status {
-                            EventStatus::Accepted | EventStatus::Duplicate => Outcome::Delivered,
-                            EventStatus::Rejected => Outcome::DeadLetter(
-                                r.code.clone().unwrap_or_else(|| "rejected".into()),
-                            ),
-                        },
-                        // The server skipped it: try again later.
-                        None => Outcome::Retry {
-                            error: "no result for this event".into(),
-                            retry_after: None,
-                            network: false,
-                        },
-                    };
-                    outcomes.push((row, outcome));
-                }
-                None
-            }
-            Err(e) => {
-                let dead = matches!(&e, ApiError::Problem { status, .. }
-                    if (400..500).contains(status) && *status != 401 && !e.is_retryable());
-                for row in sent {
-                    let outcome = if dead {
-                        Outcome::DeadLetter(e.to_string())
-                    } else {
-                        Outcome::Retry {
-                            error: e.to_string(),
-                            retry_after: match &e {
-                                ApiError::Problem { retry_after_s, .. } => {
-                                    retry_after_s.map(Duration::from_secs)
-                                }
-                                _ => None,
-                            },
-                            network: matches!(&e, ApiError::Network(_) | ApiError::Timeout),
-                        }
-                    };
-                    outcomes.push((row, outcome));
-                }
-                Some(e)
-            }
-        };
-
-        let policy = policy.clone();
-        let report = self.blocking(move |o| o.record(outcomes, &policy)).await?;
-        match failure {
-            Some(e) => {
-                tracing::warn!(
-                    error = %e,
-                    dead_lettered = report.dead_lettered,
-                    remaining = report.remaining,
-                    "outbox sync failed"
-                );
-                Err(SyncError::Api(e))
-            }
-            None => {
-                tracing::debug!(
-                    delivered = report.delivered,
-                    dead_lettered = report.dead_lettered,
-                    remaining = report.remaining,
-                    "outbox sync round"
-                );
-                Ok(report)
-            }
-        }
-    }
-
-    async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T, OutboxError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Outbox) -> Result<T, OutboxError> + Send + 'static,
-    {
-        let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || f(&this))
-            .await
-            .map_err(|_| OutboxError::Task)?
-    }
-
-    fn due_rows(&self, limit: usize) -> Result<Vec<Row>, OutboxError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, idempotency_key, kind, payload, created_at, attempts
-             FROM outbox WHERE next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![now_ms(), limit_param(limit)], |r| {
-            Ok(Row {
-                id: r.get(0)?,
-                key: Uuid::parse_str(&r.get::<_, String>(1)?).ok(),
-                kind: r.get(2)?,
-                payload: r.get(3)?,
-                created_at: r.get(4)?,
-                attempts: r.get(5)?,
-            })
-        })?;
-        let rows = rows.collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
-    }
-
-    /// Applies a round's outcomes in one transaction and counts what is left.
-    fn record(
-        &self,
-        outcomes: Vec<(Row, Outcome)>,
-        policy: &SyncPolicy,
-    ) -> Result<SyncReport, OutboxError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let mut report = SyncReport::default();
-        let now = now_ms();
-        let failed_at = rfc3339_now();
-        for (row, outcome) in outcomes {
-            match outcome {
-                Outcome::Delivered => {
-                    tx.execute("DELETE FROM outbox WHERE id = ?1", [row.id])?;
-                    report.delivered += 1;
-                }
-                Outcome::DeadLetter(reason) => {
-                    let attempts = row.attempts.saturating_add(1);
-                    dead_letter(&tx, row.id, attempts, &reason, &failed_at)?;
-                    report.dead_lettered += 1;
-                }
-                Outcome::Corrupt => {
-                    dead_letter(&tx, row.id, row.attempts, "corrupt row", &failed_at)?;
-                    report.dead_lettered += 1;
-                }
-                Outcome::Retry {
-                    error,
-                    retry_after,
-                    network,
-                } => {
-                    let attempts = row.attempts.saturating_add(1);
-                    if attempts >= policy.max_attempts.max(1) {
-                        dead_letter(&tx, row.id, attempts, &error, &failed_at)?;
-                        report.dead_lettered += 1;
-                    } else {
-                        let delay = backoff(attempts, retry_after, policy, &mut rand::rng());
-                        tx.execute(
-                            "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2,
-                                               last_error = ?3, waiting_for_network = ?4
-                             WHERE id = ?5",
-                            params![attempts, now + duration_ms(delay), error, network, row.id],
-                        )?;
-                    }
-                }
-            }
-        }
-        let remaining: i64 = tx.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?;
-        report.remaining = usize::try_from(remaining).unwrap_or(0);
-        tx.commit()?;
-        if report.dead_lettered > 0 {
-            tracing::warn!(count = report.dead_lettered, "outbox rows dead-lettered");
-        }
-        Ok(report)
-    }
 }
 
 /// Queues an event inside the caller's transaction, so it commits (or rolls back) with
@@ -764,6 +575,20 @@ pub fn requeue_tx(tx: &Transaction<'_>, id: i64) -> Result<(), OutboxError> {
     }
     tx.execute("DELETE FROM dead_letters WHERE id = ?1", [id])?;
     Ok(())
+}
+
+/// Every dead letter back in the queue, in id order, inside the caller's transaction (so
+/// the technician's one audit row commits with them); returns how many moved.
+pub fn requeue_all_tx(tx: &Transaction<'_>) -> Result<usize, OutboxError> {
+    let moved = tx.execute(
+        "INSERT INTO outbox (id, idempotency_key, kind, payload, created_at, attempts,
+                             next_attempt_at, last_error)
+         SELECT id, idempotency_key, kind, payload, created_at, 0, 0, last_error
+         FROM dead_letters ORDER BY id",
+        [],
+    )?;
+    tx.execute("DELETE FROM dead_letters", [])?;
+    Ok(moved)
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), OutboxError> {
@@ -851,20 +676,6 @@ impl Row {
     }
 }
 
-enum Outcome {
-    Delivered,
-    /// Refused by the ministry (this attempt counts).
-    DeadLetter(String),
-    /// Unreadable locally, never sent.
-    Corrupt,
-    Retry {
-        error: String,
-        retry_after: Option<Duration>,
-        /// No answer from the ministry (connection failure or timeout).
-        network: bool,
-    },
-}
-
 fn parse_key(id: i64, key: &str) -> Result<Uuid, OutboxError> {
     Uuid::parse_str(key).map_err(|_| OutboxError::Corrupt(id))
 }
@@ -895,6 +706,7 @@ fn rfc3339_now() -> String {
         .unwrap_or_default()
 }
 
+mod sync;
 mod worker;
 pub use worker::*;
 

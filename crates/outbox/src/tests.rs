@@ -435,7 +435,7 @@ async fn network_failure_keeps_rows_and_backs_off() {
     assert_eq!(pending.len(), 3, "nothing lost");
     let now = now_ms();
     for p in &pending {
-        assert_eq!(p.attempts, 1);
+        assert_eq!(p.attempts, 0, "an unanswered batch is no attempt");
         assert!(p.next_attempt_at <= now + duration_ms(BACKOFF_BASE));
         assert!(
             p.last_error
@@ -459,7 +459,8 @@ async fn network_failure_keeps_rows_and_backs_off() {
 }
 
 #[tokio::test]
-async fn rows_past_the_attempt_limit_are_dead_lettered() {
+async fn network_failures_never_count_toward_the_attempt_limit() {
+    // Offline, a forced drain after a forced drain: nothing is ever dead-lettered.
     let db = TempDb::new();
     let outbox = open(&db);
     let e = outbox.enqueue("device.health", &json!({})).unwrap();
@@ -468,11 +469,13 @@ async fn rows_past_the_attempt_limit_are_dead_lettered() {
         .execute("UPDATE outbox SET attempts = ?1", [MAX_ATTEMPTS - 1])
         .unwrap();
     let offline = client_for(&closed_port_url().await, TOKEN);
-    assert!(outbox.sync_once(&offline).await.is_err());
-    assert_eq!(outbox.depth().unwrap(), 0);
-    let dead = outbox.dead_letters().unwrap();
-    assert_eq!(dead.len(), 1);
-    assert_eq!((dead[0].id, dead[0].attempts), (e.id, MAX_ATTEMPTS));
+    for _ in 0..(MAX_ATTEMPTS + 5) {
+        make_all_due(&outbox);
+        assert!(outbox.sync_once(&offline).await.is_err());
+    }
+    assert!(outbox.dead_letters().unwrap().is_empty());
+    let row = &outbox.pending(1).unwrap()[0];
+    assert_eq!((row.id, row.attempts), (e.id, MAX_ATTEMPTS - 1));
 }
 
 #[tokio::test]
@@ -491,7 +494,12 @@ async fn an_unknown_kiosk_token_keeps_rows_queued() {
         SyncError::Api(ApiError::Problem { status: 401, .. })
     ));
     assert!(outbox.dead_letters().unwrap().is_empty());
-    assert_eq!(outbox.pending(1).unwrap()[0].attempts, 1);
+    assert_eq!(
+        outbox.pending(1).unwrap()[0].attempts,
+        0,
+        "a batch-level refusal"
+    );
+    assert!(outbox.alarm().unwrap().contains("401"));
     assert!(sim.stored_events().unwrap().is_empty());
 }
 
