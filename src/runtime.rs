@@ -557,6 +557,24 @@ async fn print_document(
     } = prepared;
     let doc = DocRef { id, number, kind };
     let reference = reference_number(&svc.kiosk_id);
+    // A trace before the paper: if the power fails mid-print, the ministry still learns
+    // that this paper was sent to the printer. No record, no print.
+    let started = json!({
+        "kiosk_id": svc.kiosk_id,
+        "reference": reference,
+        "document_id": doc.id,
+        "document_number": doc.number,
+        "document_kind": doc.kind,
+    });
+    let outbox = svc.outbox.clone();
+    match tokio::task::spawn_blocking(move || outbox.enqueue("print_started", &started)).await {
+        Ok(Ok(_)) => svc.sync.wake(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "print_started not recorded; paper not printed");
+            return Err(Failure::NotRecorded);
+        }
+        Err(_) => return Err(Failure::NotRecorded),
+    }
     // -- A4: check the printer, print, follow the job to its end; a job the
     // printer stops is cancelled and not counted as delivered. --
     let a4 = svc

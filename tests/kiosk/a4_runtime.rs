@@ -52,6 +52,11 @@ fn print_to(stack: &Stack, queue: &str, kiosk_id: &str, before_print: &dyn Fn())
     let a4 = A4Sink::Cups {
         queue: queue.into(),
     };
+    print_with(stack, a4, kiosk_id, before_print)
+}
+
+/// [`print_to`] with any A4 sink.
+fn print_with(stack: &Stack, a4: A4Sink, kiosk_id: &str, before_print: &dyn Fn()) -> Outcome {
     let services = stack.services(a4, kiosk_id, true);
     let mut k = Kiosk::new(
         Session::new(Lang::En, 300),
@@ -165,4 +170,85 @@ fn the_print_step_reports_printer_states_to_the_resident_and_the_audit() {
     assert_eq!((screen, msg), (Screen::Error, Some("error-a4-unavailable")));
     let (screen, msg, _) = print_to(&stack, "no-such-queue-manassa", "K6", &nothing);
     assert_eq!((screen, msg), (Screen::Error, Some("error-a4-unavailable")));
+}
+
+#[test]
+fn a_print_started_record_is_durable_before_the_paper_is_sent() {
+    // A power cut between the job and its audit must still leave a trace: the paper
+    // appears only after its "print started" record is in the outbox.
+    let stack = Stack::start(
+        "a4-started",
+        SimConfig {
+            demo_sms: true,
+            ..SimConfig::default()
+        },
+    );
+    let folder = stack.tmp.join("papers");
+    let seen = std::sync::Mutex::new(None::<bool>);
+    let (screen, _, audit) = std::thread::scope(|scope| {
+        // Watches from the start: no paper exists until the resident confirms.
+        scope.spawn(|| {
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(90) {
+                let has_pdf = std::fs::read_dir(&folder).is_ok_and(|d| {
+                    d.filter_map(Result::ok)
+                        .any(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+                });
+                if has_pdf {
+                    let queued = stack
+                        .outbox
+                        .pending(1000)
+                        .unwrap()
+                        .iter()
+                        .any(|p| p.kind == "print_started");
+                    let stored = stack
+                        .sim()
+                        .stored_events()
+                        .unwrap()
+                        .iter()
+                        .any(|(_, kind, _)| kind == "print_started");
+                    *seen.lock().unwrap() = Some(queued || stored);
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        print_with(
+            &stack,
+            A4Sink::File {
+                folder: folder.clone(),
+            },
+            "K-STARTED",
+            &|| {},
+        )
+    });
+    assert_eq!(screen, Screen::Done);
+    let audit = audit.expect("the completed print audit");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        Some(true),
+        "the paper existed before its print_started record"
+    );
+    // Both records reach the ministry with the same reference, and no personal data.
+    let start = Instant::now();
+    let started = loop {
+        if let Some((_, _, p)) = stack
+            .sim()
+            .stored_events()
+            .unwrap()
+            .into_iter()
+            .find(|(_, kind, p)| kind == "print_started" && p["kiosk_id"] == "K-STARTED")
+        {
+            break p;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "print_started never delivered"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(started["reference"], audit["reference"]);
+    assert_eq!(started["document_id"], PERMIT_ID);
+    let text = started.to_string();
+    assert!(!text.contains(QID), "no QID in the audit: {text}");
 }
