@@ -135,9 +135,47 @@ pub struct MinistryConfig {
     /// Seconds between refreshes of the seal keys (60–604800); an unknown key id also
     /// refreshes them.
     pub keys_refresh_s: u64,
+    /// A PEM file of the CA certificates the ministry's TLS certificate must chain to;
+    /// when set, they are the only trusted roots (CA pinning, DESIGN §11). Default: the
+    /// bundled web PKI roots.
+    pub ca_pem: Option<PathBuf>,
 }
 
 impl Config {
+    /// The ministry API client this configuration describes: base URL, kiosk token,
+    /// timeout, and the pinned CA of `ministry.ca_pem` when set.
+    ///
+    /// Errors: an unreadable or invalid `ca_pem`, a base URL the client refuses; both
+    /// name the key.
+    pub fn api_client(&self) -> Result<manassa_ministry_api::client::Client, ConfigError> {
+        let m = &self.ministry;
+        let pem = match &m.ca_pem {
+            Some(path) => {
+                Some(
+                    std::fs::read_to_string(path).map_err(|e| ConfigError::Invalid {
+                        key: "ministry.ca_pem",
+                        problem: format!("cannot read {}: {e}", path.display()),
+                    })?,
+                )
+            }
+            None => None,
+        };
+        manassa_ministry_api::client::Client::with_ca_pem(
+            &m.base_url,
+            &m.kiosk_token,
+            std::time::Duration::from_millis(m.timeout_ms),
+            pem.as_deref(),
+        )
+        .map_err(|e| ConfigError::Invalid {
+            key: if pem.is_some() {
+                "ministry.ca_pem"
+            } else {
+                "ministry.base_url"
+            },
+            problem: e.to_string(),
+        })
+    }
+
     /// The seal key file: `ministry.keys_path`, or `seal-keys.json` beside the outbox.
     pub fn keys_path(&self) -> PathBuf {
         self.ministry.keys_path.clone().unwrap_or_else(|| {
@@ -159,6 +197,7 @@ impl Default for MinistryConfig {
             verifier_url: manassa_documents::seal::DEFAULT_VERIFIER_URL.into(),
             keys_path: None,
             keys_refresh_s: crate::tawkeed::DEFAULT_REFRESH_S,
+            ca_pem: None,
         }
     }
 }
@@ -295,6 +334,9 @@ impl Config {
                     self.ministry.verifier_url
                 ),
             });
+        }
+        if self.ministry.ca_pem.is_some() {
+            self.api_client()?;
         }
         if !(60..=604_800).contains(&self.ministry.keys_refresh_s) {
             return Err(ConfigError::Invalid {

@@ -14,7 +14,6 @@ use manassa_devices::a4::A4Sink;
 use manassa_devices::card_reader;
 use manassa_devices::serial::SerialConfig;
 use manassa_devices::thermal::ThermalPrinter;
-use manassa_ministry_api::client::Client;
 use manassa_outbox::{Outbox, spawn_sync_worker};
 use manassa_session::Session;
 
@@ -205,11 +204,7 @@ fn build_kiosk(
     rt: &tokio::runtime::Runtime,
     demo: bool,
 ) -> anyhow::Result<(Kiosk, manassa::maintenance::service::Technician)> {
-    let client = Client::new(
-        &cfg.ministry.base_url,
-        &cfg.ministry.kiosk_token,
-        std::time::Duration::from_millis(cfg.ministry.timeout_ms),
-    )?;
+    let client = cfg.api_client()?;
     if let Some(dir) = cfg.outbox.path.parent() {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("outbox.path: cannot create {}", dir.display()))?;

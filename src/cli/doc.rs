@@ -11,7 +11,6 @@ use crate::cli::outbox::load_config;
 use crate::tawkeed::{self, KeyStore};
 use manassa_documents::{self as documents, pdf};
 use manassa_ministry_api::DocumentKind;
-use manassa_ministry_api::client::Client;
 use manassa_session::VerdictStatus;
 
 /// Arguments of `manassa doc`.
@@ -118,11 +117,7 @@ pub fn run_cli(args: DocArgs) -> anyhow::Result<i32> {
                 (None, None) => bail!("give --seal, --image or --paper"),
             };
             let cfg = load_config(config.as_deref())?;
-            let client = Client::new(
-                &cfg.ministry.base_url,
-                &cfg.ministry.kiosk_token,
-                Duration::from_millis(cfg.ministry.timeout_ms),
-            )?;
+            let client = cfg.api_client()?;
             let store = KeyStore::open(
                 cfg.keys_path(),
                 Duration::from_secs(cfg.ministry.keys_refresh_s),

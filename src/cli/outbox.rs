@@ -144,11 +144,7 @@ pub fn run_cli(args: OutboxArgs) -> anyhow::Result<()> {
             )?;
         }
         OutboxAction::Drain { timeout_s } => {
-            let client = Client::new(
-                &cfg.ministry.base_url,
-                &cfg.ministry.kiosk_token,
-                Duration::from_millis(cfg.ministry.timeout_ms),
-            )?;
+            let client = cfg.api_client()?;
             outbox.enqueue(
                 TECHNICIAN_ACTION,
                 &serde_json::json!({

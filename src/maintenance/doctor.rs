@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::config::{A4Config, Config};
-use manassa_ministry_api::client::Client;
 use manassa_outbox::Outbox;
 
 /// How one check came out.
@@ -70,11 +69,7 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
     };
 
     // Ministry API reachability, with latency.
-    match Client::new(
-        &cfg.ministry.base_url,
-        &cfg.ministry.kiosk_token,
-        Duration::from_millis(cfg.ministry.timeout_ms),
-    ) {
+    match cfg.api_client() {
         Ok(client) => {
             let start = Instant::now();
             match client.health().await {

@@ -178,3 +178,72 @@ fn doc_verify_gives_each_verdict_its_exit_status() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no readable QR code"));
 }
+
+#[test]
+fn the_ministry_ca_can_be_pinned_in_the_configuration() {
+    let stack = Stack::start(
+        "doc-verify-tls",
+        SimConfig {
+            tls: true,
+            ..SimConfig::default()
+        },
+    );
+    let other = Stack::start(
+        "doc-verify-tls-other",
+        SimConfig {
+            tls: true,
+            ..SimConfig::default()
+        },
+    );
+    let write_config = |name: &str, pem: &str| {
+        let ca = stack.tmp.join(format!("{name}.pem"));
+        std::fs::write(&ca, pem).unwrap();
+        let config = stack.tmp.join(format!("{name}.toml"));
+        std::fs::write(
+            &config,
+            format!(
+                "[ministry]\nbase_url = {:?}\nkiosk_token = \"demo-kiosk-token\"\nca_pem = {:?}\n\
+                 keys_path = {:?}\n[outbox]\npath = {:?}\n",
+                stack.sim().base_url(),
+                ca,
+                stack.tmp.join(format!("{name}-keys.json")),
+                stack.tmp.join("tls-outbox.sqlite")
+            ),
+        )
+        .unwrap();
+        config
+    };
+    let (kid, key) = stack.sim().signing_key();
+    let permit = kinds::content(DocumentKind::BuildingPermit, &sample("building-permit")).unwrap();
+    let genuine = seal::sign(
+        &seal::claims_for("doc-bp-004512", &permit, b"x"),
+        &kid,
+        &key,
+    );
+
+    // Pinned to the server's own CA: the keys come over TLS and the paper is genuine.
+    let pinned = write_config("pinned", stack.sim().ca_pem().unwrap());
+    let (code, v) = json(&pinned, &["--seal", &genuine]);
+    assert_eq!((code, v["verdict"].as_str()), (0, Some("genuine")), "{v}");
+    // Pinned to another CA: the server is not trusted, so nothing can be checked now.
+    let wrong = write_config("wrong", other.sim().ca_pem().unwrap());
+    let (code, v) = json(&wrong, &["--seal", &genuine]);
+    assert_eq!(
+        (code, v["verdict"].as_str()),
+        (13, Some("unverifiable")),
+        "{v}"
+    );
+    // Not a certificate: the configuration is refused, naming the key.
+    let garbage = write_config("garbage", "not a certificate");
+    let out = Command::new(env!("CARGO_BIN_EXE_manassa"))
+        .args(["doc", "verify", "--seal", &genuine, "--config"])
+        .arg(&garbage)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ministry.ca_pem"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
