@@ -140,6 +140,7 @@ maint-dead-detail = { PLURAL($attempts) ->
 } · { $error }
 maint-requeue = إعادة الإرسال
 maint-requeue-label = إعادة إرسال { $arg }
+maint-requeue-all = إعادة إرسال كل الرسائل المتوقفة
 
 maint-net-up = متصل
 maint-net-down = غير متصل
@@ -188,6 +189,7 @@ maint-selftest-ok = نجح الاختبار: { $arg }
 maint-selftest-fail = فشل الاختبار: { $arg }
 maint-roll-reset = صُفّر عدّاد لفة الورق
 maint-requeued = أُعيد إرسال الرسالة { $arg }
+maint-requeued-all = أُعيد إرسال الرسائل المتوقفة: { $arg }
 maint-saved = حُفظ؛ يُطبّق من جلسة المستخدم التالي
 maint-restart-confirm = اضغط «إعادة تشغيل التطبيق» مرة أخرى لإعادة التشغيل
 maint-done = تم

@@ -96,6 +96,7 @@ maint-dead-detail = { PLURAL($attempts) ->
 } · { $error }
 maint-requeue = Re-queue
 maint-requeue-label = Re-queue { $arg }
+maint-requeue-all = Re-queue all dead letters
 
 maint-net-up = Connected
 maint-net-down = Not connected
@@ -137,6 +138,7 @@ maint-selftest-ok = Self test passed: { $arg }
 maint-selftest-fail = Self test failed: { $arg }
 maint-roll-reset = Paper roll counter reset
 maint-requeued = Dead letter { $arg } re-queued
+maint-requeued-all = { $arg } dead letters re-queued
 maint-saved = Saved; applies from the next resident's session
 maint-restart-confirm = Press "Restart the application" again to restart
 maint-done = Done

@@ -21,7 +21,7 @@ use manassa_devices::passive::{ReaderEvent, ReaderHandle, ReaderState};
 use manassa_devices::thermal::ThermalPrinter;
 use manassa_i18n::{Lang, tr};
 use manassa_ministry_api::client::Client;
-use manassa_outbox::{Outbox, SyncWorker, enqueue_tx, requeue_tx};
+use manassa_outbox::{Outbox, SyncWorker, enqueue_tx, requeue_all_tx, requeue_tx};
 
 use super::menu::{
     Action, DeadRow, DeviceRow, Facts, Menu, MenuEffect, MenuIntent, MenuView, Page,
@@ -589,6 +589,35 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
             // Audited in the same transaction as the re-queue.
             return match r {
                 Some(Ok(_)) => Notice::new("maint-requeued", Some(id.to_string()), true),
+                Some(Err(e)) => Notice::new("maint-failed", Some(e.to_string()), false),
+                None => Notice::new("maint-failed", Some("-".into()), false),
+            };
+        }
+        Action::RequeueAll => {
+            let t = tools.clone();
+            let kiosk_id = tools.kiosk_id.clone();
+            let badge = badge.hex();
+            let r = blocking(move || {
+                t.outbox.with_transaction(|tx| {
+                    let moved = requeue_all_tx(tx)?;
+                    let payload = json!({
+                        "kiosk_id": kiosk_id,
+                        "action": "outbox.requeue_all",
+                        "badge": badge,
+                        "via": "menu",
+                        "count": moved,
+                    });
+                    enqueue_tx(tx, TECHNICIAN_ACTION, &payload)?;
+                    Ok(moved)
+                })
+            })
+            .await;
+            if let Some(s) = &tools.sync {
+                s.wake();
+            }
+            // Audited in the same transaction as the re-queue.
+            return match r {
+                Some(Ok(n)) => Notice::new("maint-requeued-all", Some(n.to_string()), true),
                 Some(Err(e)) => Notice::new("maint-failed", Some(e.to_string()), false),
                 None => Notice::new("maint-failed", Some("-".into()), false),
             };

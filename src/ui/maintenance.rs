@@ -217,6 +217,9 @@ fn rows(lang: Lang, page: Page, f: &Facts) -> Vec<MaintRow> {
                         if dead.is_empty() { 0 } else { 1 },
                     ),
                 ];
+                if *dead_total > 0 {
+                    r.push(big(tr(lang, "maint-requeue-all"), "requeue-all"));
+                }
                 for d in dead {
                     let id = d.id.to_string();
                     r.push(with_act(
@@ -468,6 +471,7 @@ fn parse_act(act: &str) -> Option<MenuIntent> {
         Some(("vol", d)) => Action::StepVolume(d.parse().ok()?),
         _ => match act {
             "test-ticket" => Action::TestTicket,
+            "requeue-all" => Action::RequeueAll,
             "test-page" => Action::TestPage,
             "reset-roll" => Action::ResetRoll,
             "ping" => Action::Ping,

@@ -197,6 +197,8 @@ pub enum Action {
     ResetRoll,
     /// Move a dead letter back into the queue.
     Requeue(i64),
+    /// Move every dead letter back into the queue (one audit record).
+    RequeueAll,
     /// Measure network and API reachability.
     Ping,
     /// Speak a test sentence.
@@ -223,6 +225,7 @@ impl Action {
             Action::SelfTest(_) => "maintenance.self_test",
             Action::ResetRoll => "maintenance.reset_roll",
             Action::Requeue(_) => "outbox.requeue",
+            Action::RequeueAll => "outbox.requeue_all",
             Action::Ping => "maintenance.ping",
             Action::Speak(_) => "maintenance.speech_test",
             Action::SetLanguage(_) => "maintenance.set_language",
