@@ -95,34 +95,34 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
 
     // Outbox depth, age and dead letters.
     let db = cfg.outbox.path.clone();
-    let outbox = tokio::task::spawn_blocking(
-        move || -> Result<(usize, Option<Duration>, usize), String> {
-            if !db.exists() {
-                return Err(format!("{} does not exist yet", db.display()));
-            }
-            let o = Outbox::open(&db).map_err(|e| e.to_string())?;
-            Ok((
-                o.depth().map_err(|e| e.to_string())?,
-                o.oldest_age().map_err(|e| e.to_string())?,
-                o.dead_letters().map_err(|e| e.to_string())?.len(),
-            ))
-        },
-    )
+    let outbox = tokio::task::spawn_blocking(move || -> Result<manassa_outbox::Status, String> {
+        if !db.exists() {
+            return Err(format!("{} does not exist yet", db.display()));
+        }
+        let o = Outbox::open(&db).map_err(|e| e.to_string())?;
+        o.status().map_err(|e| e.to_string())
+    })
     .await;
     match outbox {
-        Ok(Ok((depth, oldest, dead))) => {
+        Ok(Ok(s)) => {
+            let (depth, oldest, dead) = (s.depth, s.oldest_age, s.dead_letters);
             let age = oldest
                 .map(|d| format!(", oldest {} s", d.as_secs()))
                 .unwrap_or_default();
-            let level = if dead > 0 || oldest.is_some_and(|d| d > Duration::from_secs(3600)) {
+            let level = if dead > 0
+                || s.alarm.is_some()
+                || oldest.is_some_and(|d| d > Duration::from_secs(3600))
+            {
                 Level::Warn
             } else {
                 Level::Ok
             };
+            // The alarm says why the ministry refuses whole batches (a proxy, a redirect).
+            let alarm = s.alarm.map(|a| format!("; alarm: {a}")).unwrap_or_default();
             out.push(check(
                 level,
                 "outbox",
-                format!("{depth} queued{age}, {dead} dead letters"),
+                format!("{depth} queued{age}, {dead} dead letters{alarm}"),
             ));
         }
         Ok(Err(e)) => out.push(check(Level::Warn, "outbox", e)),

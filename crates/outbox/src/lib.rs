@@ -113,6 +113,13 @@ const MIGRATIONS: &[&str] = &[
     // 2: rows whose last failure was the network (not a server answer) are retried as soon
     // as the ministry is reachable again, whatever their backoff.
     "ALTER TABLE outbox ADD COLUMN waiting_for_network INTEGER NOT NULL DEFAULT 0;",
+    // Why the ministry last refused a whole batch, for every process that opens the
+    // database (the kiosk, `manassa outbox status`, doctor).
+    "CREATE TABLE alarm (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        text TEXT NOT NULL,
+        since TEXT NOT NULL
+    );",
 ];
 
 /// Outbox failures.
@@ -267,9 +274,6 @@ pub struct Outbox {
     // One sync round at a time (worker and a technician's forced sync), with the count
     // of consecutive batch-level failures that paces the backoff.
     sync_lock: tokio::sync::Mutex<sync::Rounds>,
-    // Why the ministry last refused a whole batch (a proxy's 403, a redirect, ...),
-    // until a batch is answered again.
-    alarm: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Outbox {
@@ -292,7 +296,6 @@ impl Outbox {
         Ok(Outbox {
             conn: Mutex::new(conn),
             sync_lock: tokio::sync::Mutex::new(sync::Rounds::default()),
-            alarm: Mutex::new(None),
         })
     }
 
@@ -358,7 +361,9 @@ impl Outbox {
             waiting_for_network: usize::try_from(waiting_for_network).unwrap_or(0),
             dead_letters: usize::try_from(dead_letters).unwrap_or(0),
             last_error,
-            alarm: self.alarm(),
+            alarm: conn
+                .query_row("SELECT text FROM alarm WHERE id = 1", [], |r| r.get(0))
+                .optional()?,
         })
     }
 

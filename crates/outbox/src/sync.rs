@@ -16,6 +16,33 @@ pub(crate) struct Rounds {
     failures: u32,
 }
 
+/// What a round does to the alarm.
+pub(crate) enum AlarmChange {
+    Keep,
+    Clear,
+    Raise(String),
+}
+
+/// Raise the alarm for a refusal of the whole batch that waiting will not cure (a 4xx
+/// other than 408/429, a redirect, a malformed answer); clear it on an answered batch;
+/// leave it while the ministry is unreachable or failing (the queue waits).
+fn alarm_for(failure: Option<&ApiError>) -> AlarmChange {
+    match failure {
+        None => AlarmChange::Clear,
+        Some(e @ (ApiError::Redirect { .. } | ApiError::Malformed(_))) => {
+            AlarmChange::Raise(e.to_string())
+        }
+        Some(e @ ApiError::Problem { status, .. })
+            if (400..500).contains(status) && !e.is_retryable() =>
+        {
+            AlarmChange::Raise(format!(
+                "the ministry refused the whole batch: HTTP {status}"
+            ))
+        }
+        Some(_) => AlarmChange::Keep,
+    }
+}
+
 pub(crate) enum Outcome {
     Delivered,
     /// Refused by the ministry in its answer (this attempt counts).
@@ -45,11 +72,14 @@ impl Outbox {
     /// Why the ministry last refused a whole batch (HTTP status or redirect, no personal
     /// data), until a batch is answered again: for the health report, `manassa outbox
     /// status` and doctor.
+    ///
+    /// Kept in the database, so every process sees it. A database error reads as none.
     pub fn alarm(&self) -> Option<String> {
-        self.alarm
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.conn()
+            .query_row("SELECT text FROM alarm WHERE id = 1", [], |r| r.get(0))
+            .optional()
+            .ok()
+            .flatten()
     }
 
     /// [`Outbox::sync_once`] with `policy`'s batch size, backoff and attempt limit.
@@ -170,11 +200,15 @@ impl Outbox {
             Some(_) => rounds.failures.saturating_add(1),
             None => 0,
         };
-        self.set_alarm(failure.as_ref());
+        let alarm = alarm_for(failure.as_ref());
         let policy = policy.clone();
         let failures = rounds.failures;
         let report = self
-            .blocking(move |o| o.record(outcomes, &policy, failures))
+            .blocking(move |o| {
+                let report = o.record(outcomes, &policy, failures)?;
+                o.set_alarm(alarm)?;
+                Ok(report)
+            })
             .await?;
         match failure {
             Some(e) => {
@@ -198,30 +232,27 @@ impl Outbox {
         }
     }
 
-    /// Raise the alarm for a refusal of the whole batch that waiting will not cure (a 4xx
-    /// other than 408/429, a redirect, a malformed answer); clear it on an answered batch.
-    fn set_alarm(&self, failure: Option<&ApiError>) {
-        let alarm = match failure {
-            None => None,
-            Some(e @ (ApiError::Redirect { .. } | ApiError::Malformed(_))) => Some(e.to_string()),
-            Some(e @ ApiError::Problem { status, .. })
-                if (400..500).contains(status) && !e.is_retryable() =>
-            {
-                Some(format!(
-                    "the ministry refused the whole batch: HTTP {status}"
-                ))
+    /// Store what [`alarm_for`] decided: raise, clear, or leave as is.
+    fn set_alarm(&self, alarm: AlarmChange) -> Result<(), OutboxError> {
+        let conn = self.conn();
+        match alarm {
+            AlarmChange::Keep => {}
+            AlarmChange::Clear => {
+                conn.execute("DELETE FROM alarm", [])?;
             }
-            // Unreachable or a server error: the queue waits, nothing to fix here.
-            Some(_) => return,
-        };
-        let mut slot = self.alarm.lock().unwrap_or_else(PoisonError::into_inner);
-        if alarm.is_some() && *slot != alarm {
-            tracing::error!(
-                alarm = alarm.as_deref(),
-                "outbox alarm raised; the queue is kept"
-            );
+            AlarmChange::Raise(text) => {
+                let changed = conn.execute(
+                    "INSERT INTO alarm (id, text, since) VALUES (1, ?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET text = excluded.text, since = excluded.since
+                     WHERE text <> excluded.text",
+                    params![text, rfc3339_now()],
+                )?;
+                if changed > 0 {
+                    tracing::error!(alarm = text, "outbox alarm raised; the queue is kept");
+                }
+            }
         }
-        *slot = alarm;
+        Ok(())
     }
 
     async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T, OutboxError>

@@ -173,7 +173,7 @@ async fn a_batch_level_4xx_page_keeps_the_queue_until_the_ministry_answers() {
         ),
         None => accept_all(seen),
     });
-    let (_db, o) = outbox("4xx", 5);
+    let (db, o) = outbox("4xx", 5);
     let c = client(&ministry.url);
     for status in [
         "403 Forbidden",
@@ -198,6 +198,15 @@ async fn a_batch_level_4xx_page_keeps_the_queue_until_the_ministry_answers() {
             "{status}: alarm"
         );
     }
+    // Another process (the CLI, doctor) sees the alarm too.
+    let other = Outbox::open(&db.0).unwrap();
+    assert!(
+        other
+            .status()
+            .unwrap()
+            .alarm
+            .is_some_and(|a| a.contains("403"))
+    );
     // The page goes away: everything is delivered and the alarm clears.
     *page.lock().unwrap() = None;
     o.make_all_due().unwrap();
