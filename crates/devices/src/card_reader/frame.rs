@@ -204,14 +204,20 @@ pub enum FrameError {
     /// TEXT is not a well-formed `C`, `P` or `N` text.
     #[error("malformed frame text")]
     BadText,
+    /// A frame was still incomplete when a whole valid frame followed it in the stream
+    /// (its length byte was corrupted, or it was cut short): it is dropped for the frame.
+    #[error("incomplete frame overtaken by the next frame")]
+    Overtaken,
 }
 
 /// Incremental frame decoder: feed it whatever each read returned.
 ///
-/// Bytes before an STX are skipped (counted in [`FrameDecoder::skipped`]). A frame with a
-/// valid length and ETX but a bad BCC or text is reported and dropped whole; a bad length
-/// or a missing ETX drops only the STX, so a real frame hidden behind a stray STX is still
-/// found. At most `MAX_TEXT_LEN + 5` bytes are ever buffered. After an inter-byte gap the
+/// Bytes before an STX are skipped (counted in [`FrameDecoder::skipped`]). A bad length, a
+/// missing ETX or a bad BCC drops only the STX and the search resumes at the next one, so a
+/// real frame behind a corrupted one is still found; a frame whose BCC is right but whose
+/// text is malformed is dropped whole. While a frame waits for the bytes its length
+/// promises, a complete valid frame starting at a later STX wins at once (a corrupted
+/// length byte must not swallow the next frame until the inter-byte timeout). At most `MAX_TEXT_LEN + 5` bytes are ever buffered. After an inter-byte gap the
 /// owner should call [`FrameDecoder::reset`] to drop a half frame that will never complete:
 /// besides stalling, a truncated short frame followed by its resend can alias into a frame
 /// with a valid BCC (LENL `0x03` equals ETX; the XOR BCC is weak).
@@ -225,7 +231,9 @@ pub struct FrameDecoder {
 enum Step {
     NeedMore,
     Frame(Frame, usize),
-    Error(FrameError, usize),
+    /// The error, the bytes to drop, and where the claimed frame would end (for a frame
+    /// whose length was plausible): a valid frame inside that span overtakes it.
+    Error(FrameError, usize, Option<usize>),
 }
 
 impl FrameDecoder {
@@ -250,13 +258,27 @@ impl FrameDecoder {
             if self.buf.is_empty() {
                 break;
             }
-            match self.step() {
+            // A valid frame that completes inside the span of a broken or unfinished one
+            // overtakes it. The span is bounded by the claimed length, so the outcome is
+            // the same however the bytes were split into reads.
+            let (step, span) = match self.step_at(0) {
+                Step::NeedMore => (Step::NeedMore, self.buf.len()),
+                Step::Error(e, used, Some(end)) => (Step::Error(e, used, None), end),
+                other => (other, 0),
+            };
+            if let Some(at) = self.overtaking_frame(span) {
+                self.skipped += at as u64;
+                self.buf.drain(..at);
+                out.push(Err(FrameError::Overtaken));
+                continue;
+            }
+            match step {
                 Step::NeedMore => break,
                 Step::Frame(frame, used) => {
                     self.buf.drain(..used);
                     out.push(Ok(frame));
                 }
-                Step::Error(e, used) => {
+                Step::Error(e, used, _) => {
                     self.buf.drain(..used);
                     out.push(Err(e));
                 }
@@ -265,31 +287,40 @@ impl FrameDecoder {
         out
     }
 
-    /// Looks for a frame at `buf[0] == STX`.
-    fn step(&self) -> Step {
-        let b = &self.buf;
+    /// The first later STX at which a complete, valid frame lies, ending within `span`
+    /// bytes of the buffer's start.
+    fn overtaking_frame(&self, span: usize) -> Option<usize> {
+        (1..span.min(self.buf.len()))
+            .filter(|&i| self.buf[i] == STX)
+            .find(|&i| matches!(self.step_at(i), Step::Frame(_, used) if i + used <= span))
+    }
+
+    /// Looks for a frame at `buf[at] == STX`.
+    fn step_at(&self, at: usize) -> Step {
+        let b = &self.buf[at..];
         if b.len() < 3 {
             return Step::NeedMore;
         }
         let len = usize::from(u16::from_be_bytes([b[1], b[2]]));
         if !(3..=MAX_TEXT_LEN).contains(&len) {
-            return Step::Error(FrameError::Length(len), 1);
+            return Step::Error(FrameError::Length(len), 1, None);
         }
         let total = len + 5;
         if b.len() < total {
             return Step::NeedMore;
         }
         if b[3 + len] != ETX {
-            return Step::Error(FrameError::MissingEtx, 1);
+            return Step::Error(FrameError::MissingEtx, 1, Some(total));
         }
         let computed = bcc(&b[..4 + len]);
         let received = b[4 + len];
         if computed != received {
-            return Step::Error(FrameError::BadBcc { computed, received }, total);
+            // Only the STX: with a corrupted length the "frame" may span a good one.
+            return Step::Error(FrameError::BadBcc { computed, received }, 1, Some(total));
         }
         match Frame::parse_text(&b[3..3 + len]) {
             Ok(frame) => Step::Frame(frame, total),
-            Err(e) => Step::Error(e, total),
+            Err(e) => Step::Error(e, total, None),
         }
     }
 

@@ -129,3 +129,45 @@ fn debug_output_hides_card_data() {
     assert!(!f.contains("2846") && f.contains("11 bytes"), "{f}");
     assert!(!e.contains("2846") && e.contains("11 bytes"), "{e}");
 }
+
+#[test]
+fn a_corrupted_length_byte_does_not_swallow_the_next_frame() {
+    // A reply whose LENL was hit by noise (claims 250 bytes), then the reader's next reply
+    // in the same read: the good frame comes out at once, not after the 3 s gap.
+    let good = positive(b"28463400123").encode().unwrap();
+    let mut hit = Frame::command(Command::Status).encode().unwrap();
+    hit[2] = 0xFA;
+    let mut dec = FrameDecoder::new();
+    let got = dec.push(&[hit, good].concat());
+    assert_eq!(got.first(), Some(&Err(FrameError::Overtaken)));
+    assert_eq!(got.last(), Some(&Ok(positive(b"28463400123"))));
+    assert!(dec.is_idle());
+}
+
+#[test]
+fn a_bad_bcc_over_a_stretched_length_keeps_the_frame_it_spans() {
+    // The first frame's length grew so that its "ETX" is the second frame's ETX (its BCC
+    // then fails): the second frame, inside the span, must still decode.
+    let first = Frame::command(Command::Status).encode().unwrap();
+    let second = positive(b"28463400123").encode().unwrap();
+    let mut stretched = first.clone();
+    let len = (first.len() - 5) + 5 + (second.len() - 5);
+    stretched[1] = (len >> 8) as u8;
+    stretched[2] = (len & 0xff) as u8;
+    let stream = [stretched, second.clone()].concat();
+    assert_eq!(
+        stream[3 + len],
+        ETX,
+        "the span ends on the second frame's ETX"
+    );
+    let mut dec = FrameDecoder::new();
+    let got = dec.push(&stream);
+    assert_eq!(got[0], Err(FrameError::Overtaken), "{got:?}");
+    assert_eq!(got.last(), Some(&Ok(positive(b"28463400123"))));
+    // A bad BCC alone drops only its STX: what follows is searched again.
+    let mut bad = first.clone();
+    *bad.last_mut().unwrap() ^= 0x20;
+    let got = FrameDecoder::new().push(&[bad, second].concat());
+    assert!(matches!(got[0], Err(FrameError::BadBcc { .. })), "{got:?}");
+    assert_eq!(got.last(), Some(&Ok(positive(b"28463400123"))));
+}
