@@ -282,7 +282,7 @@ impl Kiosk {
                                 send(Intent::DemoCode(code));
                             }
                         }
-                        Err(e) => send(Intent::Failed(failure(&e))),
+                        Err(e) => send(Intent::Failed(challenge_failure(&e))),
                     }
                 });
             }
@@ -419,6 +419,22 @@ fn resident(token: &str) -> ResidentSession {
     ResidentSession {
         session_token: token.to_string(),
         expires_in_s: 0,
+    }
+}
+
+/// Map an error of asking for a one-time code: a 429 there is the ministry's quota on
+/// codes (per resident and per kiosk), told with the time to wait (`Retry-After`, rounded
+/// up to minutes; 10 minutes when the answer does not say).
+pub fn challenge_failure(e: &ApiError) -> Failure {
+    match e {
+        ApiError::Problem {
+            status: 429,
+            retry_after_s,
+            ..
+        } => Failure::TooManyCodes {
+            minutes: retry_after_s.map_or(10, |s| s.div_ceil(60).max(1) as u32),
+        },
+        other => failure(other),
     }
 }
 

@@ -60,6 +60,10 @@ error-resident-not-found = No resident is registered with this QID.
 error-account-locked = This account is locked. Please contact the ministry.
 error-too-many-attempts = Too many wrong codes. Please start again.
 error-code-expired = The code has expired. Please start again.
+error-too-many-codes = { PLURAL($count) ->
+    [one] Too many codes were sent for this ID. Please try again in 1 minute.
+   *[other] Too many codes were sent for this ID. Please try again in { $count } minutes.
+}
 error-network = The ministry cannot be reached right now. Please try again later.
 error-printer = The printer has a problem. Nothing was printed.
 error-card = Your card could not be read. Please take it and try again.

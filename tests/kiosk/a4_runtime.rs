@@ -252,3 +252,51 @@ fn a_print_started_record_is_durable_before_the_paper_is_sent() {
     let text = started.to_string();
     assert!(!text.contains(QID), "no QID in the audit: {text}");
 }
+
+#[test]
+fn a_resident_over_the_code_quota_is_told_when_to_try_again() {
+    // The ministry allows one code per resident in its window: the second identification
+    // is refused with Retry-After, and the resident reads how many minutes to wait.
+    let stack = Stack::start(
+        "code-quota",
+        SimConfig {
+            demo_sms: true,
+            challenge_limits: manassa_sim::ChallengeLimits {
+                per_qid: 1,
+                per_kiosk: 100,
+                window_s: 600,
+            },
+            ..SimConfig::default()
+        },
+    );
+    let services = stack.services(stack.a4_folder(), "K-QUOTA", true);
+    let mut k = Kiosk::new(
+        Session::new(Lang::En, 300),
+        services,
+        stack.rt.handle().clone(),
+    );
+    for attempt in 0..2 {
+        k.dispatch(Intent::Start);
+        k.dispatch(Intent::ChooseService(Service::Print));
+        k.dispatch(Intent::QidEdited(QID.into()));
+        k.dispatch(Intent::SubmitQid);
+        poll_until(&mut k, "the code screen or a refusal", |k| {
+            let v = k.view();
+            v.screen == Screen::Code || v.error.is_some()
+        });
+        let v = k.view();
+        if attempt == 0 {
+            assert_eq!(v.screen, Screen::Code, "the first code is sent");
+            k.dispatch(Intent::Cancel);
+            poll_until(&mut k, "the attract screen", |k| {
+                k.view().screen == Screen::Attract
+            });
+        } else {
+            let error = v.error.expect("the refusal is shown");
+            assert_eq!(error.id, "error-too-many-codes");
+            assert_eq!(error.count, Some(10), "600 s is 10 minutes");
+            let text = manassa_session::texts::msg_text(Lang::En, &error);
+            assert!(text.contains("10 minutes"), "{text}");
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub struct SimState {
     pub(crate) kiosk_tokens: Vec<String>,
     pub(crate) admin_token: String,
     pub(crate) demo_sms: bool,
+    pub(crate) challenge_limits: ChallengeLimits,
     pub(crate) faults: faults::FaultState,
     /// The active seal signing key, cached from the database.
     pub(crate) signing: RwLock<(String, SigningKey)>,
@@ -56,6 +57,7 @@ impl SimState {
             kiosk_tokens: cfg.kiosk_tokens.clone(),
             admin_token: cfg.admin_token.clone(),
             demo_sms: cfg.demo_sms,
+            challenge_limits: cfg.challenge_limits,
             faults,
             signing: RwLock::new(signing),
             holder_secret,
@@ -151,7 +153,12 @@ CREATE TABLE IF NOT EXISTS challenges (
     code TEXT NOT NULL,
     expires_at INTEGER NOT NULL,   -- unix ms
     attempts_left INTEGER NOT NULL,
-    state TEXT NOT NULL            -- open | used | dead
+    state TEXT NOT NULL            -- open | used | dead (3 wrong codes) | superseded
+);
+CREATE TABLE IF NOT EXISTS challenge_log (
+    qid TEXT NOT NULL,
+    kiosk TEXT NOT NULL,           -- SHA-256 of the kiosk's token, hex
+    at INTEGER NOT NULL            -- unix ms
 );
 CREATE TABLE IF NOT EXISTS sessions (
     token TEXT PRIMARY KEY,

@@ -8,14 +8,29 @@ pub(crate) async fn health() -> Json<Value> {
 
 pub(crate) async fn create_challenge(
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<ChallengeRequest>,
-) -> Result<(StatusCode, Json<Challenge>), ApiFail> {
+) -> Result<(StatusCode, Json<Challenge>), Response> {
     if let Err(e) = validate_qid(&req.qid) {
         // QidError's text never contains the QID.
-        return Err(Problem::new(ProblemCode::InvalidQid)
-            .with_detail(e.to_string())
-            .into());
+        return Err(
+            ApiFail(Problem::new(ProblemCode::InvalidQid).with_detail(e.to_string()))
+                .into_response(),
+        );
     }
+    // The kiosk, by a hash of its token (never the token itself).
+    let kiosk = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(v.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    let limits = state.challenge_limits;
     let challenge = state
         .with_db(move |conn| {
             let resident = conn
@@ -35,6 +50,38 @@ pub(crate) async fn create_challenge(
             // Housekeeping: forget challenges and sessions that can no longer be used.
             conn.execute("DELETE FROM challenges WHERE expires_at < ?1", [now])?;
             conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+            // Quotas over a sliding window, per resident and per kiosk.
+            let window_ms = i64::try_from(limits.window_s.saturating_mul(1000)).unwrap_or(i64::MAX);
+            conn.execute(
+                "DELETE FROM challenge_log WHERE at < ?1",
+                [now.saturating_sub(window_ms)],
+            )?;
+            for (column, value, limit) in [
+                ("qid", req.qid.as_str(), limits.per_qid),
+                ("kiosk", kiosk.as_str(), limits.per_kiosk),
+            ] {
+                let (count, oldest): (u32, Option<i64>) = conn.query_row(
+                    &format!("SELECT COUNT(*), MIN(at) FROM challenge_log WHERE {column} = ?1"),
+                    [value],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                if count >= limit {
+                    let wait_ms = oldest.unwrap_or(now) + window_ms - now;
+                    let retry_after_s = u64::try_from(wait_ms.max(1000))
+                        .unwrap_or(1000)
+                        .div_ceil(1000);
+                    return Ok(Err((column, retry_after_s)));
+                }
+            }
+            conn.execute(
+                "INSERT INTO challenge_log (qid, kiosk, at) VALUES (?1, ?2, ?3)",
+                params![req.qid, kiosk, now],
+            )?;
+            // A new challenge supersedes the resident's open ones: only the newest code works.
+            conn.execute(
+                "UPDATE challenges SET state = 'superseded' WHERE qid = ?1 AND state = 'open'",
+                [&req.qid],
+            )?;
             let id = Uuid::new_v4().to_string();
             let code = format!(
                 "{:0width$}",
@@ -52,18 +99,36 @@ pub(crate) async fn create_challenge(
                     MAX_CODE_ATTEMPTS
                 ],
             )?;
-            Ok(Challenge {
+            Ok(Ok(Challenge {
                 challenge_id: id,
                 masked_phone: mask_phone(&phone),
                 expires_in_s: CHALLENGE_TTL.as_secs() as u32,
-            })
+            }))
         })
         .await;
+    let challenge = match challenge {
+        Ok(Err((over, retry_after_s))) => {
+            tracing::info!(over, retry_after_s, "challenge refused: quota");
+            let mut resp = Problem::new(ProblemCode::RateLimited)
+                .with_detail(format!(
+                    "too many one-time codes for this {over}; try later"
+                ))
+                .into_response();
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+            return Err(resp);
+        }
+        Ok(Ok(c)) => Ok(c),
+        Err(f) => Err(f),
+    };
     match &challenge {
         Ok(c) => tracing::info!(challenge_id = %c.challenge_id, "challenge created"),
         Err(f) => tracing::info!(code = %f.0.code, "challenge refused"),
     }
-    Ok((StatusCode::CREATED, Json(challenge?)))
+    match challenge {
+        Ok(c) => Ok((StatusCode::CREATED, Json(c))),
+        Err(f) => Err(f.into_response()),
+    }
 }
 
 /// Verify outcome decided inside the transaction.

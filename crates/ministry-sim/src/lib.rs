@@ -138,6 +138,32 @@ pub struct SimConfig {
     pub tls: bool,
     /// Faults in force from the start.
     pub faults: Option<FaultPlan>,
+    /// Quotas on one-time-code challenges (SMS bombing).
+    pub challenge_limits: ChallengeLimits,
+}
+
+/// How many one-time codes the ministry sends within a sliding window: per resident (QID)
+/// and per kiosk (bearer token). Over either, `POST /v1/auth/challenges` answers 429
+/// `rate-limited` with `Retry-After` (seconds until the oldest counted challenge leaves
+/// the window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChallengeLimits {
+    /// Challenges per QID in the window.
+    pub per_qid: u32,
+    /// Challenges per kiosk in the window.
+    pub per_kiosk: u32,
+    /// The window, seconds.
+    pub window_s: u64,
+}
+
+impl Default for ChallengeLimits {
+    fn default() -> Self {
+        ChallengeLimits {
+            per_qid: 5,
+            per_kiosk: 120,
+            window_s: 15 * 60,
+        }
+    }
 }
 
 impl Default for SimConfig {
@@ -149,6 +175,7 @@ impl Default for SimConfig {
             admin_token: "demo-admin-token".to_owned(),
             tls: false,
             faults: None,
+            challenge_limits: ChallengeLimits::default(),
         }
     }
 }

@@ -194,6 +194,12 @@ pub enum Failure {
     TooManyAttempts,
     /// The code expired.
     CodeExpired,
+    /// The ministry sent as many codes as it allows for now (per resident or per kiosk);
+    /// a new one can be asked for after this many minutes (at least 1).
+    TooManyCodes {
+        /// Minutes to wait, rounded up.
+        minutes: u32,
+    },
     /// The ministry could not be reached or answered garbage.
     Network,
     /// A printer refused or failed the job.
@@ -230,6 +236,10 @@ impl Failure {
             },
             Failure::TooManyAttempts => Msg::new("error-too-many-attempts"),
             Failure::CodeExpired => Msg::new("error-code-expired"),
+            Failure::TooManyCodes { minutes } => Msg {
+                id: "error-too-many-codes",
+                count: Some(i64::from(*minutes)),
+            },
             Failure::Network => Msg::new("error-network"),
             Failure::Printer => Msg::new("error-printer"),
             // -- A4 printer states --

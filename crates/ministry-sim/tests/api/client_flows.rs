@@ -234,3 +234,81 @@ fn sample_event() -> OutboxEvent {
         created_at: "2026-01-01T00:00:00.000Z".into(),
     }
 }
+
+#[tokio::test]
+async fn one_time_codes_are_rationed_per_resident_and_per_kiosk_and_the_newest_wins() {
+    let (sim, client) = start().await;
+    let limits = manassa_sim::ChallengeLimits::default();
+    // A burst for one resident: the quota's worth is answered, then 429 with Retry-After.
+    let mut ids = Vec::new();
+    for _ in 0..limits.per_qid {
+        ids.push(
+            client
+                .start_challenge(QID_A, IdMethod::Typed)
+                .await
+                .unwrap()
+                .challenge_id,
+        );
+    }
+    let err = client
+        .start_challenge(QID_A, IdMethod::Typed)
+        .await
+        .unwrap_err();
+    assert_problem(&err, 429, "rate-limited");
+    match err {
+        ApiError::Problem { retry_after_s, .. } => {
+            let s = retry_after_s.expect("Retry-After");
+            assert!((1..=limits.window_s).contains(&s), "{s}");
+        }
+        _ => unreachable!(),
+    }
+    // Only the newest code verifies; an older challenge is superseded.
+    let old = &ids[0];
+    assert_problem(
+        &client.demo_sms_code(old).await.unwrap_err(),
+        410,
+        "challenge-expired",
+    );
+    assert_problem(
+        &client.verify_code(old, "000000").await.unwrap_err(),
+        410,
+        "challenge-expired",
+    );
+    let newest = ids.last().unwrap();
+    let code = client.demo_sms_code(newest).await.unwrap();
+    client.verify_code(newest, &code).await.unwrap();
+    // Another resident is not held back by the first one's quota.
+    client
+        .start_challenge(QID_B, IdMethod::Typed)
+        .await
+        .unwrap();
+
+    // One kiosk cycling through residents hits the per-kiosk quota.
+    let small = spawn(
+        SimConfig {
+            kiosk_tokens: vec![TOKEN.to_owned(), "other-kiosk".to_owned()],
+            challenge_limits: manassa_sim::ChallengeLimits {
+                per_qid: 100,
+                per_kiosk: 3,
+                window_s: 60,
+            },
+            ..SimConfig::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let c = Client::new(&small.base_url(), TOKEN, Duration::from_secs(5)).unwrap();
+    for qid in [QID_A, QID_B, QID_A] {
+        c.start_challenge(qid, IdMethod::Card).await.unwrap();
+    }
+    assert_problem(
+        &c.start_challenge(QID_B, IdMethod::Card).await.unwrap_err(),
+        429,
+        "rate-limited",
+    );
+    // Another kiosk still can.
+    let other = Client::new(&small.base_url(), "other-kiosk", Duration::from_secs(5)).unwrap();
+    other.start_challenge(QID_B, IdMethod::Card).await.unwrap();
+    drop(sim);
+}
