@@ -595,7 +595,9 @@ async fn print_document(
     // printer stops is cancelled and not counted as delivered. --
     let a4 = svc
         .a4
-        .deliver(&bytes, &doc.number, 1, &WaitPolicy::default())
+        // The job is named by the ticket's reference: CUPS keeps job names in its history
+        // and logs, and a document number belongs to the resident.
+        .deliver(&bytes, &reference, 1, &WaitPolicy::default())
         .await;
     let (a4_ok, a4_audit, a4_failure) = match &a4 {
         Ok(d) if d.end.delivered() => (true, "printed", Failure::Printer),

@@ -174,7 +174,8 @@ fn print_a_building_permit_end_to_end() {
                 rd.flatten()
                     .filter(|e| {
                         let name = e.file_name().to_string_lossy().into_owned();
-                        name.contains(PERMIT) && name.ends_with(".pdf")
+                        // Named by the ticket's reference, never the document number.
+                        name.contains(&reference) && name.ends_with(".pdf")
                     })
                     .filter(|e| {
                         e.metadata()
