@@ -193,6 +193,12 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
     if let Some(s) = &cfg.scanner {
         devices.push(("QR scanner", &s.serial.path));
     }
+    if let Some(m) = &cfg.mrz_reader {
+        devices.push(("MRZ reader", &m.path));
+    }
+    if let Some(b) = &cfg.badge_reader {
+        devices.push(("badge reader", &b.path));
+    }
     if devices.is_empty() {
         out.push(check(Level::Warn, "serial devices", "none configured"));
     }
@@ -210,6 +216,19 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
                     name,
                     format!("{} present, in use by the kiosk", path.display()),
                 ),
+                Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                    let hint = std::fs::metadata(path)
+                        .map(|m| {
+                            use std::os::unix::fs::MetadataExt as _;
+                            access_hint(m.uid(), m.gid(), m.mode(), &etc_group())
+                        })
+                        .unwrap_or_default();
+                    check(
+                        Level::Fail,
+                        name,
+                        format!("{}: permission denied{hint}", path.display()),
+                    )
+                }
                 Err(e) => check(Level::Fail, name, format!("{}: {e}", path.display())),
             },
             Err(_) => check(
@@ -221,6 +240,32 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
         out.push(c);
     }
     out
+}
+
+/// `/etc/group`, or empty when unreadable.
+fn etc_group() -> String {
+    std::fs::read_to_string("/etc/group").unwrap_or_default()
+}
+
+/// Who may open a device and what to do about it: owner, group (named from `group_file`,
+/// the `/etc/group` format), mode, and the fix for the usual case (serial ports belong to
+/// group `dialout`).
+fn access_hint(uid: u32, gid: u32, mode: u32, group_file: &str) -> String {
+    let group = group_file
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            let id = f.nth(1)?.parse::<u32>().ok()?;
+            (id == gid).then(|| name.to_string())
+        })
+        .next()
+        .unwrap_or_else(|| gid.to_string());
+    format!(
+        " (owner uid {uid}, group {group}, mode {:03o}): add the kiosk's user to group \
+         {group} (usermod -aG {group} manassa) or fix the udev rule that creates it",
+        mode & 0o777
+    )
 }
 
 /// The process exit code for a health picture: 0 all fine, 1 something is broken
@@ -263,6 +308,17 @@ mod tests {
         assert_eq!(exit_code(&[warn, fail, ok]), 1);
     }
 
+    #[test]
+    fn a_permission_error_names_the_group_and_the_fix() {
+        let groups = "root:x:0:\ndialout:x:20:\nmanassa:x:1000:\n";
+        let hint = access_hint(0, 20, 0o20660, groups);
+        assert!(hint.contains("group dialout"), "{hint}");
+        assert!(hint.contains("mode 660"), "{hint}");
+        assert!(hint.contains("usermod -aG dialout manassa"), "{hint}");
+        // An unnamed group is given by number.
+        assert!(access_hint(0, 4242, 0o600, groups).contains("group 4242"));
+    }
+
     #[tokio::test]
     async fn reports_a_reachable_server_a_missing_device_and_a_bad_config() {
         let sim = manassa_sim::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
@@ -274,7 +330,7 @@ mod tests {
         std::fs::write(
             &cfg,
             format!(
-                "[ministry]\nbase_url = \"{}\"\n[outbox]\npath = \"{}\"\n[a4]\nsink = \"file\"\nfolder = \"{}\"\n[card_reader]\npath = \"/dev/manassa-no-such-reader\"\n",
+                "[ministry]\nbase_url = \"{}\"\n[outbox]\npath = \"{}\"\n[a4]\nsink = \"file\"\nfolder = \"{}\"\n[card_reader]\npath = \"/dev/manassa-no-such-reader\"\n[mrz_reader]\npath = \"/dev/manassa-no-such-mrz\"\n[badge_reader]\npath = \"/dev/manassa-no-such-badge\"\n",
                 sim.base_url(),
                 dir.join("outbox.sqlite").display(),
                 dir.join("papers").display()
@@ -294,6 +350,9 @@ mod tests {
         assert_eq!(get("outbox").level, Level::Ok);
         assert!(get("outbox").detail.starts_with("0 queued"));
         assert_eq!(get("card reader").level, Level::Fail);
+        // Every configured reader is checked, the MRZ and badge readers too.
+        assert!(get("MRZ reader").detail.contains("manassa-no-such-mrz"));
+        assert_eq!(get("badge reader").level, Level::Fail);
         // Speech is checked either way (its outcome depends on the machine).
         assert!(!get("speech").detail.is_empty());
         assert!(print_report(&checks), "a missing device is a failure");

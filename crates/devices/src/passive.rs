@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use tracing::{info, warn};
 
 use super::DeviceState;
-use super::serial::{self, Backoff, SerialConfig, SerialError};
+use super::serial::{self, Backoff, SerialConfig, SerialError, WarnLimit};
 
 /// An incremental parser of a reader's byte stream.
 pub trait FrameParser: Send + 'static {
@@ -118,6 +118,7 @@ pub fn spawn<P: FrameParser>(
         events: tx,
         stop: Arc::clone(&stop),
         state: Arc::clone(&state),
+        rejected: WarnLimit::new(5, Duration::from_secs(60)),
     };
     thread::Builder::new()
         .name(name.into())
@@ -139,6 +140,8 @@ struct Reader<P: FrameParser> {
     events: Sender<ReaderEvent<P::Item>>,
     stop: Arc<AtomicBool>,
     state: Arc<Mutex<Option<DeviceState>>>,
+    /// A device sending garbage must not fill the log.
+    rejected: WarnLimit,
 }
 
 /// Why a connected session ended.
@@ -208,7 +211,9 @@ impl<P: FrameParser> Reader<P> {
                 let ev = match r {
                     Ok(item) => ReaderEvent::Read(item),
                     Err(reason) => {
-                        warn!(device = self.name, %reason, "frame rejected");
+                        if let Some(suppressed) = self.rejected.allow(Instant::now()) {
+                            warn!(device = self.name, %reason, suppressed, "frame rejected");
+                        }
                         ReaderEvent::Rejected { reason }
                     }
                 };

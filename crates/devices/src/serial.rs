@@ -9,7 +9,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serialport::SerialPort;
@@ -339,5 +339,69 @@ mod tests {
         assert_eq!(delays, [250, 500, 1000, 2000, 4000, 5000, 5000]);
         b.reset();
         assert_eq!(b.next_delay(), Backoff::MIN);
+    }
+}
+
+/// A rate limit for a warning that a device can repeat at will (a garbled frame every few
+/// milliseconds from a noisy or hostile USB device): at most `burst` per `window` reach the
+/// log; the rest are counted and the count goes with the next one let through, so the log
+/// cannot fill the data partition and still says how much was dropped.
+#[derive(Debug, Clone)]
+pub struct WarnLimit {
+    burst: u32,
+    window: Duration,
+    started: Option<Instant>,
+    passed: u32,
+    suppressed: u64,
+}
+
+impl WarnLimit {
+    /// At most `burst` warnings per `window`.
+    pub fn new(burst: u32, window: Duration) -> Self {
+        WarnLimit {
+            burst,
+            window,
+            started: None,
+            passed: 0,
+            suppressed: 0,
+        }
+    }
+
+    /// Whether a warning at `now` may be logged: `Some(n)` with the number suppressed since
+    /// the last one logged, or `None` to drop it (and count it).
+    pub fn allow(&mut self, now: Instant) -> Option<u64> {
+        let fresh = self
+            .started
+            .is_none_or(|s| now.saturating_duration_since(s) >= self.window);
+        if fresh {
+            self.started = Some(now);
+            self.passed = 0;
+        }
+        if self.passed < self.burst {
+            self.passed += 1;
+            Some(std::mem::take(&mut self.suppressed))
+        } else {
+            self.suppressed += 1;
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod warn_limit_tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_warnings_is_cut_to_the_burst_and_counted() {
+        let mut limit = WarnLimit::new(5, Duration::from_secs(60));
+        let t0 = Instant::now();
+        // 10,000 rejected frames within a second: five are logged.
+        let logged: Vec<u64> = (0..10_000)
+            .filter_map(|i| limit.allow(t0 + Duration::from_micros(i * 100)))
+            .collect();
+        assert_eq!(logged, vec![0; 5]);
+        // The next window logs again, saying how many were dropped.
+        assert_eq!(limit.allow(t0 + Duration::from_secs(61)), Some(9_995));
+        assert_eq!(limit.allow(t0 + Duration::from_secs(61)), Some(0));
     }
 }
