@@ -223,9 +223,31 @@ fn is_pty(path: &Path) -> bool {
 pub fn write_chunked(port: &mut dyn SerialPort, data: &[u8]) -> Result<(), SerialError> {
     for chunk in data.chunks(WRITE_CHUNK) {
         write_all(port, chunk)?;
-        port.flush().map_err(|_| SerialError::Unplugged)?;
+        drain_output(port)?;
     }
     Ok(())
+}
+
+/// Waits until the port's output queue is empty (what `tcdrain` does, but bounded by the
+/// port's timeout: a device that holds XOFF forever would block `tcdrain` forever).
+///
+/// # Errors
+/// [`SerialError::Timeout`] when bytes are still queued after the port's timeout;
+/// [`SerialError::Unplugged`] when the queue cannot be read.
+fn drain_output(port: &mut dyn SerialPort) -> Result<(), SerialError> {
+    let until = Instant::now() + port.timeout();
+    loop {
+        match port.bytes_to_write() {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(_) => return Err(SerialError::Unplugged),
+        }
+        if Instant::now() >= until {
+            return Err(SerialError::Timeout);
+        }
+        // The kernel gives no event for "output queue empty" short of tcdrain.
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }
 
 /// Writes all of `data` without draining; for short protocol frames.

@@ -56,7 +56,18 @@ pub struct EscPosPrinter {
     cfg: SerialConfig,
     port: Option<Box<dyn SerialPort>>,
     profile: Profile,
+    /// A status reply was missed (timed out): one may still arrive late, so the line is
+    /// drained until quiet before the next query.
+    stale: bool,
 }
+
+/// After a reply, how long the line must stay quiet: a printer that repeats a reply does
+/// it at once, and the repeat must not answer the next query.
+const SETTLE: Duration = Duration::from_millis(40);
+/// After a missed reply, how long the line must stay quiet before a new query, and the
+/// most time spent draining it.
+const STALE_QUIET: Duration = Duration::from_millis(200);
+const STALE_MAX: Duration = Duration::from_millis(3000);
 
 impl EscPosPrinter {
     /// Opens the printer's port. `dot_width` is the printable width in dots (384, 432,
@@ -78,6 +89,7 @@ impl EscPosPrinter {
             cfg: cfg.clone(),
             port: Some(port),
             profile,
+            stale: false,
         })
     }
 
@@ -129,7 +141,16 @@ impl EscPosPrinter {
             .expect("query() only returns bytes with the status fixed bits"))
     }
 
+    /// One real-time status query, matched with its own reply: a reply that came late
+    /// for an earlier query, or twice, is drained first instead of being taken for this
+    /// one's (`DLE EOT` replies carry no sequence number).
     fn query(&mut self, req: StatusRequest) -> Result<u8, PrinterError> {
+        if std::mem::take(&mut self.stale) {
+            let late = self.drain(STALE_QUIET, STALE_MAX)?;
+            if late > 0 {
+                debug!(bytes = late, "late status bytes drained");
+            }
+        }
         if let Err(e) = serial::write_all(self.port()?, &cmd::status(req)) {
             return self.lost(e);
         }
@@ -137,13 +158,45 @@ impl EscPosPrinter {
         let mut b = [0u8; 1];
         while Instant::now() < deadline {
             match serial::read_some(self.port()?, &mut b) {
-                Ok(_) if is_status_byte(b[0]) => return Ok(b[0]),
+                Ok(_) if is_status_byte(b[0]) => {
+                    let extra = self.drain(SETTLE, STALE_MAX)?;
+                    if extra > 0 {
+                        debug!(bytes = extra, "repeated status reply dropped");
+                    }
+                    return Ok(b[0]);
+                }
                 Ok(_) => debug!(byte = b[0], "skipping a non-status byte"),
                 Err(e) if e.is_timeout() => {}
                 Err(e) => return self.lost(e),
             }
         }
+        self.stale = true;
         self.lost(SerialError::Timeout)
+    }
+
+    /// Reads and drops whatever arrives until the line has been quiet for `quiet` (at most
+    /// `max` in all); returns the bytes dropped. The port's read timeout is restored.
+    fn drain(&mut self, quiet: Duration, max: Duration) -> Result<usize, PrinterError> {
+        let read_timeout = self.cfg.read_timeout;
+        let port = self.port()?;
+        let _ = port.set_timeout(quiet);
+        let until = Instant::now() + max;
+        let mut dropped = 0;
+        let mut buf = [0u8; 64];
+        let result = loop {
+            match serial::read_some(port, &mut buf) {
+                Ok(n) => {
+                    dropped += n;
+                    if Instant::now() >= until {
+                        break Ok(dropped);
+                    }
+                }
+                Err(e) if e.is_timeout() => break Ok(dropped),
+                Err(e) => break Err(e),
+            }
+        };
+        let _ = port.set_timeout(read_timeout);
+        result.or_else(|e| self.lost(e))
     }
 
     /// Prints a ticket: encodes it for the profile (bitmaps must fit), checks the status

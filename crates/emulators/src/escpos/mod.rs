@@ -49,6 +49,17 @@ struct EmuState {
     bytes_received: usize,
     /// Bytes per second taken off the line; `None`: as fast as they come.
     rate: Option<u32>,
+    /// How long replies wait before they are sent (a slow or busy printer).
+    reply_delay: Duration,
+    /// Every reply is sent twice (a printer that repeats itself).
+    reply_twice: bool,
+    /// Takes nothing off the line (a printer holding XOFF, or hung).
+    holding: bool,
+    /// Whether the line was told so with XOFF (DC3), for a host with software flow
+    /// control; XON (DC1) is sent when it lets go.
+    xoff_sent: bool,
+    /// Start holding after this many more bytes.
+    hold_after: Option<usize>,
 }
 
 impl PrinterModel for EmuState {
@@ -119,12 +130,18 @@ impl PrinterEmulator {
             jobs: Vec::new(),
             bytes_received: 0,
             rate: None,
+            reply_delay: Duration::ZERO,
+            reply_twice: false,
+            holding: false,
+            xoff_sent: false,
+            hold_after: None,
         };
         let device = Printer {
             width: dot_width,
             decoder: StreamDecoder::new(dot_width),
             allowance: 0.0,
             last: Instant::now(),
+            pending: Vec::new(),
         };
         Ok(Self {
             emu: Emulator::spawn("printer", link, state, device)?,
@@ -184,6 +201,29 @@ impl PrinterEmulator {
         self.emu.lock().rate = baud.map(|b| (b / 10).max(1));
     }
 
+    /// Sends every reply (`DLE EOT`, `GS r`) `delay` after the request was read.
+    pub fn set_reply_delay(&self, delay: Duration) {
+        self.emu.lock().reply_delay = delay;
+    }
+
+    /// Stops taking bytes off the line (`true`) as a printer holding XOFF forever would:
+    /// it sends XOFF (DC3), so a host with software flow control stops transmitting, and
+    /// its writes block once the buffers are full; `false` sends XON (DC1) and reads again.
+    pub fn set_holding(&self, holding: bool) {
+        self.emu.lock().holding = holding;
+    }
+
+    /// Starts holding the line (see [`set_holding`](Self::set_holding)) once `bytes` more
+    /// bytes have been taken off it: mid-job, after the status checks.
+    pub fn hold_after_bytes(&self, bytes: usize) {
+        self.emu.lock().hold_after = Some(bytes);
+    }
+
+    /// Sends every reply twice.
+    pub fn set_reply_twice(&self, twice: bool) {
+        self.emu.lock().reply_twice = twice;
+    }
+
     /// Simulates unplugging (`true`) and re-plugging (`false`); see [`EmulatorPort`].
     pub fn set_unplugged(&self, unplugged: bool) {
         self.emu.set_unplugged(unplugged);
@@ -197,14 +237,42 @@ struct Printer {
     /// Token bucket of the byte-rate limit.
     allowance: f64,
     last: Instant,
+    /// Replies waiting for their time (see [`PrinterEmulator::set_reply_delay`]).
+    pending: Vec<(Instant, Vec<u8>)>,
 }
 
 impl Device for Printer {
     type State = EmuState;
 
     fn turn(&mut self, shared: &Shared<EmuState>, master: &mut TTYPort) {
+        let now = Instant::now();
+        let (due, later): (Vec<_>, Vec<_>) = self.pending.drain(..).partition(|(at, _)| *at <= now);
+        self.pending = later;
+        for (_, reply) in due {
+            if serial::write_all(master, &reply).is_err() {
+                warn!("printer emulator could not send status");
+            }
+        }
         let mut buf = [0u8; 4096];
-        let rate = shared.lock().rate;
+        let (rate, holding) = {
+            let mut st = shared.lock();
+            let signal = match (st.holding, st.xoff_sent) {
+                (true, false) => Some(0x13),
+                (false, true) => Some(0x11),
+                _ => None,
+            };
+            if let Some(byte) = signal {
+                st.xoff_sent = st.holding;
+                if serial::write_all(master, &[byte]).is_err() {
+                    warn!("printer emulator could not send flow control");
+                }
+            }
+            (st.rate, st.holding)
+        };
+        if holding {
+            thread::sleep(Duration::from_millis(2));
+            return;
+        }
         let mut want = buf.len();
         if let Some(rate) = rate {
             let now = Instant::now();
@@ -230,6 +298,17 @@ impl Device for Printer {
         if rate.is_some() {
             self.allowance -= n as f64;
         }
+        {
+            let mut st = shared.lock();
+            if let Some(left) = st.hold_after {
+                if n >= left {
+                    st.hold_after = None;
+                    st.holding = true;
+                } else {
+                    st.hold_after = Some(left - n);
+                }
+            }
+        }
         let decoded = {
             let mut st = shared.lock();
             let d = self.decoder.push(&buf[..n], &mut *st);
@@ -240,12 +319,27 @@ impl Device for Printer {
         if !decoded.jobs.is_empty() {
             shared.notify();
         }
-        if !decoded.replies.is_empty() && serial::write_all(master, &decoded.replies).is_err() {
-            warn!("printer emulator could not send status");
+        if !decoded.replies.is_empty() {
+            let (delay, twice) = {
+                let st = shared.lock();
+                (st.reply_delay, st.reply_twice)
+            };
+            let mut reply = decoded.replies.clone();
+            if twice {
+                reply.extend_from_slice(&decoded.replies);
+            }
+            if delay.is_zero() {
+                if serial::write_all(master, &reply).is_err() {
+                    warn!("printer emulator could not send status");
+                }
+            } else {
+                self.pending.push((Instant::now() + delay, reply));
+            }
         }
     }
 
     fn unplugged(&mut self, _shared: &Shared<EmuState>) {
+        self.pending.clear();
         self.decoder = StreamDecoder::new(self.width);
     }
 }

@@ -359,3 +359,66 @@ fn emulate_printer_command_draws_each_job_and_follows_stdin_faults() {
     assert!(!link.exists(), "the link goes with the emulator");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_status_reply_that_comes_late_or_twice_never_answers_the_next_query() {
+    let emu = PrinterEmulator::start().unwrap();
+    let mut printer = EscPosPrinter::open(&fast(emu.path()), 576).unwrap();
+    // Every reply twice: each query still gets its own.
+    emu.set_reply_twice(true);
+    for (paper, cover) in [
+        (PaperState::Full, true),
+        (PaperState::Out, false),
+        (PaperState::Low, true),
+        (PaperState::Full, false),
+    ] {
+        emu.set_paper(paper);
+        emu.set_cover_open(cover);
+        let s = printer.status().unwrap();
+        assert_eq!((s.paper, s.cover_open), (paper, cover), "replies twice");
+    }
+    emu.set_reply_twice(false);
+    // A reply just after the driver gave up (1.05 s for a 1 s timeout), while the printer
+    // was still fine; then someone opens the cover. The ticket must not be sent.
+    emu.set_reply_delay(Duration::from_millis(1050));
+    assert!(matches!(printer.status(), Err(PrinterError::NoDevice(_))));
+    emu.set_reply_delay(Duration::ZERO);
+    emu.set_cover_open(true);
+    assert!(matches!(
+        printer.print(&[TicketItem::Cut]),
+        Err(PrinterError::CoverOpen)
+    ));
+    emu.set_cover_open(false);
+    emu.set_paper(PaperState::Out);
+    assert_eq!(printer.status().unwrap().paper, PaperState::Out);
+    emu.set_paper(PaperState::Full);
+    printer.print(&[TicketItem::Cut]).unwrap();
+}
+
+#[test]
+fn a_printer_that_holds_the_line_forever_fails_the_job_instead_of_hanging() {
+    let emu = PrinterEmulator::start().unwrap();
+    let mut cfg = fast(emu.path());
+    // Software flow control: the XOFF stops the host's output in the kernel, where a
+    // plain tcdrain would wait for it for ever.
+    cfg.flow = manassa_devices::serial::Flow::XonXoff;
+    let mut printer = EscPosPrinter::open(&cfg, 576).unwrap();
+    printer.status().unwrap();
+    // The status checks pass; the printer holds the line a few KiB into the job.
+    emu.hold_after_bytes(8 * 1024);
+    // A tall raster: far more than the pty holds.
+    let tall = TicketItem::Raster(manassa_devices::escpos::MonoBitmap {
+        width: 576,
+        height: 4000,
+        data: vec![0xAA; 72 * 4000],
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(printer.print(&[tall, TicketItem::Cut]));
+    });
+    // A watchdog, not a speed target: without a bound the thread never comes back.
+    let result = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the printer thread hung on a printer holding the line");
+    assert!(result.is_err(), "{result:?}");
+}
