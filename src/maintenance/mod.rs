@@ -30,8 +30,8 @@ use manassa_i18n::Lang;
 
 /// The demo technician's badge (`manassa demo` only; never in a production default).
 pub const DEMO_BADGE: &str = "0A00C0FFEE";
-/// Argon2id hash of the demo technician's PIN, 2468 (`manassa demo` only).
-pub const DEMO_PIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$untUIGB1lTuYGqMbnd6x+g$feOWz9nzt3vV3ueV5M8xvKFHvkVbFjlVo2kQ0wb2GCo";
+/// Argon2id hash of the demo technician's PIN, 246813 (`manassa demo` only).
+pub const DEMO_PIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$Xjmw1O5v+yWSlnEFykEcdA$Mgg3sVd0dmwCryiD8vwfil1CP8zOIO68D7fMg7bmmbA";
 
 /// Defaults a technician can change from the menu; saved as JSON in the state folder and
 /// read at start (they override `[kiosk] language` and `idle_timeout_s`). A change made in

@@ -319,20 +319,20 @@ mod tests {
     fn accepts_the_right_pin_and_locks_out_growing_and_persisted() {
         let d = dir("lock");
         let path = d.join("lockout.json");
-        let pins = HashMap::from([(BADGE.hex().to_lowercase(), hash_pin("2468").unwrap())]);
+        let pins = HashMap::from([(BADGE.hex().to_lowercase(), hash_pin("246813").unwrap())]);
         let store = PinStore::open(&pins, &path).unwrap();
         let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        assert_eq!(store.verify(&BADGE, "2468", t0), PinOutcome::Accepted);
+        assert_eq!(store.verify(&BADGE, "246813", t0), PinOutcome::Accepted);
         for left in (1..MAX_FAILURES).rev() {
             assert_eq!(
-                store.verify(&BADGE, "1111", t0),
+                store.verify(&BADGE, "111111", t0),
                 PinOutcome::Rejected {
                     attempts_left: left
                 }
             );
         }
         assert_eq!(
-            store.verify(&BADGE, "1111", t0),
+            store.verify(&BADGE, "111111", t0),
             PinOutcome::LockedOut {
                 remaining: BASE_LOCKOUT,
                 audit: LockAudit::Started,
@@ -341,23 +341,23 @@ mod tests {
         // Even the right PIN is refused while locked, and after a "restart".
         let store = PinStore::open(&pins, &path).unwrap();
         assert!(matches!(
-            store.verify(&BADGE, "2468", t0 + Duration::from_secs(30)),
+            store.verify(&BADGE, "246813", t0 + Duration::from_secs(30)),
             PinOutcome::LockedOut { remaining, .. } if remaining == Duration::from_secs(30)
         ));
         // After it: five more failures lock for twice as long.
         let t1 = t0 + BASE_LOCKOUT;
         for _ in 0..MAX_FAILURES - 1 {
-            store.verify(&BADGE, "0000", t1);
+            store.verify(&BADGE, "000000", t1);
         }
         assert_eq!(
-            store.verify(&BADGE, "0000", t1),
+            store.verify(&BADGE, "000000", t1),
             PinOutcome::LockedOut {
                 remaining: BASE_LOCKOUT * 2,
                 audit: LockAudit::Started,
             }
         );
         let t2 = t1 + BASE_LOCKOUT * 2;
-        assert_eq!(store.verify(&BADGE, "2468", t2), PinOutcome::Accepted);
+        assert_eq!(store.verify(&BADGE, "246813", t2), PinOutcome::Accepted);
         assert_eq!(store.state(), LockState::default());
         // The file never holds the badge id.
         let text = std::fs::read_to_string(&path).unwrap();
@@ -369,7 +369,7 @@ mod tests {
     fn one_refusal_audit_per_badge_and_lockout_period_every_attempt_refused() {
         let d = dir("refusals");
         let path = d.join("lockout.json");
-        let pins = HashMap::from([(BADGE.hex(), hash_pin("2468").unwrap())]);
+        let pins = HashMap::from([(BADGE.hex(), hash_pin("246813").unwrap())]);
         let store = PinStore::open(&pins, &path).unwrap();
         const OTHER: BadgeId = BadgeId {
             version: 0x0F,
@@ -377,20 +377,26 @@ mod tests {
         };
         let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         for _ in 0..MAX_FAILURES - 1 {
-            store.verify(&BADGE, "1111", t0);
+            store.verify(&BADGE, "111111", t0);
         }
         let audit = |o: PinOutcome| match o {
             PinOutcome::LockedOut { audit, .. } => audit,
             other => panic!("not refused: {other:?}"),
         };
-        assert_eq!(audit(store.verify(&BADGE, "1111", t0)), LockAudit::Started);
+        assert_eq!(
+            audit(store.verify(&BADGE, "111111", t0)),
+            LockAudit::Started
+        );
         // The badge hammers PINs, the right one included: all refused, one audit.
         let t = |s| t0 + Duration::from_secs(s);
         assert_eq!(
-            audit(store.verify(&BADGE, "1111", t(1))),
+            audit(store.verify(&BADGE, "111111", t(1))),
             LockAudit::Refused
         );
-        for (i, pin) in ["2468", "1111", "2468", "0000"].into_iter().enumerate() {
+        for (i, pin) in ["246813", "111111", "246813", "000000"]
+            .into_iter()
+            .enumerate()
+        {
             assert_eq!(
                 audit(store.verify(&BADGE, pin, t(2 + i as u64))),
                 LockAudit::Quiet
@@ -398,10 +404,13 @@ mod tests {
         }
         // Another badge gets its own one.
         assert_eq!(
-            audit(store.verify(&OTHER, "2468", t(10))),
+            audit(store.verify(&OTHER, "246813", t(10))),
             LockAudit::Refused
         );
-        assert_eq!(audit(store.verify(&OTHER, "2468", t(11))), LockAudit::Quiet);
+        assert_eq!(
+            audit(store.verify(&OTHER, "246813", t(11))),
+            LockAudit::Quiet
+        );
         // Ever new ids: audited up to the cap, then refused quietly.
         let audits = (0..40u32)
             .map(|i| {
@@ -409,7 +418,7 @@ mod tests {
                     version: 0x0E,
                     tag: i,
                 };
-                audit(store.verify(&id, "2468", t(12)))
+                audit(store.verify(&id, "246813", t(12)))
             })
             .filter(|a| *a == LockAudit::Refused)
             .count();
@@ -425,11 +434,11 @@ mod tests {
         }
         assert_eq!(audit(store.verify(&OTHER, "0000", t1)), LockAudit::Started);
         assert_eq!(
-            audit(store.verify(&BADGE, "2468", t1 + Duration::from_secs(1))),
+            audit(store.verify(&BADGE, "246813", t1 + Duration::from_secs(1))),
             LockAudit::Refused
         );
         assert_eq!(
-            audit(store.verify(&BADGE, "2468", t1 + Duration::from_secs(2))),
+            audit(store.verify(&BADGE, "246813", t1 + Duration::from_secs(2))),
             LockAudit::Quiet
         );
         let _ = std::fs::remove_dir_all(d);
@@ -441,7 +450,7 @@ mod tests {
         let store = PinStore::open(&HashMap::new(), &d.join("l.json")).unwrap();
         let t = SystemTime::now();
         assert_eq!(
-            store.verify(&BADGE, "2468", t),
+            store.verify(&BADGE, "246813", t),
             PinOutcome::Rejected {
                 attempts_left: MAX_FAILURES - 1
             }
@@ -453,6 +462,10 @@ mod tests {
         let e = PinStore::open(&bad, &d.join("l.json")).err().unwrap();
         assert!(e.contains("******B2C3"), "{e}");
         assert!(hash_pin("12").is_err());
+        // Four or five digits crack offline in minutes: at least six.
+        assert!(hash_pin("2468").is_err());
+        assert!(hash_pin("24681").is_err());
+        assert!(hash_pin("246813").is_ok());
         let _ = std::fs::remove_dir_all(d);
     }
 }

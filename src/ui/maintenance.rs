@@ -425,6 +425,7 @@ pub(super) fn render_panel(w: &AppWindow, v: &MenuView, lang: Lang) {
         _ => tr(lang, "maint-badge-prompt"),
     }));
     g.set_pin_dots(s("•".repeat(v.pin_len)));
+    g.set_pin_min(manassa_session::maintenance::MIN_PIN_LEN as i32);
     g.set_notice(s(v
         .notice
         .as_ref()
@@ -673,7 +674,7 @@ pub fn demo_menu_view(screen: &str) -> Option<MenuView> {
     Some(MenuView {
         stage,
         page,
-        pin_len: if stage == Stage::Pin { 4 } else { 0 },
+        pin_len: if stage == Stage::Pin { 6 } else { 0 },
         badge: (stage != Stage::Badge).then(|| "******FFEE".into()),
         notice: match page {
             Page::Printers if stage == Stage::Menu => {

@@ -46,10 +46,10 @@ use slint::ComponentHandle;
 use crate::support::{has_label, labels, press};
 
 const BADGE: &str = "0A00C0FFEE";
-const PIN: &str = "2468";
+const PIN: &str = "246813";
 /// A second technician.
 const BADGE_B: &str = "0A0000B0B0";
-const PIN_B: &str = "1357";
+const PIN_B: &str = "135790";
 
 fn pump_until(ui: &KioskUi, what: &str, f: impl Fn(&KioskUi) -> bool) {
     let start = Instant::now();
@@ -253,7 +253,7 @@ fn technician_menu_end_to_end() {
         open_and_badge(ui, &badge);
         assert_eq!(ui.window().get_screen(), ScreenKind::Attract);
         for left in (1..MAX_FAILURES).rev() {
-            type_pin(ui, "1111");
+            type_pin(ui, "111111");
             let msg = if left == 1 {
                 "Wrong PIN. 1 attempt left before lockout.".to_string()
             } else {
@@ -261,7 +261,7 @@ fn technician_menu_end_to_end() {
             };
             pump_until(ui, &msg, |ui| has_label(ui, &msg));
         }
-        type_pin(ui, "1111");
+        type_pin(ui, "111111");
         pump_until(ui, "the lockout", |ui| {
             has_label(ui, "Too many wrong PINs. Try again in 1 minute.")
         });

@@ -17,8 +17,9 @@ use manassa_i18n::Lang;
 
 // -- what the menu knows of the kiosk: PIN rules, counters, devices --
 
-/// Shortest accepted PIN, in digits.
-pub const MIN_PIN_LEN: usize = 4;
+/// Shortest accepted PIN, in digits: 6, so a stolen hash is 10^6 Argon2id guesses away,
+/// not 10^4.
+pub const MIN_PIN_LEN: usize = 6;
 /// Longest accepted PIN, in digits.
 pub const MAX_PIN_LEN: usize = 8;
 

@@ -9,7 +9,7 @@ fn logged_in() -> Menu {
     let mut m = Menu::new(Duration::from_secs(300));
     m.handle(MenuIntent::Open);
     m.handle(MenuIntent::BadgeRead(BADGE));
-    for d in [2, 4, 6, 8] {
+    for d in [2, 4, 6, 8, 1, 3] {
         m.handle(MenuIntent::Digit(d));
     }
     m.handle(MenuIntent::SubmitPin);
@@ -27,18 +27,18 @@ fn entry_cancels_the_resident_then_badge_pin_and_menu() {
     assert_eq!(m.view().pin_len, 0);
     m.handle(MenuIntent::BadgeRead(BADGE));
     assert_eq!(m.view().badge.as_deref(), Some("******B2C3"));
-    for d in [2, 4, 6] {
+    for d in [2, 4, 6, 8, 1] {
         m.handle(MenuIntent::Digit(d));
     }
     // Too short: nothing to check.
     assert!(m.handle(MenuIntent::SubmitPin).is_empty());
-    m.handle(MenuIntent::Digit(8));
-    assert_eq!(m.view().pin_len, 4);
+    m.handle(MenuIntent::Digit(3));
+    assert_eq!(m.view().pin_len, 6);
     assert_eq!(
         m.handle(MenuIntent::SubmitPin),
         vec![MenuEffect::CheckPin {
             badge: BADGE,
-            pin: "2468".into()
+            pin: "246813".into()
         }]
     );
     assert_eq!(m.view().pin_len, 0, "the PIN is not kept");
@@ -56,7 +56,7 @@ fn wrong_pin_and_lockout() {
     let mut m = Menu::new(Duration::from_secs(300));
     m.handle(MenuIntent::Open);
     m.handle(MenuIntent::BadgeRead(BADGE));
-    for _ in 0..4 {
+    for _ in 0..6 {
         m.handle(MenuIntent::Digit(1));
     }
     m.handle(MenuIntent::SubmitPin);
@@ -69,7 +69,7 @@ fn wrong_pin_and_lockout() {
         v.notice,
         Some(Notice::new("maint-pin-wrong", Some("3".into()), false))
     );
-    for _ in 0..4 {
+    for _ in 0..6 {
         m.handle(MenuIntent::Digit(1));
     }
     m.handle(MenuIntent::SubmitPin);
@@ -141,7 +141,7 @@ const OTHER: BadgeId = BadgeId {
 fn log_in(m: &mut Menu, badge: BadgeId) {
     m.handle(MenuIntent::Open);
     m.handle(MenuIntent::BadgeRead(badge));
-    for d in [2, 4, 6, 8] {
+    for d in [2, 4, 6, 8, 1, 3] {
         m.handle(MenuIntent::Digit(d));
     }
     m.handle(MenuIntent::SubmitPin);
@@ -231,7 +231,7 @@ fn refused_attempts_during_a_lockout_are_audited_as_the_pin_store_says() {
     m.handle(MenuIntent::Open);
     let mut attempt = |audit| {
         m.handle(MenuIntent::BadgeRead(BADGE));
-        for d in [2, 4, 6, 8] {
+        for d in [2, 4, 6, 8, 1, 3] {
             m.handle(MenuIntent::Digit(d));
         }
         m.handle(MenuIntent::SubmitPin);
