@@ -41,12 +41,12 @@ try {
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  await page.goto(args.url);
   if (args.offline) {
-    // The phone loses its connection once the page is there (keys bundled or saved).
-    await page.waitForFunction(() => document.body.dataset.loaded === "1");
-    await context.setOffline(true);
+    // The page is there (with its bundled keys) but the ministry cannot be reached: every
+    // API call fails as a dropped connection would, deterministically, whenever it is made.
+    await context.route(/\/v1\/public\//, (route) => route.abort("internetdisconnected"));
   }
+  await page.goto(args.url);
   try {
     await page.waitForSelector("#result:not([hidden])", { timeout: 30000 });
   } catch {

@@ -235,7 +235,7 @@ fn offline_the_bundled_keys_still_verify_and_revocation_is_unchecked() {
     let text = seal::qr_text(&rig.page(), &rig.seal("doc-bp-004512", None));
     let video = rig.tmp.join("paper.y4m");
     paper_video(&seal::qr_symbol(&text).unwrap(), &rig.permit, &video);
-    // The phone goes offline once the page is loaded, before the camera finds the code.
+    // The page loads, but the ministry cannot be reached from the phone.
     let r = phone(&rig.page(), Some(&video), "en", true, "offline");
     assert_eq!(r["verdict"], "genuine_unchecked", "{r}");
     assert!(r["facts"].to_string().contains("BP-2026-004512"));
