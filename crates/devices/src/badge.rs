@@ -154,6 +154,7 @@ pub struct BadgeParser {
 
 impl FrameParser for BadgeParser {
     type Item = BadgeId;
+    type Reject = String;
 
     fn push(&mut self, bytes: &[u8], out: &mut Vec<Result<BadgeId, String>>) {
         let now = Instant::now();

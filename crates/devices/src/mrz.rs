@@ -465,6 +465,18 @@ fn parse_td1(l1: &[u8], l2: &[u8], l3: &[u8]) -> Result<MrzDocument, MrzError> {
     })
 }
 
+/// Why the MRZ reader rejected what it read: the reader's framing, or the document's MRZ
+/// (ICAO 9303 structure and check digits). Neither carries the document's data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MrzReject {
+    /// The reader's frame was broken.
+    #[error("reader frame rejected: {0}")]
+    Frame(FrameError),
+    /// The frame was sound but its MRZ is not a valid TD1/TD3 zone.
+    #[error("document rejected: {0}")]
+    Document(MrzError),
+}
+
 /// The reader's stream parser: frames, then MRZ verification.
 #[derive(Debug, Default)]
 pub struct MrzParser {
@@ -473,25 +485,26 @@ pub struct MrzParser {
 
 impl FrameParser for MrzParser {
     type Item = MrzDocument;
+    type Reject = MrzReject;
 
-    fn push(&mut self, bytes: &[u8], out: &mut Vec<Result<MrzDocument, String>>) {
+    fn push(&mut self, bytes: &[u8], out: &mut Vec<Result<MrzDocument, MrzReject>>) {
         for r in self.frames.push(bytes) {
             out.push(match r {
-                Ok(lines) => parse(&lines).map_err(|e| format!("document rejected: {e}")),
-                Err(e) => Err(format!("reader frame rejected: {e}")),
+                Ok(lines) => parse(&lines).map_err(MrzReject::Document),
+                Err(e) => Err(MrzReject::Frame(e)),
             });
         }
     }
 
-    fn gap(&mut self) -> Option<String> {
+    fn gap(&mut self) -> Option<MrzReject> {
         self.frames
             .reset()
-            .then(|| format!("reader frame rejected: {}", FrameError::Gap))
+            .then_some(MrzReject::Frame(FrameError::Gap))
     }
 }
 
 /// Events of the MRZ reader.
-pub type MrzEvent = ReaderEvent<MrzDocument>;
+pub type MrzEvent = ReaderEvent<MrzDocument, MrzReject>;
 
 /// Starts the MRZ reader driver on its own thread (see [`passive::spawn`]).
 pub fn spawn(cfg: SerialConfig) -> (ReaderHandle, std::sync::mpsc::Receiver<MrzEvent>) {

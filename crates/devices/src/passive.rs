@@ -23,32 +23,38 @@ use super::serial::{self, Backoff, SerialConfig, SerialError, WarnLimit};
 pub trait FrameParser: Send + 'static {
     /// What a good frame decodes to.
     type Item: Send + 'static;
+    /// Why a frame was rejected: typed, so consumers can act on the reason; its text is
+    /// safe to log and show (never the frame's data).
+    type Reject: fmt::Display + fmt::Debug + Send + 'static;
 
     /// Consumes `bytes` (any split) and appends each completed frame, or the reason it was
-    /// rejected (never containing the frame's data), to `out`.
-    fn push(&mut self, bytes: &[u8], out: &mut Vec<Result<Self::Item, String>>);
+    /// rejected, to `out`.
+    fn push(&mut self, bytes: &[u8], out: &mut Vec<Result<Self::Item, Self::Reject>>);
 
     /// Called when no byte arrived for a read timeout: a partial frame will never complete
     /// and is dropped. Returns a reason to report, if the device should report it.
-    fn gap(&mut self) -> Option<String>;
+    fn gap(&mut self) -> Option<Self::Reject>;
 }
+
+/// The events a reader with parser `P` sends.
+pub type EventOf<P> = ReaderEvent<<P as FrameParser>::Item, <P as FrameParser>::Reject>;
 
 /// Events of a passive reader.
 #[derive(Clone, PartialEq, Eq)]
-pub enum ReaderEvent<T> {
+pub enum ReaderEvent<T, R = String> {
     /// A frame was read and is valid.
     Read(T),
     /// A frame arrived but is not valid; `reason` is safe to log and to show.
     Rejected {
-        /// Why, without any of the frame's data.
-        reason: String,
+        /// Why, without any of the frame's data (the parser's own type).
+        reason: R,
     },
     /// The device state changed: `online` once the port is open, `noDevice` when it is
     /// missing or was unplugged.
     State(DeviceState),
 }
 
-impl<T: fmt::Debug> fmt::Debug for ReaderEvent<T> {
+impl<T: fmt::Debug, R: fmt::Debug> fmt::Debug for ReaderEvent<T, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReaderEvent::Read(t) => write!(f, "Read({t:?})"),
@@ -107,7 +113,7 @@ pub fn spawn<P: FrameParser>(
     name: &'static str,
     cfg: SerialConfig,
     parser: P,
-) -> (ReaderHandle, Receiver<ReaderEvent<P::Item>>) {
+) -> (ReaderHandle, Receiver<EventOf<P>>) {
     let stop = Arc::new(AtomicBool::new(false));
     let state = Arc::new(Mutex::new(None));
     let (tx, rx) = mpsc::channel();
@@ -137,7 +143,7 @@ struct Reader<P: FrameParser> {
     name: &'static str,
     cfg: SerialConfig,
     parser: P,
-    events: Sender<ReaderEvent<P::Item>>,
+    events: Sender<EventOf<P>>,
     stop: Arc<AtomicBool>,
     state: Arc<Mutex<Option<DeviceState>>>,
     /// A device sending garbage must not fill the log.
@@ -212,7 +218,7 @@ impl<P: FrameParser> Reader<P> {
                     Ok(item) => ReaderEvent::Read(item),
                     Err(reason) => {
                         if let Some(suppressed) = self.rejected.allow(Instant::now()) {
-                            warn!(device = self.name, %reason, suppressed, "frame rejected");
+                            warn!(device = self.name, reason = %reason, suppressed, "frame rejected");
                         }
                         ReaderEvent::Rejected { reason }
                     }

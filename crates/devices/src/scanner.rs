@@ -191,6 +191,7 @@ impl ScanParser {
 
 impl FrameParser for ScanParser {
     type Item = Scan;
+    type Reject = String;
 
     fn push(&mut self, bytes: &[u8], out: &mut Vec<Result<Scan, String>>) {
         for r in self.lines.push(bytes) {

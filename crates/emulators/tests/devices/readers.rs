@@ -32,7 +32,9 @@ fn tmpdir(name: &str) -> PathBuf {
 }
 
 /// The next event that is not a state change, failing after 10 s.
-fn next_data<T: std::fmt::Debug>(rx: &Receiver<ReaderEvent<T>>) -> ReaderEvent<T> {
+fn next_data<T: std::fmt::Debug, R: std::fmt::Debug>(
+    rx: &Receiver<ReaderEvent<T, R>>,
+) -> ReaderEvent<T, R> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -44,7 +46,7 @@ fn next_data<T: std::fmt::Debug>(rx: &Receiver<ReaderEvent<T>>) -> ReaderEvent<T
     }
 }
 
-fn wait_state<T>(rx: &Receiver<ReaderEvent<T>>, want: DeviceState) {
+fn wait_state<T, R>(rx: &Receiver<ReaderEvent<T, R>>, want: DeviceState) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -57,7 +59,7 @@ fn wait_state<T>(rx: &Receiver<ReaderEvent<T>>, want: DeviceState) {
 }
 
 /// Nothing but state changes arrives for `d`.
-fn quiet<T: std::fmt::Debug>(rx: &Receiver<ReaderEvent<T>>, d: Duration) {
+fn quiet<T: std::fmt::Debug, R: std::fmt::Debug>(rx: &Receiver<ReaderEvent<T, R>>, d: Duration) {
     let until = Instant::now() + d;
     while let Some(left) = until.checked_duration_since(Instant::now()) {
         match rx.recv_timeout(left) {
@@ -68,9 +70,11 @@ fn quiet<T: std::fmt::Debug>(rx: &Receiver<ReaderEvent<T>>, d: Duration) {
     }
 }
 
-fn rejected<T: std::fmt::Debug>(ev: ReaderEvent<T>) -> String {
+fn rejected<T: std::fmt::Debug, R: std::fmt::Debug + std::fmt::Display>(
+    ev: ReaderEvent<T, R>,
+) -> String {
     match ev {
-        ReaderEvent::Rejected { reason } => reason,
+        ReaderEvent::Rejected { reason } => reason.to_string(),
         other => panic!("expected a rejection, got {other:?}"),
     }
 }
@@ -120,7 +124,18 @@ fn mrz_reader_reads_both_formats_and_rejects_every_fault() {
     // A wrong check digit: the composite.
     let l2 = mrz::SPECIMEN_TD3[1].replace("<10", "<11");
     emu.present(&[mrz::SPECIMEN_TD3[0], &l2]);
-    let r = rejected(next_data(&rx));
+    // Consumers get the typed reason, not only its text.
+    let ev = next_data(&rx);
+    assert!(
+        matches!(
+            &ev,
+            ReaderEvent::Rejected {
+                reason: mrz::MrzReject::Document(mrz::MrzError::CheckDigit(mrz::Field::Composite))
+            }
+        ),
+        "{ev:?}"
+    );
+    let r = rejected(ev);
     assert!(r.contains("check digit of the composite"), "{r}");
     assert!(
         !r.contains("ERIKSSON") && !r.contains("L898902C3"),
