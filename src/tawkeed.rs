@@ -293,37 +293,21 @@ pub async fn check_scanned(client: &ApiClient, store: &KeyStore, text: &str) -> 
         Err(SealError::NotASeal) => return done(VerdictStatus::NotASeal, None, false, false, kid),
         Err(_) => return done(VerdictStatus::Altered, None, false, false, kid),
     };
-    match client.seal_status(&claims.document_id).await {
-        Ok(SealState::Valid) => done(VerdictStatus::Genuine, Some(&claims), false, true, kid),
-        Ok(SealState::Revoked) => done(VerdictStatus::Revoked, Some(&claims), false, true, kid),
+    // (verdict, not confirmed, checked online)
+    let (status, not_confirmed, online) = match client.seal_status(&claims.document_id).await {
+        Ok(SealState::Valid) => (VerdictStatus::Genuine, false, true),
+        Ok(SealState::Revoked) => (VerdictStatus::Revoked, false, true),
         Ok(SealState::Unknown) => {
             tracing::warn!("seal verified but the ministry does not know its document");
-            done(
-                VerdictStatus::GenuineUnchecked,
-                Some(&claims),
-                true,
-                false,
-                kid,
-            )
+            (VerdictStatus::GenuineUnchecked, true, false)
         }
-        Err(e) if is_unreachable(&e) => done(
-            VerdictStatus::GenuineUnchecked,
-            Some(&claims),
-            false,
-            false,
-            kid,
-        ),
+        Err(e) if is_unreachable(&e) => (VerdictStatus::GenuineUnchecked, false, false),
         Err(e) => {
             tracing::warn!(error = %e, "seal status: no usable answer");
-            done(
-                VerdictStatus::GenuineUnchecked,
-                Some(&claims),
-                true,
-                false,
-                kid,
-            )
+            (VerdictStatus::GenuineUnchecked, true, false)
         }
-    }
+    };
+    done(status, Some(&claims), not_confirmed, online, kid)
 }
 
 /// A verdict with the claims' facts, every text sanitised.
