@@ -13,20 +13,14 @@ use ipp::value::IppValue;
 use manassa_core::kind::DocumentKind;
 use manassa_devices::a4::ipp::{IppQueue, decode_response, encode};
 use manassa_devices::a4::{A4Sink, PrinterStatus};
-use manassa_documents::{kinds, layout, pdf, seal};
+use manassa_documents::{pdf, seal};
 
 fn permit_pdf() -> Vec<u8> {
-    let payload = kinds::sample(DocumentKind::BuildingPermit);
-    let content = kinds::content(DocumentKind::BuildingPermit, &payload).unwrap();
     let key = p256::ecdsa::SigningKey::from_slice(&[42u8; 32]).unwrap();
-    let seal_text = seal::sign(
-        &seal::claims_for("doc-bp-004512", &content, b"test-holder-secret"),
+    pdf::write(&seal::sealed_sample(
+        DocumentKind::BuildingPermit,
         "b-1",
         &key,
-    );
-    pdf::write(&layout::paper(
-        &content,
-        Some(&seal::qr_symbol(&seal_text).unwrap()),
     ))
     .unwrap()
 }

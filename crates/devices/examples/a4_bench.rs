@@ -15,23 +15,17 @@ use std::time::{Duration, Instant};
 
 use manassa_core::kind::DocumentKind;
 use manassa_devices::a4::{A4Job, A4Sink, JobEnd, WaitPolicy};
-use manassa_documents::{kinds, layout, pdf, seal};
+use manassa_documents::{pdf, seal};
 
 const QUEUE: &str = "manassa-pdf";
 const SPOOL: &str = "/var/spool/manassa-pdf";
 
 fn permit_pdf() -> Vec<u8> {
-    let payload = kinds::sample(DocumentKind::BuildingPermit);
-    let content = kinds::content(DocumentKind::BuildingPermit, &payload).unwrap();
     let key = p256::ecdsa::SigningKey::from_slice(&[42u8; 32]).unwrap();
-    let seal_text = seal::sign(
-        &seal::claims_for("doc-bp-004512", &content, b"test-holder-secret"),
+    pdf::write(&seal::sealed_sample(
+        DocumentKind::BuildingPermit,
         "b-1",
         &key,
-    );
-    pdf::write(&layout::paper(
-        &content,
-        Some(&seal::qr_symbol(&seal_text).unwrap()),
     ))
     .unwrap()
 }

@@ -15,7 +15,7 @@ use manassa_devices::a4::{
     A4Error, A4Job, A4Sink, JobEnd, JobState, PrinterProblem, PrinterStatus, TonerState, WaitPolicy,
 };
 use manassa_devices::{DeviceState, PaperState};
-use manassa_documents::{kinds, layout, pdf, seal};
+use manassa_documents::{pdf, seal};
 use manassa_i18n::{Lang, tr};
 use manassa_session::Failure;
 
@@ -82,17 +82,11 @@ fn jobs_of(queue: &str) -> usize {
 }
 
 fn permit_pdf() -> Vec<u8> {
-    let payload = kinds::sample(DocumentKind::BuildingPermit);
-    let content = kinds::content(DocumentKind::BuildingPermit, &payload).unwrap();
     let key = p256::ecdsa::SigningKey::from_slice(&[42u8; 32]).unwrap();
-    let seal_text = seal::sign(
-        &seal::claims_for("doc-bp-004512", &content, b"test-holder-secret"),
+    pdf::write(&seal::sealed_sample(
+        DocumentKind::BuildingPermit,
         "t-1",
         &key,
-    );
-    pdf::write(&layout::paper(
-        &content,
-        Some(&seal::qr_symbol(&seal_text).unwrap()),
     ))
     .unwrap()
 }

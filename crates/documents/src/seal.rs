@@ -36,6 +36,25 @@ pub fn claims_for(document_id: &str, content: &Content, holder_secret: &[u8]) ->
     }
 }
 
+/// The sample paper of `kind` (`kinds::sample`) with a fresh seal for document
+/// `doc-sample` by `key` under `kid`: demo data for benchmarks, examples and tests.
+///
+/// # Panics
+/// Never for the bundled samples (they parse and their seals fit a QR).
+#[cfg(feature = "sign")]
+pub fn sealed_sample(
+    kind: manassa_core::DocumentKind,
+    kid: &str,
+    key: &p256::ecdsa::SigningKey,
+) -> crate::Paper {
+    let content = crate::kinds::content(kind, &crate::kinds::sample(kind)).expect("sample");
+    let text = sign(&claims_for("doc-sample", &content, b"sample"), kid, key);
+    crate::layout::paper(
+        &content,
+        Some(&qr_symbol(&text).expect("a sample seal fits")),
+    )
+}
+
 /// What the kiosk knows of the document it fetched, apart from its content.
 #[derive(Debug, Clone, Copy)]
 pub struct Fetched<'a> {
