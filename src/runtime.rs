@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use manassa_devices::a4::{A4Error, A4Sink, PrinterProblem, WaitPolicy};
+use manassa_devices::a4::{A4Error, A4Sink, JobEnd, PrinterProblem, WaitPolicy};
 use manassa_devices::card_reader::{CardEvent, CardReaderHandle};
 use manassa_devices::thermal::ThermalPrinter;
 use manassa_documents::ticket::{self, Ticket};
@@ -601,6 +601,10 @@ async fn print_document(
         .await;
     let (a4_ok, a4_audit, a4_failure) = match &a4 {
         Ok(d) if d.end.delivered() => (true, "printed", Failure::Printer),
+        Ok(d) if matches!(d.end, JobEnd::Unknown { .. }) => {
+            tracing::warn!(end = ?d.end, "A4 outcome unknown");
+            (false, d.end.audit(), Failure::A4Unknown)
+        }
         Ok(d) => {
             let problem = d.end.problem().unwrap_or(PrinterProblem::Fault);
             tracing::warn!(end = d.end.audit(), ?problem, "A4 paper not delivered");

@@ -237,6 +237,7 @@ error-a4-interrupted-paper-out = The A4 printer ran out of paper while printing 
 error-a4-interrupted-jammed = Paper got stuck in the A4 printer while printing your paper. It was cancelled and is not counted as printed.
 error-a4-interrupted-door-open = A door of the A4 printer was opened while printing your paper. It was cancelled and is not counted as printed.
 error-a4-interrupted = The A4 printer stopped while printing your paper. It was cancelled and is not counted as printed.
+error-a4-unknown = The kiosk lost contact with the A4 printer while printing your paper, so it cannot say whether it came out. It is not counted as printed: please try again, or ask staff for help.
 
 ## Accessibility (attract screen)
 access-title = Accessibility

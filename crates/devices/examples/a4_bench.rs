@@ -99,7 +99,7 @@ async fn one(sink: &A4Sink, pdf: &[u8], policy: &WaitPolicy, n: usize) -> Run {
         .await
         .expect("Print-Job");
     let t2 = Instant::now();
-    let end = sink.wait(&job, policy).await.expect("job followed");
+    let end = sink.wait(&job, policy).await;
     let t3 = Instant::now();
     assert_eq!(end, JobEnd::Completed);
     if let A4Job::Cups { id, .. } = job {

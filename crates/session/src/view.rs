@@ -211,6 +211,9 @@ pub enum Failure {
     /// The A4 printer stopped during the job; the kiosk cancelled it and the paper is not
     /// counted as delivered.
     A4Interrupted(manassa_core::PrinterProblem),
+    /// The kiosk lost contact with CUPS after it accepted the job and cannot say whether
+    /// the paper came out; it is not counted as delivered.
+    A4Unknown,
     // -- end A4 printer states --
     /// The document's seal did not verify; it was not printed.
     SealInvalid,
@@ -245,6 +248,7 @@ impl Failure {
             // -- A4 printer states --
             Failure::A4NotReady(p) => Msg::new(p.not_ready_message()),
             Failure::A4Interrupted(p) => Msg::new(p.interrupted_message()),
+            Failure::A4Unknown => Msg::new("error-a4-unknown"),
             // -- end A4 printer states --
             Failure::SealInvalid => Msg::new("error-seal"),
             Failure::Card => Msg::new("error-card"),
