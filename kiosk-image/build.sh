@@ -12,7 +12,8 @@
 #     --data-size MIB   size of the data partition in the disk image (default 1024)
 #     --mirror URL      Debian mirror (default: the one in this host's apt sources)
 #     --security-mirror URL   Debian security mirror (default: from the host's apt sources)
-#     --a4-uri URI      CUPS device URI of the A4 printer (default ipp://a4-printer.local/ipp/print)
+#     --a4-uri URI      CUPS device URI of the A4 printer (default ipps://a4-printer.local/ipp/print;
+#                       ipps://, usb:// or ipp/socket to a fixed IP address: lib/a4-uri.sh)
 #     --a4-ppd FILE     PPD of the A4 printer (default: cups-filters' generic PDF printer)
 #     --hostname NAME   (default manassa-kiosk)
 #     --timezone ZONE   (default Asia/Qatar)
@@ -34,7 +35,7 @@ image=""
 data_mib=1024
 mirror=""
 security_mirror=""
-a4_uri="ipp://a4-printer.local/ipp/print"
+a4_uri="ipps://a4-printer.local/ipp/print"
 a4_ppd=""
 hostname="manassa-kiosk"
 timezone="Asia/Qatar"
@@ -86,6 +87,13 @@ customize() {
     -e "s|@KIOSK_HOSTNAME@|$MANASSA_HOSTNAME|" -e "s|@BUILD_TIME@|$(date +%s)|" \
     "$root/usr/share/manassa/cups/printers.conf.in" > "$root/etc/cups/printers.conf"
   chmod 0600 "$root/etc/cups/printers.conf"
+  # Retention: no job files kept, a short job history (usr/share/manassa/cups/cupsd-kiosk.conf).
+  local directive
+  while read -r directive _; do
+    case "$directive" in ''|'#'*) continue ;; esac
+    sed -i "/^[[:space:]]*$directive[[:space:]]/d" "$root/etc/cups/cupsd.conf"
+  done < "$root/usr/share/manassa/cups/cupsd-kiosk.conf"
+  grep -v '^#' "$root/usr/share/manassa/cups/cupsd-kiosk.conf" >> "$root/etc/cups/cupsd.conf"
 
   # Identity, clock, name resolution.
   echo "$MANASSA_HOSTNAME" > "$root/etc/hostname"
@@ -150,7 +158,9 @@ while [ $# -gt 0 ]; do
 done
 
 [ "$(id -u)" -eq 0 ] || die "run as root (mmdebstrap chroots and sets file owners)"
-[[ "$a4_uri" =~ ^[a-z]+:[^[:space:]|]+$ ]] || die "--a4-uri $a4_uri: not a device URI"
+# shellcheck source=kiosk-image/lib/a4-uri.sh
+. "$here/lib/a4-uri.sh"
+why=$(a4_uri_ok "$a4_uri") || die "--a4-uri $a4_uri: $why"
 [[ "$hostname" =~ ^[a-z0-9][a-z0-9-]{0,62}$ ]] || die "--hostname $hostname: use a-z, 0-9 and -"
 if ! [[ "$data_mib" =~ ^[0-9]+$ ]] || [ "$data_mib" -lt 64 ]; then
   die "--data-size: MiB, at least 64"

@@ -100,7 +100,7 @@ else
 fi
 
 # Units: systemd's own checker, inside the rootfs (unit paths, binaries, users resolve there).
-units=(manassa.service cage@tty1.service manassa-data.service logrotate.service)
+units=(manassa.service cage@tty1.service manassa-data.service)
 # --man=no: the image carries no man pages (Documentation=man:... cannot resolve there).
 if out=$(in_root systemd-analyze verify --man=no "${units[@]}" 2>&1) && [ -z "$out" ]; then
   ok "systemd-analyze verify ${units[*]}"
@@ -111,6 +111,9 @@ for u in seatd.service cage@tty1.service manassa.service manassa-data.service sy
   if [ "$(in_root systemctl is-enabled "$u" 2>&1)" = enabled ]; then ok "$u enabled"; else ko "$u enabled" "$(in_root systemctl is-enabled "$u" 2>&1)"; fi
 done
 check "default target graphical" test "$(in_root systemctl get-default)" = graphical.target
+# CUPS: the image's cupsd.conf parses and keeps no job files.
+check "cupsd -t accepts the image's cupsd.conf" in_root cupsd -t -c /etc/cups/cupsd.conf
+check "cupsd.conf: PreserveJobFiles No" grep -qx 'PreserveJobFiles No' "$root/etc/cups/cupsd.conf"
 
 # Speech: espeak-ng speaks Arabic to a WAV.
 rm -f "$scratch/ar.wav"

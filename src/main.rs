@@ -94,6 +94,15 @@ fn init_logging() {
         )
         .with_writer(manassa::maintenance::logs::tee_stderr) // stderr + the menu's log page
         .init();
+    // The kiosk image names a folder on the data partition; the demo logs to stderr only.
+    if let Some(dir) = std::env::var_os("MANASSA_LOG_DIR") {
+        let dir = Path::new(&dir);
+        if let Err(e) =
+            manassa::maintenance::logs::open_file(dir, manassa::maintenance::logs::ROTATE_BYTES)
+        {
+            tracing::error!(dir = %dir.display(), error = %e, "log file not opened; logging to stderr only");
+        }
+    }
 }
 
 fn main() -> anyhow::Result<()> {

@@ -1,13 +1,102 @@
-//! The last log lines, kept in memory for the technician's log page.
+//! The app's log: stderr (the journal, under systemd), a size-rotated file on the data
+//! partition, and the last lines in memory for the technician's log page.
 //!
 //! [`TeeStderr`] is a `tracing_subscriber` writer that writes to stderr and keeps the last
 //! [`KEEP`] lines (ANSI colours stripped, each cut at [`MAX_LINE`] characters and passed
 //! through [`manassa_text::sanitize`]). Log lines carry no personal data by the kiosk's own
 //! rule (a test checks a whole journey's log); this page shows what is already there.
+//!
+//! With [`open_file`] the same lines also go to `DIR/manassa.log`, opened by the app itself
+//! (as the kiosk user, never through a symlink) and rotated on size: at [`ROTATE_BYTES`]
+//! it becomes `manassa.log.1`, older files shift up to [`ROTATE_KEEP`], so a noisy device
+//! cannot fill the data partition (at most `(ROTATE_KEEP + 1) × ROTATE_BYTES`).
 
 use std::collections::VecDeque;
+use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+/// Size at which the log file is rotated, in bytes (10 MiB).
+pub const ROTATE_BYTES: u64 = 10 << 20;
+/// Rotated files kept beside the live one.
+pub const ROTATE_KEEP: u32 = 5;
+/// The live log file's name.
+pub const FILE_NAME: &str = "manassa.log";
+
+/// A log file rotated on size (see the module docs).
+pub struct RotatingLog {
+    file: File,
+    dir: PathBuf,
+    len: u64,
+    limit: u64,
+}
+
+impl RotatingLog {
+    /// Open (append, mode 0640, `O_NOFOLLOW`) `dir/manassa.log`, to rotate at `limit` bytes.
+    ///
+    /// Errors: the folder is missing or not writable, or the file is a symlink (`ELOOP`).
+    pub fn open(dir: &Path, limit: u64) -> std::io::Result<RotatingLog> {
+        let file = open_log(&dir.join(FILE_NAME))?;
+        let len = file.metadata()?.len();
+        Ok(RotatingLog {
+            file,
+            dir: dir.to_path_buf(),
+            len,
+            limit: limit.max(1),
+        })
+    }
+
+    /// Append one line, rotating first when it would pass the limit. Errors are dropped:
+    /// logging must never stop the kiosk (stderr still has the line).
+    pub fn write_line(&mut self, line: &[u8]) {
+        if self.len > 0 && self.len + line.len() as u64 > self.limit {
+            let name = |n: u32| self.dir.join(format!("{FILE_NAME}.{n}"));
+            for n in (1..ROTATE_KEEP).rev() {
+                let _ = std::fs::rename(name(n), name(n + 1));
+            }
+            let live = self.dir.join(FILE_NAME);
+            if std::fs::rename(&live, name(1)).is_ok()
+                && let Ok(file) = open_log(&live)
+            {
+                self.file = file;
+                self.len = 0;
+            }
+        }
+        if self.file.write_all(line).is_ok() {
+            self.len += line.len() as u64;
+        }
+    }
+}
+
+static FILE: Mutex<Option<RotatingLog>> = Mutex::new(None);
+
+/// Send every later log line also to `dir/manassa.log`, rotated at `limit` bytes (use
+/// [`ROTATE_BYTES`]).
+///
+/// Errors: those of [`RotatingLog::open`].
+pub fn open_file(dir: &Path, limit: u64) -> std::io::Result<()> {
+    let log = RotatingLog::open(dir, limit)?;
+    *FILE.lock().unwrap_or_else(|p| p.into_inner()) = Some(log);
+    Ok(())
+}
+
+fn open_log(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o640)
+        // A link planted in the log folder must not redirect the app's writes.
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+fn write_file(line: &[u8]) {
+    if let Some(log) = FILE.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+        log.write_line(line);
+    }
+}
 
 /// Lines kept.
 pub const KEEP: usize = 200;
@@ -18,6 +107,22 @@ static RING: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
 
 /// Keep one line.
 pub fn push(line: &str) {
+    let clean: String = manassa_text::sanitize(strip_ansi(line).trim_end())
+        .chars()
+        .take(MAX_LINE)
+        .collect();
+    if clean.is_empty() {
+        return;
+    }
+    let mut ring = RING.lock().unwrap_or_else(|p| p.into_inner());
+    if ring.len() == KEEP {
+        ring.pop_front();
+    }
+    ring.push_back(clean);
+}
+
+/// `line` without ANSI colour sequences (CSI: `ESC [ params final-byte`).
+fn strip_ansi(line: &str) -> String {
     let mut clean = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
@@ -35,18 +140,7 @@ pub fn push(line: &str) {
         }
         clean.push(c);
     }
-    let clean: String = manassa_text::sanitize(clean.trim_end())
-        .chars()
-        .take(MAX_LINE)
-        .collect();
-    if clean.is_empty() {
-        return;
-    }
-    let mut ring = RING.lock().unwrap_or_else(|p| p.into_inner());
-    if ring.len() == KEEP {
-        ring.pop_front();
-    }
-    ring.push_back(clean);
+    clean
 }
 
 /// The last `n` lines, oldest first.
@@ -70,7 +164,9 @@ impl Write for TeeStderr {
         self.buf.extend_from_slice(b);
         while let Some(i) = self.buf.iter().position(|&c| c == b'\n') {
             let line: Vec<u8> = self.buf.drain(..=i).collect();
-            push(&String::from_utf8_lossy(&line));
+            let text = String::from_utf8_lossy(&line);
+            push(&text);
+            write_file(strip_ansi(&text).as_bytes());
         }
         Ok(b.len())
     }
@@ -110,5 +206,49 @@ mod tests {
         assert!(lines[i].starts_with("2026"), "{:?}", lines[i]);
         assert!(!lines[i].contains('\u{1b}') && !lines[i].contains("[0m"));
         assert_eq!(lines[i + 1], "partial test-line-two");
+    }
+
+    #[test]
+    fn the_file_rotates_on_size_and_never_follows_a_link() {
+        let dir = std::env::temp_dir().join(format!("manassa-logs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+
+        // A planted link must not be written through.
+        let target = dir.join("elsewhere");
+        std::fs::write(&target, b"").unwrap();
+        std::os::unix::fs::symlink(&target, dir.join(super::FILE_NAME)).unwrap();
+        assert!(
+            super::RotatingLog::open(&dir, 1000).is_err(),
+            "opened through a symlink"
+        );
+        std::fs::remove_file(dir.join(super::FILE_NAME)).unwrap();
+
+        let mut log = super::RotatingLog::open(&dir, 1000).unwrap();
+        let line = format!("{}\n", "x".repeat(99)); // 100 bytes
+        for _ in 0..(super::ROTATE_KEEP as usize + 3) * 10 {
+            log.write_line(line.as_bytes());
+        }
+        let size = |name: &str| std::fs::metadata(dir.join(name)).map(|m| m.len()).ok();
+        assert_eq!(size(super::FILE_NAME), Some(1000));
+        for n in 1..=super::ROTATE_KEEP {
+            assert_eq!(
+                size(&format!("{}.{n}", super::FILE_NAME)),
+                Some(1000),
+                "{n}"
+            );
+        }
+        let n = super::ROTATE_KEEP + 1;
+        assert_eq!(
+            size(&format!("{}.{n}", super::FILE_NAME)),
+            None,
+            "kept too many"
+        );
+        assert_eq!(
+            std::fs::read(&target).unwrap(),
+            b"",
+            "wrote through the link"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
