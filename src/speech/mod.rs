@@ -138,6 +138,11 @@ pub trait Backend {
     fn busy(&mut self) -> bool {
         false
     }
+    /// Whether the connection still works, asked after a failed request: `false` makes the
+    /// [`Speaker`] drop this backend and connect again. The default (true) never does.
+    fn alive(&mut self) -> bool {
+        true
+    }
 }
 
 /// The real backend: the `tts` crate's speech-dispatcher backend.
@@ -391,6 +396,12 @@ impl Backend for TtsBackend {
             .map_err(|e| SpeechError::Backend(format!("CANCEL: {e}")))?;
         self.command("CANCEL self")
     }
+
+    fn alive(&mut self) -> bool {
+        // A restarted daemon does not know this client: the old socket is closed and
+        // libspeechd answers nothing.
+        self.ctl.send_data("GET VOLUME\r\n", true).is_some()
+    }
 }
 
 /// A backend that records what would be spoken, for tests. Cheap to clone (clones share
@@ -564,11 +575,13 @@ pub struct Speaker {
 
 impl Speaker {
     /// Start the speech thread; `make` runs on that thread and builds the backend there
-    /// (so a `!Send` backend such as `tts::Tts` never crosses threads). If it fails the
-    /// speaker is silent and the error is reported once.
+    /// (so a `!Send` backend such as `tts::Tts` never crosses threads). If it fails, or the
+    /// backend later dies ([`Backend::alive`]), the speaker is silent ([`Speaker::is_silent`])
+    /// and calls `make` again after [`RECONNECT_FIRST`], doubling up to [`RECONNECT_MAX`];
+    /// the first error is reported once.
     pub fn spawn<F>(make: F) -> Speaker
     where
-        F: FnOnce() -> Result<Box<dyn Backend>, SpeechError> + Send + 'static,
+        F: FnMut() -> Result<Box<dyn Backend>, SpeechError> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel();
         let shared = Arc::new(Shared {
@@ -598,7 +611,7 @@ impl Speaker {
     /// A speaker over a [`RecordingBackend`] (a clone of `rec`, sharing its record).
     pub fn recording(rec: &RecordingBackend) -> Speaker {
         let rec = rec.clone();
-        Speaker::spawn(move || Ok(Box::new(rec) as Box<dyn Backend>))
+        Speaker::spawn(move || Ok(Box::new(rec.clone()) as Box<dyn Backend>))
     }
 
     fn send(&self, cmd: Cmd) {
@@ -679,8 +692,9 @@ impl Speaker {
             .take()
     }
 
-    /// Whether the speaker has no backend (speech-dispatcher missing) and speaks nothing.
-    /// Meaningful once the thread has started, e.g. after [`Speaker::wait_idle`].
+    /// Whether the speaker has no backend now (speech-dispatcher missing, or lost and not
+    /// yet reconnected) and speaks nothing. Meaningful once the thread has started, e.g.
+    /// after [`Speaker::wait_idle`].
     pub fn is_silent(&self) -> bool {
         self.shared.silent.load(Ordering::SeqCst)
     }
@@ -698,35 +712,103 @@ impl Speaker {
 
 /// How often the thread looks again at a busy backend.
 const BUSY_POLL: Duration = Duration::from_millis(20);
+/// First pause before connecting again to a lost or missing backend.
+pub const RECONNECT_FIRST: Duration = Duration::from_millis(250);
+/// Longest pause between two connection attempts.
+pub const RECONNECT_MAX: Duration = Duration::from_secs(8);
+
+/// The backend, or when to try to build it again.
+struct Link<F> {
+    make: F,
+    backend: Option<Box<dyn Backend>>,
+    /// Next attempt and the pause after it, while there is no backend.
+    retry: Option<(Instant, Duration)>,
+}
+
+impl<F> Link<F>
+where
+    F: FnMut() -> Result<Box<dyn Backend>, SpeechError>,
+{
+    /// Build the backend now; on failure, schedule the next attempt.
+    fn connect(&mut self, shared: &Shared) {
+        let pause = self.retry.map_or(RECONNECT_FIRST, |(_, p)| p);
+        match (self.make)() {
+            Ok(b) => {
+                if self.retry.is_some() || shared.silent.load(Ordering::SeqCst) {
+                    tracing::info!("speech: connected to speech-dispatcher again");
+                }
+                self.backend = Some(b);
+                self.retry = None;
+                shared.silent.store(false, Ordering::SeqCst);
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, retry_ms = pause.as_millis() as u64, "speech: no backend");
+                shared.silent.store(true, Ordering::SeqCst);
+                shared.report(e);
+                self.retry = Some((Instant::now() + pause, (pause * 2).min(RECONNECT_MAX)));
+            }
+        }
+    }
+
+    /// After a failed request: drop a dead backend (and connect again at once).
+    fn check(&mut self, shared: &Shared) {
+        if let Some(b) = self.backend.as_mut()
+            && !b.alive()
+        {
+            tracing::warn!("speech: lost speech-dispatcher; reconnecting");
+            self.backend = None;
+            shared.silent.store(true, Ordering::SeqCst);
+            self.retry = None;
+            self.connect(shared);
+        }
+    }
+
+    /// How long the thread may wait for a command before the next connection attempt.
+    fn until_retry(&self) -> Option<Duration> {
+        self.retry
+            .map(|(at, _)| at.saturating_duration_since(Instant::now()))
+    }
+}
 
 fn run<F>(make: F, rx: mpsc::Receiver<Cmd>, shared: Arc<Shared>)
 where
-    F: FnOnce() -> Result<Box<dyn Backend>, SpeechError>,
+    F: FnMut() -> Result<Box<dyn Backend>, SpeechError>,
 {
-    let mut backend = match make() {
-        Ok(b) => Some(b),
-        Err(e) => {
-            shared.silent.store(true, Ordering::SeqCst);
-            shared.report(e);
-            None
-        }
+    let mut link = Link {
+        make,
+        backend: None,
+        retry: None,
     };
+    link.connect(&shared);
     let mut queue: VecDeque<Cue> = VecDeque::new();
     let mut script: Vec<Cue> = Vec::new();
     let mut prosody = Prosody::default();
     let mut waiters: Vec<mpsc::Sender<()>> = Vec::new();
     loop {
+        if link.backend.is_none() && link.until_retry() == Some(Duration::ZERO) {
+            link.connect(&shared);
+        }
         let mut busy = false;
-        if let Some(b) = backend.as_mut() {
+        let mut retried = false;
+        while let Some(b) = link.backend.as_mut() {
             busy = b.busy();
-            while !busy {
-                let Some(cue) = queue.pop_front() else { break };
-                if let Err(e) = b.speak(&cue, prosody) {
-                    shared.report(e);
-                }
-                busy = b.busy();
+            if busy {
+                break;
             }
-        } else {
+            let Some(cue) = queue.pop_front() else { break };
+            if let Err(e) = b.speak(&cue, prosody) {
+                shared.report(e);
+                link.check(&shared);
+                if link.backend.is_some() && !retried {
+                    // Reconnected: say what the dead connection dropped (once).
+                    queue.push_front(cue);
+                    retried = true;
+                }
+            }
+        }
+        if link.backend.is_none() {
+            // Nothing is said while there is no backend, and nothing is kept for later:
+            // a sentence spoken minutes late would be about another screen.
             queue.clear();
         }
         let idle = queue.is_empty() && !busy;
@@ -735,23 +817,28 @@ where
                 let _ = w.send(());
             }
         }
-        let cmd = if idle {
-            match rx.recv() {
+        let wait = if idle {
+            link.until_retry()
+        } else {
+            Some(BUSY_POLL)
+        };
+        let cmd = match wait {
+            None => match rx.recv() {
                 Ok(c) => c,
                 Err(_) => break,
-            }
-        } else {
-            match rx.recv_timeout(BUSY_POLL) {
+            },
+            Some(t) => match rx.recv_timeout(t) {
                 Ok(c) => c,
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => break,
-            }
+            },
         };
-        let stop = |backend: &mut Option<Box<dyn Backend>>| {
-            if let Some(b) = backend.as_mut()
+        let stop = |link: &mut Link<F>| {
+            if let Some(b) = link.backend.as_mut()
                 && let Err(e) = b.stop()
             {
                 shared.report(e);
+                link.check(&shared);
             }
         };
         match cmd {
@@ -766,7 +853,7 @@ where
                 tracing::debug!(cues = cues.len(), chars, interrupt, "speech: say");
                 if interrupt {
                     queue.clear();
-                    stop(&mut backend);
+                    stop(&mut link);
                     script.clear();
                 }
                 script.extend(cues.iter().cloned());
@@ -774,18 +861,18 @@ where
             }
             Cmd::Stop => {
                 queue.clear();
-                stop(&mut backend);
+                stop(&mut link);
             }
             Cmd::Repeat => {
                 tracing::debug!(cues = script.len(), "speech: repeat");
                 queue.clear();
-                stop(&mut backend);
+                stop(&mut link);
                 queue.extend(script.iter().cloned());
             }
             Cmd::Prosody(p) => prosody = p,
             Cmd::Reset => {
                 queue.clear();
-                stop(&mut backend);
+                stop(&mut link);
                 script.clear();
                 prosody = Prosody::default();
             }

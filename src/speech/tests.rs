@@ -164,7 +164,7 @@ fn a_failing_cue_is_reported_once_and_the_rest_still_spoken() {
     }
     let rec = RecordingBackend::new();
     let r = rec.clone();
-    let sp = Speaker::spawn(move || Ok(Box::new(NoArabic(r)) as Box<dyn Backend>));
+    let sp = Speaker::spawn(move || Ok(Box::new(NoArabic(r.clone())) as Box<dyn Backend>));
     sp.say([ar("أ"), en("b"), ar("ج")], true);
     assert!(sp.wait_idle(WAIT));
     assert_eq!(rec.script(), ["b"]);
@@ -182,4 +182,71 @@ fn speakable_drops_controls() {
         "رقم ‎123‎",
         "bidi marks are not controls (Cf)"
     );
+}
+
+#[test]
+fn a_lost_backend_makes_the_speaker_silent_until_it_reconnects() {
+    use std::sync::atomic::AtomicU32;
+    /// The "daemon": its generation (bumped when it dies) and whether it runs.
+    #[derive(Default)]
+    struct Daemon {
+        generation: AtomicU32,
+        down: AtomicBool,
+    }
+    /// A connection to one generation of the daemon: dead once the daemon restarts.
+    struct Conn(RecordingBackend, Arc<Daemon>, u32);
+    impl Conn {
+        fn ok(&self) -> bool {
+            !self.1.down.load(Ordering::SeqCst)
+                && self.1.generation.load(Ordering::SeqCst) == self.2
+        }
+    }
+    impl Backend for Conn {
+        fn speak(&mut self, cue: &Cue, p: Prosody) -> Result<(), SpeechError> {
+            if self.ok() {
+                self.0.speak(cue, p)
+            } else {
+                Err(SpeechError::Backend("SPEAK: broken pipe".into()))
+            }
+        }
+        fn stop(&mut self) -> Result<(), SpeechError> {
+            Ok(())
+        }
+        fn alive(&mut self) -> bool {
+            self.ok()
+        }
+    }
+    let rec = RecordingBackend::new();
+    let daemon = Arc::new(Daemon::default());
+    let (r, d) = (rec.clone(), daemon.clone());
+    let sp = Speaker::spawn(move || {
+        if d.down.load(Ordering::SeqCst) {
+            return Err(SpeechError::Unavailable("test: daemon down".into()));
+        }
+        let generation = d.generation.load(Ordering::SeqCst);
+        Ok(Box::new(Conn(r.clone(), d.clone(), generation)) as Box<dyn Backend>)
+    });
+    sp.say([en("before")], true);
+    assert!(sp.wait_idle(WAIT));
+    assert_eq!(rec.script(), ["before"]);
+    assert!(!sp.is_silent());
+
+    // The daemon dies: the next cue fails, the speaker says it is silent.
+    daemon.generation.fetch_add(1, Ordering::SeqCst);
+    daemon.down.store(true, Ordering::SeqCst);
+    sp.say([en("while down")], true);
+    assert!(sp.wait_idle(WAIT));
+    assert!(sp.is_silent(), "a lost daemon is reported");
+    assert_eq!(rec.script(), ["before"]);
+
+    // It comes back: the speaker reconnects on its own, with backoff.
+    daemon.down.store(false, Ordering::SeqCst);
+    let deadline = std::time::Instant::now() + WAIT;
+    while sp.is_silent() {
+        assert!(std::time::Instant::now() < deadline, "never reconnected");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    sp.say([en("after")], true);
+    assert!(sp.wait_idle(WAIT));
+    assert_eq!(rec.script(), ["before", "after"]);
 }
