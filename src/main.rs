@@ -47,9 +47,14 @@ enum Command {
         config: PathBuf,
     },
     // -- maintenance --
-    /// Hash a technician PIN (4–8 digits, read from stdin) to an Argon2id PHC string for
-    /// `[maintenance.pins]`.
-    PinHash,
+    /// Hash a technician PIN (6–8 digits, read from stdin) to an Argon2id PHC string for
+    /// `[maintenance.pins]`, peppered with the kiosk's maintenance secret when given.
+    PinHash {
+        /// The file behind the kiosk's `manassa-maintenance-secret` credential (at least
+        /// 32 bytes). Hashes made without it do not verify on a kiosk that has it.
+        #[arg(long)]
+        secret: Option<PathBuf>,
+    },
     // -- end maintenance --
     /// Render one screen headlessly to PNG with demo data (docs, reviews, tests).
     Snapshot {
@@ -122,11 +127,20 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Outbox(args)) => manassa::cli::outbox::run_cli(args),
         Some(Command::Device(args)) => manassa::cli::device::device(&args), // issues 7, 9
         // -- maintenance --
-        Some(Command::PinHash) => {
+        Some(Command::PinHash { secret }) => {
+            let secret = match secret {
+                Some(p) => {
+                    let bytes =
+                        std::fs::read(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+                    anyhow::ensure!(bytes.len() >= 32, "{}: fewer than 32 bytes", p.display());
+                    Some(bytes)
+                }
+                None => None,
+            };
             let mut pin = String::new();
             std::io::stdin().read_line(&mut pin)?;
-            let phc =
-                manassa::maintenance::pins::hash_pin(pin.trim()).map_err(|e| anyhow::anyhow!(e))?;
+            let phc = manassa::maintenance::pins::hash_pin(pin.trim(), secret.as_deref())
+                .map_err(|e| anyhow::anyhow!(e))?;
             println!("{phc}");
             Ok(())
         }

@@ -843,6 +843,21 @@ fn data_partition_holds_config_database_and_logs() {
         u.get("Service", "LogRateLimitBurst").is_some(),
         "the journal is rate-limited for the app"
     );
+    // The maintenance secret: a credential from a root-only folder, made at first boot.
+    let cred = u
+        .get("Service", "LoadCredential")
+        .expect("LoadCredential= for the maintenance secret");
+    let (name, source) = cred.split_once(':').unwrap();
+    assert_eq!(name, manassa::maintenance::pins::SECRET_CREDENTIAL);
+    let folder = Path::new(source).parent().unwrap().to_str().unwrap();
+    assert_eq!(entry("d", folder)[2..5], ["0700", "root", "root"]);
+    let data = unit("manassa-data.service");
+    assert!(
+        data.all("Service", "ExecStart")
+            .iter()
+            .any(|e| e.contains(source)),
+        "manassa-data.service makes {source} when missing"
+    );
     let journald = read(&rootfs("etc/systemd/journald.conf.d/90-manassa-kiosk.conf"));
     assert!(
         journald.contains("RuntimeMaxUse="),

@@ -224,7 +224,7 @@ fn audit(tools: &Tools, badge: &BadgeId, action: &str, detail: serde_json::Value
     let payload = json!({
         "kiosk_id": tools.kiosk_id,
         "action": action,
-        "badge": badge.hex(),
+        "badge": tools.pins.badge_ref(badge),
         "via": "menu",
         "detail": detail,
     });
@@ -572,7 +572,7 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
             let payload = json!({
                 "kiosk_id": tools.kiosk_id,
                 "action": "outbox.requeue",
-                "badge": badge.hex(),
+                "badge": tools.pins.badge_ref(badge),
                 "via": "menu",
                 "dead_letter_id": id,
             });
@@ -596,7 +596,7 @@ async fn act(tools: &Arc<Tools>, badge: &BadgeId, action: &Action) -> super::men
         Action::RequeueAll => {
             let t = tools.clone();
             let kiosk_id = tools.kiosk_id.clone();
-            let badge = badge.hex();
+            let badge = tools.pins.badge_ref(badge);
             let r = blocking(move || {
                 t.outbox.with_transaction(|tx| {
                     let moved = requeue_all_tx(tx)?;
@@ -806,7 +806,14 @@ pub fn technician(
     let monitor = Arc::new(Monitor::open(&paths.counters));
     let pins: std::collections::HashMap<String, String> =
         m.pins.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let pins = PinStore::open(&pins, &paths.lockout)
+    let secret = super::pins::secret_from_credentials().map_err(|e| anyhow::anyhow!(e))?;
+    if secret.is_none() && !pins.is_empty() {
+        tracing::warn!(
+            credential = super::pins::SECRET_CREDENTIAL,
+            "no maintenance secret: PIN hashes are not peppered"
+        );
+    }
+    let pins = PinStore::open(&pins, &paths.lockout, secret.as_deref())
         .map_err(|e| anyhow::anyhow!("maintenance.pins: {e}"))?;
     let defaults = Defaults::load(
         &paths.defaults,

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::ElementHandle;
 use manassa::config::{A4Config, Config};
-use manassa::maintenance::pins::{MAX_FAILURES, hash_pin};
+use manassa::maintenance::pins::{MAX_FAILURES, PinStore, hash_pin};
 use manassa::maintenance::service::{Parts, technician};
 use manassa::runtime::{Kiosk, Services};
 use manassa::ui::{KioskUi, Maint, ScreenKind};
@@ -72,6 +72,17 @@ struct Rig {
     outbox: Arc<Outbox>,
 }
 
+/// The keyed reference the kiosk in `dir` gives badge `hex` (its key is in the state folder).
+fn badge_ref(dir: &std::path::Path, hex: &str) -> String {
+    let store = PinStore::open(
+        &std::collections::HashMap::new(),
+        &dir.join("state/pin-lockout.json"),
+        None,
+    )
+    .unwrap();
+    store.badge_ref(&manassa_devices::badge::BadgeId::from_hex(hex).unwrap())
+}
+
 /// A kiosk with the menu, as `main.rs` builds it, over the given emulators and state.
 fn kiosk(
     rt: &tokio::runtime::Runtime,
@@ -91,8 +102,8 @@ fn kiosk(
     cfg.badge_reader = Some(SerialConfig::new(badge_path));
     cfg.maintenance.state_dir = dir.join("state");
     cfg.maintenance.pins = BTreeMap::from([
-        (BADGE.into(), hash_pin(PIN).unwrap()),
-        (BADGE_B.into(), hash_pin(PIN_B).unwrap()),
+        (BADGE.into(), hash_pin(PIN, None).unwrap()),
+        (BADGE_B.into(), hash_pin(PIN_B, None).unwrap()),
     ]);
     cfg.validate().unwrap();
     let client = Client::new(base_url, "demo-kiosk-token", Duration::from_secs(5)).unwrap();
@@ -285,7 +296,12 @@ fn technician_menu_end_to_end() {
             "{acts:?}"
         );
         let ev = &technician_events(&db)[0];
-        assert_eq!(ev["badge"], BADGE, "audits name the technician's badge");
+        assert_eq!(
+            ev["badge"],
+            badge_ref(&dir, BADGE),
+            "audits name the technician's badge by its keyed reference"
+        );
+        assert_ne!(ev["badge"], BADGE, "never the badge id itself");
         assert_eq!(ev["via"], "menu");
         press(ui, "Close");
         pump_until(ui, "the menu to close", |ui| !ui.maintenance_open());
@@ -335,9 +351,10 @@ fn technician_menu_end_to_end() {
     let lock = dir.join("state/pin-lockout.json");
     let mut state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&lock).unwrap()).unwrap();
-    assert_eq!(state["lockouts"], 1);
-    assert!(state["locked_until"].as_u64().unwrap() > 0);
-    state["locked_until"] = 0.into();
+    let own = &mut state["badges"][badge_ref(&dir, BADGE)];
+    assert_eq!(own["lockouts"], 1);
+    assert!(own["locked_until"].as_u64().unwrap() > 0);
+    own["locked_until"] = 0.into();
     std::fs::write(&lock, serde_json::to_vec(&state).unwrap()).unwrap();
 
     // Phase 2: a test ticket arrives at the printer, the counters follow and persist;
@@ -494,7 +511,7 @@ fn technician_menu_end_to_end() {
             .find(|e| e["action"] == "outbox.requeue")
             .expect("the re-queue is audited");
         assert_eq!(requeue["dead_letter_id"], e.id);
-        assert_eq!(requeue["badge"], BADGE);
+        assert_eq!(requeue["badge"], badge_ref(&dir, BADGE));
         let page = dead_label(dead_count - 1);
         pump_until(ui, &page, |ui| has_label(ui, &page));
 
@@ -508,7 +525,7 @@ fn technician_menu_end_to_end() {
             .find(|e| e["action"] == "outbox.requeue_all")
             .expect("the re-queue of all is audited");
         assert_eq!(all["count"], dead_count - 1);
-        assert_eq!(all["badge"], BADGE);
+        assert_eq!(all["badge"], badge_ref(&dir, BADGE));
         pump_until(ui, "no dead letters", |ui| has_label(ui, &dead_label(0)));
 
         // Phase 4: the speech test speaks through speech-dispatcher when it has both
@@ -636,7 +653,11 @@ fn technician_menu_end_to_end() {
             .rev()
             .find(|e| e["action"] == "maintenance.ping")
             .unwrap();
-        assert_eq!(ping["badge"], BADGE, "audited with the badge that asked");
+        assert_eq!(
+            ping["badge"],
+            badge_ref(&dir, BADGE),
+            "audited with the badge that asked"
+        );
         // Slower than the client's 5 s timeout: A's answer is the timeout.
         assert_eq!(ping["detail"]["error"], "request timed out", "{ping}");
         // The answer is sent right after its audit; watch B's panel for a second.
