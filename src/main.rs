@@ -232,8 +232,10 @@ fn build_kiosk(
         std::fs::create_dir_all(dir)
             .with_context(|| format!("outbox.path: cannot create {}", dir.display()))?;
     }
+    // A full data partition must not keep the kiosk from starting: verifying papers works
+    // without the outbox, and the outbox opens its file once space returns.
     let outbox = Arc::new(
-        Outbox::open(&cfg.outbox.path)
+        Outbox::open_or_degraded(&cfg.outbox.path)
             .with_context(|| format!("outbox.path: cannot open {}", cfg.outbox.path.display()))?,
     );
     let sync = {

@@ -202,16 +202,16 @@ pub fn run_cli(args: OutboxArgs) -> anyhow::Result<()> {
             }
         }
         OutboxAction::Requeue { all: true, .. } => {
-            let mut moved = 0;
-            outbox.with_transaction(|tx| {
-                moved = requeue_all_tx(tx)?;
+            let moved = outbox.with_transaction(|tx| {
+                let moved = requeue_all_tx(tx)?;
                 let audit = serde_json::json!({
                     "kiosk_id": cfg.kiosk.id,
                     "action": "outbox.requeue_all",
                     "count": moved,
                     "via": "cli",
                 });
-                enqueue_tx(tx, TECHNICIAN_ACTION, &audit)
+                enqueue_tx(tx, TECHNICIAN_ACTION, &audit)?;
+                Ok(moved)
             })?;
             writeln!(out, "requeued {moved}")?;
         }

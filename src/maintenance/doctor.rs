@@ -93,6 +93,9 @@ pub async fn doctor(path: &Path) -> Vec<Check> {
         Err(e) => out.push(check(Level::Fail, "ministry API", e.to_string())),
     }
 
+    // Room for the outbox on the data partition.
+    out.push(data_partition(&cfg.outbox.path));
+
     // Outbox depth, age and dead letters.
     let db = cfg.outbox.path.clone();
     let outbox = tokio::task::spawn_blocking(move || -> Result<manassa_outbox::Status, String> {
@@ -292,6 +295,45 @@ pub fn print_report(checks: &[Check]) -> bool {
         println!("{tag}  {:<16} {}", c.item, c.detail);
     }
     checks.iter().any(|c| c.level == Level::Fail)
+}
+
+/// Free space where the outbox lives: below the outbox reserve the kiosk cannot queue
+/// records (printing, complaints and ratings stop); below the low mark the WAL is being
+/// truncated after every write and the partition needs a look.
+pub fn data_partition(db: &Path) -> Check {
+    use manassa_outbox::space::{LOW_SPACE_BYTES, RESERVE_BYTES, free_bytes, reserve_path};
+    let mib = |b: u64| b as f64 / f64::from(1 << 20);
+    let Some(free) = free_bytes(db) else {
+        return check(
+            Level::Warn,
+            "data partition",
+            format!("cannot read the free space of {}", db.display()),
+        );
+    };
+    let reserve = if reserve_path(db).exists() {
+        "outbox reserve kept"
+    } else {
+        "outbox reserve used up"
+    };
+    let (level, what) = if free < RESERVE_BYTES {
+        (
+            Level::Fail,
+            "full: records cannot be queued (printing, complaints, ratings stop); free space",
+        )
+    } else if free < LOW_SPACE_BYTES {
+        (Level::Warn, "nearly full: free space soon")
+    } else {
+        (Level::Ok, "room")
+    };
+    check(
+        level,
+        "data partition",
+        format!(
+            "{what}; {:.1} MiB free at {}, {reserve}",
+            mib(free),
+            db.display()
+        ),
+    )
 }
 
 #[cfg(test)]

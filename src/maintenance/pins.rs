@@ -203,7 +203,7 @@ fn unix(t: SystemTime) -> u64 {
 }
 
 /// The random badge key of a kiosk without a maintenance secret: read from `path`, or made
-/// and written there (mode 0600).
+/// and written there (mode 0600; kept for this run only if it cannot be written).
 fn local_badge_key(path: &Path) -> Result<[u8; 32], String> {
     if let Ok(bytes) = std::fs::read(path)
         && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
@@ -225,7 +225,11 @@ fn local_badge_key(path: &Path) -> Result<[u8; 32], String> {
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
-    write().map_err(|e| format!("badge key {}: {e}", path.display()))?;
+    if let Err(e) = write() {
+        // A full partition must not keep the menu from working: references then change at
+        // the next start, which the audits survive.
+        tracing::warn!(path = %path.display(), error = %e, "badge key not saved; using it for this run");
+    }
     Ok(key)
 }
 

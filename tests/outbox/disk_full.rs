@@ -181,3 +181,128 @@ fn a_full_filesystem_gives_disk_full_and_loses_nothing_committed() {
         "in order, none missing"
     );
 }
+
+/// Write zeros to `path` until the filesystem is full, then `keep` bytes fewer: the room
+/// something else left.
+fn fill_disk_leaving(path: &Path, keep: u64) {
+    fill_disk(path);
+    let len = std::fs::metadata(path).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len.saturating_sub(keep))
+        .unwrap();
+}
+
+#[test]
+fn a_full_partition_opens_with_the_reserve_and_starts_degraded_without_it() {
+    use manassa_outbox::space;
+    let fs = Tmpfs::mount("24m");
+    let db = fs.join("outbox.sqlite");
+    let filler = fs.join("filler");
+    let outbox = Outbox::open(&db).unwrap();
+    assert!(
+        space::reserve_path(&db).exists(),
+        "a reserve is kept while there is room"
+    );
+    for n in 0..5 {
+        outbox.enqueue("complaint.filed", &payload(n)).unwrap();
+    }
+    drop(outbox);
+    // Something else takes every byte; the WAL and its index were removed at close.
+    fill_disk(&filler);
+
+    // The kiosk still starts: the reserve gives the room to open, and to queue.
+    let outbox = Outbox::open(&db).expect("opens on a full partition");
+    assert!(!space::reserve_path(&db).exists(), "the reserve was used");
+    assert_eq!(outbox.depth().unwrap(), 5);
+    outbox.enqueue("complaint.filed", &payload(5)).unwrap();
+    drop(outbox);
+
+    // Full again, and no reserve left: a degraded start, not a crash loop.
+    fill_disk(&fs.join("filler2"));
+    assert!(matches!(Outbox::open(&db), Err(OutboxError::DiskFull)));
+    let outbox = Outbox::open_or_degraded(&db).expect("starts degraded");
+    assert!(outbox.is_degraded());
+    let st = outbox.status().unwrap();
+    assert!(st.degraded, "status says so");
+    assert!(st.free_bytes.unwrap() < space::RESERVE_BYTES);
+    // Nothing is accepted that could be lost.
+    assert!(matches!(
+        outbox.enqueue("complaint.filed", &payload(6)),
+        Err(OutboxError::DiskFull)
+    ));
+
+    // Space returns: the same outbox opens its file, with every row, and queues again.
+    std::fs::remove_file(&filler).unwrap();
+    std::fs::remove_file(fs.join("filler2")).unwrap();
+    outbox.enqueue("complaint.filed", &payload(6)).unwrap();
+    assert!(!outbox.is_degraded());
+    assert_eq!(outbox.depth().unwrap(), 7);
+    assert!(outbox.integrity_check().unwrap().is_empty());
+    assert!(
+        space::reserve_path(&db).exists(),
+        "the reserve is made again once there is room"
+    );
+}
+
+#[test]
+fn dead_letters_are_requeued_one_by_one_on_a_nearly_full_partition() {
+    let fs = Tmpfs::mount("24m");
+    let db = fs.join("outbox.sqlite");
+    drop(Outbox::open(&db).unwrap());
+    // Forty dead letters, as a hostile ministry would leave them (checkpointed at close).
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        for n in 0..40 {
+            conn.execute(
+                "INSERT INTO dead_letters (idempotency_key, kind, payload, created_at, attempts, failed_at)
+                 VALUES (?1, 'complaint.filed', ?2, '2026-12-06T07:00:00Z', 25, '2026-12-06T08:00:00Z')",
+                rusqlite::params![
+                    uuid_like(n),
+                    serde_json::to_string(&payload(n)).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+    }
+    let outbox = Outbox::open(&db).unwrap();
+    // The partition fills up but for a little room (the reserve is spent already).
+    std::fs::remove_file(manassa_outbox::space::reserve_path(&db)).unwrap();
+    fill_disk_leaving(&fs.join("filler"), 96 * 1024);
+    let ids: Vec<i64> = outbox
+        .dead_letters()
+        .unwrap()
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(ids.len(), 40);
+    for (i, id) in ids.iter().enumerate() {
+        outbox
+            .requeue(*id)
+            .unwrap_or_else(|e| panic!("re-queue {} of 40 failed: {e}", i + 1));
+    }
+    assert_eq!(outbox.depth().unwrap(), 40);
+    assert!(outbox.dead_letters().unwrap().is_empty());
+}
+
+/// A UUID-shaped idempotency key for row `n`.
+fn uuid_like(n: usize) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+#[test]
+fn doctor_names_a_full_data_partition() {
+    use manassa::maintenance::Level;
+    let fs = Tmpfs::mount("24m");
+    let db = fs.join("outbox.sqlite");
+    drop(Outbox::open(&db).unwrap());
+    let check = manassa::maintenance::doctor::data_partition(&db);
+    assert_eq!(check.level, Level::Ok, "{check:?}");
+    fill_disk(&fs.join("filler"));
+    let check = manassa::maintenance::doctor::data_partition(&db);
+    assert_eq!(check.level, Level::Fail, "{check:?}");
+    assert!(check.detail.contains("full"), "{}", check.detail);
+    assert!(check.detail.contains("free space"), "{}", check.detail);
+}

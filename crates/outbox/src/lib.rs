@@ -18,13 +18,17 @@
 //!   [`PROBE_PERIOD`] instead of posting batches; when the ministry answers again, rows
 //!   that were waiting only for the network become due at once.
 //! - Size: [`Outbox::open_limited`] caps the database file; a full disk or a reached cap
-//!   is [`OutboxError::DiskFull`], and what was committed before stays.
+//!   is [`OutboxError::DiskFull`], and what was committed before stays. A reserve file
+//!   gives room back when the partition fills, and the WAL is kept short while space is
+//!   low ([`space`]). On a partition too full to open the database,
+//!   [`Outbox::open_or_degraded`] starts without it: writes fail with `DiskFull` (nothing
+//!   is accepted that could be lost) until space returns, then the file is opened.
 //!
 //! Database work in async code runs on tokio's blocking pool, never on an executor thread
 //! or the UI thread. Payloads may contain personal data; they are never logged.
 //! Technicians reach the queue through `manassa outbox` ([`cli`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -255,6 +259,11 @@ pub struct Status {
     /// Why the ministry last refused a whole batch, until one is answered again
     /// ([`Outbox::alarm`]).
     pub alarm: Option<String>,
+    /// The database could not be opened for lack of space: nothing can be queued until
+    /// space returns ([`Outbox::open_or_degraded`]).
+    pub degraded: bool,
+    /// Free bytes on the outbox's partition, when known.
+    pub free_bytes: Option<u64>,
 }
 
 /// Outcome of one [`Outbox::sync_once`] round.
@@ -271,6 +280,10 @@ pub struct SyncReport {
 /// The durable queue. Share it as `Arc<Outbox>`; all methods take `&self`.
 pub struct Outbox {
     conn: Mutex<Connection>,
+    /// The database file (`None`: in memory, tests).
+    path: Option<PathBuf>,
+    /// Started without its file for lack of space ([`Outbox::open_or_degraded`]).
+    degraded: AtomicBool,
     // One sync round at a time (worker and a technician's forced sync), with the count
     // of consecutive batch-level failures that paces the backoff.
     sync_lock: tokio::sync::Mutex<sync::Rounds>,
@@ -283,22 +296,6 @@ impl std::fmt::Debug for Outbox {
 }
 
 impl Outbox {
-    /// Opens (creating if needed) the outbox database at `path`: WAL,
-    /// `synchronous=FULL`, 5 s busy timeout, migrations applied.
-    ///
-    /// Blocking; call it at start-up or from `spawn_blocking`.
-    pub fn open(path: &Path) -> Result<Outbox, OutboxError> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        migrate(&mut conn)?;
-        Ok(Outbox {
-            conn: Mutex::new(conn),
-            sync_lock: tokio::sync::Mutex::new(sync::Rounds::default()),
-        })
-    }
-
     /// Like [`Outbox::open`], but the database file may not grow past about `max_bytes`
     /// (rounded down to whole pages, SQLite's `max_page_count`; never below the current
     /// size). A write that would grow it further fails with [`OutboxError::DiskFull`], so
@@ -364,6 +361,8 @@ impl Outbox {
             alarm: conn
                 .query_row("SELECT text FROM alarm WHERE id = 1", [], |r| r.get(0))
                 .optional()?,
+            degraded: self.is_degraded(),
+            free_bytes: self.path.as_deref().and_then(space::free_bytes),
         })
     }
 
@@ -401,25 +400,30 @@ impl Outbox {
         kind: &str,
         payload: &serde_json::Value,
     ) -> Result<Enqueued, OutboxError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let e = enqueue_tx(&tx, kind, payload)?;
-        tx.commit()?;
-        Ok(e)
+        self.write(|conn| {
+            let tx = conn.transaction()?;
+            let e = enqueue_tx(&tx, kind, payload)?;
+            tx.commit()?;
+            Ok(e)
+        })
     }
 
     /// Runs `f` in one immediate transaction on the outbox's connection and commits if it
     /// returns `Ok`: business tables in the same database and their outbox rows
     /// ([`enqueue_tx`]) are then written atomically. Blocking.
+    ///
+    /// `f` may run twice: after a `SQLITE_FULL` rolled back the first try, room is made and
+    /// it runs again ([`space`]).
     pub fn with_transaction<T>(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, OutboxError>,
+        f: impl Fn(&Transaction<'_>) -> Result<T, OutboxError>,
     ) -> Result<T, OutboxError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        self.write(|conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
     }
 
     /// Rows waiting for delivery.
@@ -711,6 +715,7 @@ fn rfc3339_now() -> String {
         .unwrap_or_default()
 }
 
+pub mod space;
 mod sync;
 mod worker;
 pub use worker::*;

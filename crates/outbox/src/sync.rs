@@ -89,6 +89,10 @@ impl Outbox {
         policy: &SyncPolicy,
     ) -> Result<SyncReport, SyncError> {
         let mut rounds = self.sync_lock.lock().await;
+        // Without its file (a full partition) there is nothing to send; try to open it.
+        if self.is_degraded() && self.blocking(|o| o.recover()).await.is_err() {
+            return Ok(SyncReport::default());
+        }
         let batch = policy.batch.max(1);
         let rows = self.blocking(move |o| o.due_rows(batch)).await?;
         if rows.is_empty() {
